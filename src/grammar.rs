@@ -1,0 +1,347 @@
+//! The record layouts and code tables of the 記録条件仕様, loaded from the data in `grammar/`.
+//!
+//! Nothing about a record's fields is written in code: `grammar/records.toml` lists every
+//! record and field (mode, max bytes, fixed or variable, required, code table, special
+//! format), and `grammar/tables.toml` every code table (別表). Both are embedded in the
+//! binary and parsed once. Rules find the fields they need by a stable `key`
+//! ([`Grammar::key`]), so a layout change is a data change.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+const RECORDS_TOML: &str = include_str!("../grammar/records.toml");
+const TABLES_TOML: &str = include_str!("../grammar/tables.toml");
+
+/// 数字 / 英数 / 漢字 / 英数又は漢字.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// 数字: half-width digits (and `.` for decimal quantities).
+    Num,
+    /// 英数: half-width (single-byte) characters.
+    Alnum,
+    /// 漢字: full-width (double-byte) characters.
+    Kanji,
+    /// 英数又は漢字: all single-byte or all double-byte, never mixed.
+    AlnumOrKanji,
+}
+
+impl Mode {
+    pub fn label(self, ja: bool) -> &'static str {
+        match (self, ja) {
+            (Mode::Num, true) => "数字",
+            (Mode::Alnum, true) => "英数",
+            (Mode::Kanji, true) => "漢字",
+            (Mode::AlnumOrKanji, true) => "英数又は漢字",
+            (Mode::Num, false) => "numeric",
+            (Mode::Alnum, false) => "half-width alphanumeric",
+            (Mode::Kanji, false) => "full-width",
+            (Mode::AlnumOrKanji, false) => "half-width or full-width",
+        }
+    }
+}
+
+/// Special value syntax of a field beyond its mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// 年月: YYYYMM (西暦) or legacy GYYMM (和暦).
+    Ym,
+    /// 年月日: YYYYMMDD (西暦) or legacy GYYMMDD (和暦).
+    Ymd,
+    /// Fixed-width codes concatenated (`unit` bytes each).
+    Concat,
+    /// Decimal quantity with `int_digits` / `frac_digits`.
+    Decimal,
+    /// 保険者番号: 8 bytes, 6 or 8 digits right-aligned with leading spaces.
+    Insurer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    File,
+    Receipt,
+    Donor,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawField {
+    name: String,
+    en: String,
+    mode: Mode,
+    bytes: u16,
+    #[serde(default)]
+    fixed: bool,
+    #[serde(default)]
+    required: bool,
+    table: Option<String>,
+    format: Option<Format>,
+    unit: Option<u16>,
+    int_digits: Option<u8>,
+    frac_digits: Option<u8>,
+    key: Option<String>,
+    repeat: Option<u16>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecord {
+    id: String,
+    name: String,
+    en: String,
+    scope: Scope,
+    order: Option<u8>,
+    fields: Vec<RawField>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecords {
+    record: Vec<RawRecord>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    name: String,
+    en: String,
+    codes: BTreeMap<String, String>,
+    #[serde(default)]
+    legacy: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTables {
+    tables: BTreeMap<String, RawTable>,
+}
+
+/// One field of a record layout. Index 0 is the record identifier.
+#[derive(Debug, Clone)]
+pub struct FieldDef {
+    pub name: String,
+    pub en: String,
+    pub mode: Mode,
+    pub bytes: u16,
+    pub fixed: bool,
+    pub required: bool,
+    /// Index into [`Grammar::tables`].
+    pub table: Option<usize>,
+    pub format: Option<Format>,
+    pub unit: u16,
+    pub int_digits: u8,
+    pub frac_digits: u8,
+    pub key: Option<String>,
+}
+
+impl FieldDef {
+    pub fn label(&self, ja: bool) -> &str {
+        if ja {
+            &self.name
+        } else {
+            &self.en
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct RecordDef {
+    pub id: String,
+    pub name: String,
+    pub en: String,
+    pub scope: Scope,
+    /// Position within a receipt (spec 第1章3(3)); `None` for IR and GO.
+    pub order: Option<u8>,
+    pub fields: Vec<FieldDef>,
+}
+
+impl RecordDef {
+    pub fn label(&self, ja: bool) -> &str {
+        if ja {
+            &self.name
+        } else {
+            &self.en
+        }
+    }
+}
+
+/// A code table (別表).
+#[derive(Debug)]
+pub struct Table {
+    pub id: String,
+    pub name: String,
+    pub en: String,
+    pub codes: BTreeMap<String, String>,
+    pub legacy: Vec<String>,
+}
+
+impl Table {
+    pub fn contains(&self, code: &[u8]) -> bool {
+        std::str::from_utf8(code).is_ok_and(|c| self.codes.contains_key(c))
+    }
+    pub fn get(&self, code: &[u8]) -> Option<&str> {
+        std::str::from_utf8(code)
+            .ok()
+            .and_then(|c| self.codes.get(c))
+            .map(String::as_str)
+    }
+}
+
+/// Index of a record layout in [`Grammar::records`].
+pub type RecIdx = u8;
+
+#[derive(Debug)]
+pub struct Grammar {
+    pub records: Vec<RecordDef>,
+    pub tables: Vec<Table>,
+    /// Two upper-case ASCII letters → record index.
+    by_id: Vec<Option<RecIdx>>,
+}
+
+fn id_slot(id: &[u8]) -> Option<usize> {
+    match id {
+        [a @ b'A'..=b'Z', b @ b'A'..=b'Z'] => Some((a - b'A') as usize * 26 + (b - b'A') as usize),
+        _ => None,
+    }
+}
+
+/// Why the embedded grammar could not be loaded (a build-time data error).
+#[derive(Debug)]
+pub struct GrammarError(pub String);
+
+impl std::fmt::Display for GrammarError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "grammar data: {}", self.0)
+    }
+}
+
+impl Grammar {
+    /// Parses grammar data. Used once for the embedded files; public so tests can feed variants.
+    pub fn from_toml(records: &str, tables: &str) -> Result<Grammar, GrammarError> {
+        let raw_tables: RawTables =
+            toml::from_str(tables).map_err(|e| GrammarError(format!("tables.toml: {e}")))?;
+        let raw_records: RawRecords =
+            toml::from_str(records).map_err(|e| GrammarError(format!("records.toml: {e}")))?;
+        let tables: Vec<Table> = raw_tables
+            .tables
+            .into_iter()
+            .map(|(id, t)| Table {
+                id,
+                name: t.name,
+                en: t.en,
+                codes: t.codes,
+                legacy: t.legacy,
+            })
+            .collect();
+        let table_idx = |name: &str| -> Result<usize, GrammarError> {
+            tables
+                .iter()
+                .position(|t| t.id == name)
+                .ok_or_else(|| GrammarError(format!("unknown table `{name}`")))
+        };
+        let mut records = Vec::new();
+        let mut by_id = vec![None; 26 * 26];
+        for r in raw_records.record {
+            let slot = id_slot(r.id.as_bytes())
+                .ok_or_else(|| GrammarError(format!("record id `{}` is not two letters", r.id)))?;
+            if by_id[slot].is_some() {
+                return Err(GrammarError(format!("record `{}` defined twice", r.id)));
+            }
+            let mut fields = Vec::new();
+            for f in r.fields {
+                let n = f.repeat.unwrap_or(1);
+                let table = f.table.as_deref().map(table_idx).transpose()?;
+                if f.format == Some(Format::Concat) && f.unit.unwrap_or(0) == 0 {
+                    return Err(GrammarError(format!("{}.{}: concat needs unit", r.id, f.name)));
+                }
+                for k in 1..=n {
+                    let sub = |s: &str| {
+                        if f.repeat.is_some() {
+                            s.replace("{n}", &k.to_string())
+                        } else {
+                            s.to_string()
+                        }
+                    };
+                    fields.push(FieldDef {
+                        name: sub(&f.name),
+                        en: sub(&f.en),
+                        mode: f.mode,
+                        bytes: f.bytes,
+                        fixed: f.fixed,
+                        required: f.required,
+                        table,
+                        format: f.format,
+                        unit: f.unit.unwrap_or(0),
+                        int_digits: f.int_digits.unwrap_or(0),
+                        frac_digits: f.frac_digits.unwrap_or(0),
+                        key: f.key.clone(),
+                    });
+                }
+            }
+            by_id[slot] = Some(records.len() as RecIdx);
+            records.push(RecordDef {
+                id: r.id,
+                name: r.name,
+                en: r.en,
+                scope: r.scope,
+                order: r.order,
+                fields,
+            });
+        }
+        Ok(Grammar {
+            records,
+            tables,
+            by_id,
+        })
+    }
+
+    /// The embedded grammar.
+    pub fn get() -> &'static Grammar {
+        static G: OnceLock<Grammar> = OnceLock::new();
+        G.get_or_init(|| {
+            Grammar::from_toml(RECORDS_TOML, TABLES_TOML)
+                .unwrap_or_else(|e| panic!("embedded {e}: fix grammar/ (a test covers this)"))
+        })
+    }
+
+    pub fn lookup(&self, id: &[u8]) -> Option<RecIdx> {
+        id_slot(id).and_then(|s| self.by_id[s])
+    }
+
+    pub fn record(&self, idx: RecIdx) -> &RecordDef {
+        &self.records[idx as usize]
+    }
+
+    pub fn record_by_id(&self, id: &str) -> Option<&RecordDef> {
+        self.lookup(id.as_bytes()).map(|i| self.record(i))
+    }
+
+    pub fn table(&self, id: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.id == id)
+    }
+
+    /// Index of the (first) field with `key` in record `id`; `None` when absent.
+    pub fn key(&self, id: &str, key: &str) -> Option<usize> {
+        self.record_by_id(id)?
+            .fields
+            .iter()
+            .position(|f| f.key.as_deref() == Some(key))
+    }
+
+    /// Indexes of every field with `key` in record `id` (the 31 day fields, say).
+    pub fn keys(&self, id: &str, key: &str) -> Vec<usize> {
+        self.record_by_id(id)
+            .map(|r| {
+                r.fields
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.key.as_deref() == Some(key))
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}

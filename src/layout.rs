@@ -1,0 +1,116 @@
+//! The record ids, field positions and tables the rules use, resolved once from the grammar
+//! by their stable keys. If the grammar lacks one, [`Layout::resolve`] says which; a test
+//! proves the embedded grammar has them all.
+
+use crate::grammar::{Grammar, RecIdx};
+use std::sync::OnceLock;
+
+/// Positions of the fields of one record that the rules read.
+#[derive(Debug)]
+pub struct Layout {
+    pub ir: RecIdx,
+    pub re: RecIdx,
+    pub ho: RecIdx,
+    pub ko: RecIdx,
+    pub sn: RecIdx,
+    pub sy: RecIdx,
+    pub si: RecIdx,
+    pub iy: RecIdx,
+    pub to: RecIdx,
+    pub co: RecIdx,
+    pub ti: RecIdx,
+    pub go: RecIdx,
+
+    pub ir_volume: usize,
+    pub re_no: usize,
+    pub re_kind: usize,
+    pub re_name: usize,
+    pub re_kana: usize,
+    pub re_karte: usize,
+    pub ho_insurer: usize,
+    pub ho_number: usize,
+    pub ho_points: usize,
+    pub ko_payer: usize,
+    pub ko_recipient: usize,
+    pub ko_points: usize,
+    pub sn_confirm: usize,
+    pub go_count: usize,
+    pub go_points: usize,
+    pub go_volume: usize,
+
+    /// Per record index: position of 診療識別, 負担区分, 回数, and the day fields (SI/IY/TO/CO).
+    pub care_kind: Vec<Option<usize>>,
+    pub burden: Vec<Option<usize>>,
+    pub times: Vec<Option<usize>>,
+    pub days: Vec<Vec<usize>>,
+    /// Main-sequence rank of receipt records and donor-block rank (grammar `order`).
+    pub order: Vec<Option<u8>>,
+
+    pub t_futan_payers: usize,
+    pub t_hobetsu_insurance: usize,
+    pub t_prefecture: usize,
+}
+
+/// The record ids, keys and tables the rules use (checked by a test).
+pub const RECORDS_USED: &[&str] = &["IR", "RE", "HO", "KO", "SN", "SY", "SI", "IY", "TO", "CO", "TI", "GO"];
+pub const TABLES_USED: &[&str] = &["futan_payers", "hobetsu_insurance", "prefecture"];
+
+impl Layout {
+    pub fn resolve(g: &Grammar) -> Result<Layout, String> {
+        let rec = |id: &str| g.lookup(id.as_bytes()).ok_or(format!("record {id} missing"));
+        let key = |id: &str, k: &str| g.key(id, k).ok_or(format!("{id}.{k} missing"));
+        let table = |t: &str| {
+            g.tables
+                .iter()
+                .position(|x| x.id == t)
+                .ok_or(format!("table {t} missing"))
+        };
+        let per = |k: &str| -> Vec<Option<usize>> { g.records.iter().map(|r| g.key(&r.id, k)).collect() };
+        Ok(Layout {
+            ir: rec("IR")?,
+            re: rec("RE")?,
+            ho: rec("HO")?,
+            ko: rec("KO")?,
+            sn: rec("SN")?,
+            sy: rec("SY")?,
+            si: rec("SI")?,
+            iy: rec("IY")?,
+            to: rec("TO")?,
+            co: rec("CO")?,
+            ti: rec("TI")?,
+            go: rec("GO")?,
+            ir_volume: key("IR", "volume")?,
+            re_no: key("RE", "receipt_no")?,
+            re_kind: key("RE", "receipt_kind")?,
+            re_name: key("RE", "name")?,
+            re_kana: key("RE", "kana_name")?,
+            re_karte: key("RE", "karte_no")?,
+            ho_insurer: key("HO", "insurer_number")?,
+            ho_number: key("HO", "number")?,
+            ho_points: key("HO", "points")?,
+            ko_payer: key("KO", "payer_number")?,
+            ko_recipient: key("KO", "recipient_number")?,
+            ko_points: key("KO", "points")?,
+            sn_confirm: key("SN", "confirm_kind")?,
+            go_count: key("GO", "total_count")?,
+            go_points: key("GO", "total_points")?,
+            go_volume: key("GO", "volume")?,
+            care_kind: per("care_kind"),
+            burden: per("burden"),
+            times: per("times"),
+            days: g.records.iter().map(|r| g.keys(&r.id, "day")).collect(),
+            order: g.records.iter().map(|r| r.order).collect(),
+            t_futan_payers: table("futan_payers")?,
+            t_hobetsu_insurance: table("hobetsu_insurance")?,
+            t_prefecture: table("prefecture")?,
+        })
+    }
+
+    pub fn get() -> &'static Layout {
+        static L: OnceLock<Layout> = OnceLock::new();
+        L.get_or_init(|| {
+            Layout::resolve(Grammar::get())
+                .unwrap_or_else(|e| panic!("grammar lacks what rules use: {e} (a test covers this)"))
+        })
+    }
+}

@@ -1,0 +1,21 @@
+//! recelint: a pre-submission linter for Japanese medical claim files
+//! (レセプト電算処理システム, 医科 `RECEIPTC.UKE`).
+//!
+//! - [`grammar`]: record layouts and code tables, loaded from `grammar/*.toml`.
+//! - [`parse`]: tolerant zero-copy reading of lines, records and field values.
+//! - [`rules`]: the rule registry and one module per rule family.
+//! - [`check`]: runs the rule passes over a file into its own diagnostic buffer.
+//! - [`render`]: text (miette), concise and JSON output.
+#![forbid(unsafe_code)]
+
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod fill;
+pub mod grammar;
+pub mod layout;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod rules;
+pub mod sjis;

@@ -1,0 +1,139 @@
+//! Tolerant, zero-copy reading of a claim file: bytes → lines → records → fields.
+//!
+//! Nothing is decoded here and nothing is rejected: every line becomes a [`Line`] that keeps
+//! its 1-based number, its byte offset in the file and how it was terminated, so the rule
+//! passes can report CR-only or LF-only line ends, a missing 0x1A, and so on, and checking
+//! goes on after any of them. Fields are split on `,` (the format has no quoting) and kept
+//! as byte spans into the line.
+
+pub mod value;
+
+use memchr::{memchr, memchr2};
+
+/// How a line ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Term {
+    /// CR LF, as the spec requires.
+    CrLf,
+    /// LF alone.
+    Lf,
+    /// CR alone.
+    Cr,
+    /// End of data with no terminator (last line).
+    None,
+}
+
+/// One physical line of the file (one record, when the file is well formed).
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    /// 1-based line number.
+    pub no: u32,
+    /// Byte offset of the line's first byte in the file.
+    pub offset: usize,
+    /// The line without its terminator.
+    pub raw: &'a [u8],
+    pub term: Term,
+}
+
+/// Splits data into lines on CR LF, LF or CR.
+pub struct Lines<'a> {
+    data: &'a [u8],
+    pos: usize,
+    base: usize,
+    no: u32,
+}
+
+impl<'a> Lines<'a> {
+    /// `base` is the file offset of `data[0]`; `first_no` the number of its first line.
+    pub fn new(data: &'a [u8], base: usize, first_no: u32) -> Self {
+        Lines {
+            data,
+            pos: 0,
+            base,
+            no: first_no,
+        }
+    }
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = Line<'a>;
+
+    fn next(&mut self) -> Option<Line<'a>> {
+        if self.pos >= self.data.len() {
+            return None;
+        }
+        let rest = &self.data[self.pos..];
+        let start = self.pos;
+        let (len, term, step) = match memchr2(b'\r', b'\n', rest) {
+            None => (rest.len(), Term::None, rest.len()),
+            Some(i) if rest[i] == b'\n' => (i, Term::Lf, i + 1),
+            Some(i) if rest.get(i + 1) == Some(&b'\n') => (i, Term::CrLf, i + 2),
+            Some(i) => (i, Term::Cr, i + 1),
+        };
+        self.pos += step;
+        let line = Line {
+            no: self.no,
+            offset: self.base + start,
+            raw: &rest[..len],
+            term,
+        };
+        self.no += 1;
+        Some(line)
+    }
+}
+
+/// Byte span `[start, end)` of a field inside its line.
+pub type Span = (u32, u32);
+
+/// Appends the spans of the comma-separated fields of `raw` to `out`; returns how many.
+pub fn split_fields(raw: &[u8], out: &mut Vec<Span>) -> usize {
+    let before = out.len();
+    let mut start = 0usize;
+    for i in memchr::memchr_iter(b',', raw) {
+        out.push((start as u32, i as u32));
+        start = i + 1;
+    }
+    out.push((start as u32, raw.len() as u32));
+    out.len() - before
+}
+
+/// Where the 0x1A end-of-file mark is, if any.
+pub fn find_eof(data: &[u8]) -> Option<usize> {
+    memchr(0x1A, data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(d: &[u8]) -> Vec<(u32, usize, &[u8], Term)> {
+        Lines::new(d, 0, 1).map(|l| (l.no, l.offset, l.raw, l.term)).collect()
+    }
+
+    #[test]
+    fn splits_every_line_end() {
+        let d = b"IR,1\r\nRE,2\nHO,3\rGO,4";
+        assert_eq!(
+            lines(d),
+            vec![
+                (1, 0, &b"IR,1"[..], Term::CrLf),
+                (2, 6, &b"RE,2"[..], Term::Lf),
+                (3, 11, &b"HO,3"[..], Term::Cr),
+                (4, 16, &b"GO,4"[..], Term::None),
+            ]
+        );
+        assert!(lines(b"").is_empty());
+        assert_eq!(lines(b"\r\n"), vec![(1, 0, &b""[..], Term::CrLf)]);
+    }
+
+    #[test]
+    fn fields_keep_spans_and_empties() {
+        let mut v = Vec::new();
+        assert_eq!(split_fields(b"SN,1,01,,,,00,,", &mut v), 9);
+        assert_eq!(v[0], (0, 2));
+        assert_eq!(v[2], (5, 7));
+        assert_eq!(v[8], (15, 15));
+        v.clear();
+        assert_eq!(split_fields(b"", &mut v), 1);
+    }
+}

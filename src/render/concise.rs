@@ -1,0 +1,36 @@
+//! `--format concise`: one line per finding, `path:line:field: CODE message`.
+
+use super::{Renderer, Style, Totals};
+use crate::check::FileReport;
+use crate::diag::Severity;
+use std::io::{self, Write};
+
+pub struct Concise {
+    pub style: Style,
+}
+
+impl Renderer for Concise {
+    fn file(&mut self, out: &mut dyn Write, r: &FileReport) -> io::Result<()> {
+        if let Some(e) = &r.unreadable {
+            writeln!(out, "{}: X000 {}", r.path, e)?;
+        }
+        for d in &r.diagnostics {
+            if d.severity == Severity::Info && !self.style.verbose {
+                continue;
+            }
+            write!(out, "{}", r.path)?;
+            if let Some(l) = d.line {
+                write!(out, ":{l}")?;
+                if let Some(f) = d.field {
+                    write!(out, ":{f}")?;
+                }
+            }
+            writeln!(out, ": {} {}", d.rule.code, d.message(self.style.lang))?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _out: &mut dyn Write, _t: &Totals) -> io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,81 @@
+//! Output: every format renders the same [`FileReport`]s. A renderer gets the files one by
+//! one, in input order, and writes as it goes, so a month of files streams.
+
+pub mod concise;
+pub mod json;
+pub mod text;
+
+use crate::check::FileReport;
+use crate::diag::{Lang, Severity};
+use std::io::{self, Write};
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable, grouped by receipt, with the source line and field underlined.
+    Text,
+    /// One line per finding: `path:line:field: CODE message`.
+    Concise,
+    /// One JSON document.
+    Json,
+}
+
+/// How to render.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub lang: Lang,
+    /// Show info-level findings in human formats.
+    pub verbose: bool,
+    pub color: bool,
+}
+
+/// Totals over all files.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Totals {
+    pub files: usize,
+    pub unreadable: usize,
+    pub receipts: u64,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Totals {
+    pub fn add(&mut self, r: &FileReport) {
+        self.files += 1;
+        if r.unreadable.is_some() {
+            self.unreadable += 1;
+        }
+        self.receipts += r.receipts as u64;
+        self.errors += r.count(Severity::Error);
+        self.warnings += r.count(Severity::Warning);
+        self.infos += r.count(Severity::Info);
+    }
+}
+
+/// A renderer: called once per file in order, then once at the end.
+pub trait Renderer {
+    fn file(&mut self, out: &mut dyn Write, report: &FileReport) -> io::Result<()>;
+    fn finish(&mut self, out: &mut dyn Write, totals: &Totals) -> io::Result<()>;
+}
+
+pub fn renderer(format: Format, style: Style) -> Box<dyn Renderer> {
+    match format {
+        Format::Text => Box::new(text::Text::new(style)),
+        Format::Concise => Box::new(concise::Concise { style }),
+        Format::Json => Box::new(json::Json::new(style)),
+    }
+}
+
+/// Renders a whole run into a byte buffer (tests, library users).
+pub fn render_all(format: Format, style: Style, reports: &[FileReport]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut r = renderer(format, style);
+    let mut totals = Totals::default();
+    for rep in reports {
+        totals.add(rep);
+        r.file(&mut out, rep).expect("writing to memory");
+    }
+    r.finish(&mut out, &totals).expect("writing to memory");
+    out
+}

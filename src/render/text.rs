@@ -1,0 +1,186 @@
+//! `--format text`: findings grouped by receipt, named the way a レセコン shows them
+//! (レセプト番号, カルテ番号, 氏名), each drawn by miette with its line decoded to UTF-8 and
+//! the field underlined. miette only ever sees UTF-8: the checker decodes the line and maps
+//! the Shift_JIS span to UTF-8 offsets; the line number shown is the file's own.
+
+use super::{Renderer, Style, Totals};
+use crate::check::FileReport;
+use crate::diag::{Diagnostic, Lang, Severity};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode, SourceSpan, SpanContents};
+use std::fmt;
+use std::io::{self, Write};
+
+pub struct Text {
+    style: Style,
+    handler: GraphicalReportHandler,
+}
+
+impl Text {
+    pub fn new(style: Style) -> Self {
+        let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        Text {
+            style,
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(120)
+                .with_links(false)
+                .with_context_lines(0),
+        }
+    }
+}
+
+/// One line of the file, shown with its real line number.
+#[derive(Debug)]
+struct LineSource {
+    name: String,
+    text: String,
+    line: usize,
+}
+
+impl SourceCode for LineSource {
+    fn read_span<'a>(&'a self, span: &SourceSpan, _before: usize, _after: usize) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        if span.offset() + span.len() > self.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            self.text.as_bytes(),
+            (0, self.text.len()).into(),
+            self.line.saturating_sub(1),
+            0,
+            1,
+        )))
+    }
+}
+
+/// A diagnostic as miette wants it.
+#[derive(Debug)]
+struct Shown {
+    message: String,
+    severity: miette::Severity,
+    source: Option<LineSource>,
+    label: Option<LabeledSpan>,
+}
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Shown {}
+
+impl miette::Diagnostic for Shown {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label.clone().map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
+
+fn shown(path: &str, d: &Diagnostic, lang: Lang) -> Shown {
+    let severity = match d.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    };
+    let (source, label) = match (&d.source, d.line) {
+        (Some((text, span)), Some(line)) => {
+            let label_text = d.field_label(lang).map(|n| match d.field {
+                Some(f) => format!("{n}（項目 {f}）"),
+                None => n.to_string(),
+            });
+            let label = span.map(|(s, e)| {
+                let len = if e > s { e - s } else { 0 };
+                LabeledSpan::new(label_text.clone(), s, len)
+            });
+            let label = label.or_else(|| Some(LabeledSpan::new(label_text, 0, 0)));
+            (
+                Some(LineSource {
+                    name: path.to_string(),
+                    text: text.clone(),
+                    line: line as usize,
+                }),
+                label,
+            )
+        }
+        _ => (None, None),
+    };
+    let mut message = format!("{} [{}]", d.message(lang), d.rule.code);
+    if d.source.is_none() {
+        if let Some(l) = d.line {
+            message = match lang {
+                Lang::Ja => format!("{message}（{path} {l} 行目）"),
+                Lang::En => format!("{message} ({path} line {l})"),
+            };
+        }
+    }
+    Shown {
+        message,
+        severity,
+        source,
+        label,
+    }
+}
+
+impl Renderer for Text {
+    fn file(&mut self, out: &mut dyn Write, r: &FileReport) -> io::Result<()> {
+        let ja = self.style.lang.is_ja();
+        if let Some(e) = &r.unreadable {
+            writeln!(out, "{}: {}", r.path, e)?;
+            return Ok(());
+        }
+        let visible: Vec<&Diagnostic> =
+            r.diagnostics.iter().filter(|d| self.style.verbose || d.severity != Severity::Info).collect();
+        let (e, w, i) = (r.count(Severity::Error), r.count(Severity::Warning), r.count(Severity::Info));
+        if ja {
+            writeln!(out, "{}: レセプト {} 件・レコード {} 件 — エラー {e}・警告 {w}・情報 {i}", r.path, r.receipts, r.records)?;
+        } else {
+            writeln!(out, "{}: {} receipts, {} records — {e} errors, {w} warnings, {i} infos", r.path, r.receipts, r.records)?;
+        }
+        let mut current: Option<u32> = None;
+        for d in visible {
+            if d.receipt != current {
+                current = d.receipt;
+                match d.receipt.and_then(|n| r.labels.get(&n).map(|l| (n, l))) {
+                    Some((n, l)) => {
+                        let dash = |s: &str| if s.is_empty() { "-".to_string() } else { s.to_string() };
+                        if ja {
+                            writeln!(out, "\n── レセプト {n} ─ レセプト番号 {} ／ カルテ番号 {} ／ 氏名 {} （{} 行目〜）", dash(&l.number), dash(&l.karte), dash(&l.name), l.line)?;
+                        } else {
+                            writeln!(out, "\n── receipt {n} ─ number {} / chart {} / name {} (from line {})", dash(&l.number), dash(&l.karte), dash(&l.name), l.line)?;
+                        }
+                    }
+                    None => {
+                        writeln!(out, "\n── {} ──", if ja { "ファイル全体" } else { "whole file" })?;
+                    }
+                }
+            }
+            let mut s = String::new();
+            let sh = shown(&r.path, d, self.style.lang);
+            if self.handler.render_report(&mut s, &sh).is_err() {
+                s = format!("{}\n", sh.message);
+            }
+            out.write_all(s.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, t: &Totals) -> io::Result<()> {
+        if self.style.lang.is_ja() {
+            writeln!(out, "\n合計: ファイル {}・レセプト {} 件 — エラー {}・警告 {}・情報 {}", t.files, t.receipts, t.errors, t.warnings, t.infos)?;
+            if t.unreadable > 0 {
+                writeln!(out, "読み取れなかったファイル: {}", t.unreadable)?;
+            }
+        } else {
+            writeln!(out, "\ntotal: {} files, {} receipts — {} errors, {} warnings, {} infos", t.files, t.receipts, t.errors, t.warnings, t.infos)?;
+            if t.unreadable > 0 {
+                writeln!(out, "unreadable files: {}", t.unreadable)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,167 @@
+//! The rule registry and the context rules report into.
+//!
+//! One file per rule family: [`file`] (F: bytes, encoding, line ends), [`structure`]
+//! (S: record order and counts), [`value`] (V: field values against the grammar),
+//! [`chars`] (C: character repertoire, 「●」 and 外字 stand-ins), [`insurer`]
+//! (I: insurer and 公費 numbers). Each rule is a `static Rule` with a stable code,
+//! a one-line title, a message template and its explanation (`explain/{ja,en}/CODE.md`).
+//! Codes are a public interface: never reuse or renumber one.
+
+pub mod chars;
+pub mod file;
+pub mod insurer;
+pub mod structure;
+pub mod value;
+
+use crate::diag::{Diagnostic, Rule};
+use crate::grammar::Grammar;
+use crate::model::RecView;
+
+/// Declares a rule; the explanation is read from `src/rules/explain/{ja,en}/CODE.md`.
+macro_rules! rule {
+    ($code:literal, $name:literal, $sev:ident,
+     ja: $title_ja:literal, $msg_ja:literal,
+     en: $title_en:literal, $msg_en:literal $(,)?) => {
+        crate::diag::Rule {
+            code: $code,
+            name: $name,
+            severity: crate::diag::Severity::$sev,
+            title_ja: $title_ja,
+            title_en: $title_en,
+            message_ja: $msg_ja,
+            message_en: $msg_en,
+            explain_ja: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules/explain/ja/", $code, ".md")),
+            explain_en: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules/explain/en/", $code, ".md")),
+        }
+    };
+}
+pub(crate) use rule;
+
+/// Builds a message argument list from anything displayable.
+macro_rules! args {
+    ($($a:expr),* $(,)?) => { vec![$($a.to_string()),*] };
+}
+pub(crate) use args;
+
+/// Every rule, in code order.
+pub fn all() -> impl Iterator<Item = &'static Rule> {
+    file::RULES
+        .iter()
+        .chain(structure::RULES)
+        .chain(value::RULES)
+        .chain(chars::RULES)
+        .chain(insurer::RULES)
+        .copied()
+}
+
+/// The rule with this code (case-insensitive).
+pub fn find(code: &str) -> Option<&'static Rule> {
+    all().find(|r| r.code.eq_ignore_ascii_case(code))
+}
+
+/// Where rules report: the file's diagnostic buffer and the current receipt.
+#[derive(Debug, Default)]
+pub struct Cx {
+    pub diags: Vec<Diagnostic>,
+    /// Ordinal of the receipt being checked.
+    pub receipt: Option<u32>,
+}
+
+impl Cx {
+    fn push(&mut self, rule: &'static Rule, args: Vec<String>) -> &mut Diagnostic {
+        self.diags.push(Diagnostic {
+            rule,
+            severity: rule.severity,
+            line: None,
+            offset: None,
+            receipt: None,
+            record: None,
+            field: None,
+            field_name: None,
+            span: None,
+            value: None,
+            args,
+            source: None,
+        });
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    /// A finding about the whole file.
+    pub fn file(&mut self, rule: &'static Rule, args: Vec<String>) -> &mut Diagnostic {
+        self.push(rule, args)
+    }
+
+    /// A finding about a line that is not (or not only) a record.
+    pub fn line(&mut self, rule: &'static Rule, no: u32, offset: usize, args: Vec<String>) -> &mut Diagnostic {
+        let receipt = self.receipt;
+        let d = self.push(rule, args);
+        d.line = Some(no);
+        d.offset = Some(offset);
+        d.receipt = receipt;
+        d
+    }
+
+    /// A finding about a whole record.
+    pub fn rec(&mut self, rule: &'static Rule, v: &RecView, args: Vec<String>) -> &mut Diagnostic {
+        let d = self.line(rule, v.rec.no, v.rec.offset, args);
+        d.record = Some(crate::sjis::decode(v.id()).into_owned());
+        d
+    }
+
+    /// A finding about one field of a record: keeps its span, value and name.
+    pub fn field(&mut self, rule: &'static Rule, v: &RecView, i: usize, args: Vec<String>) -> &mut Diagnostic {
+        let name = v.field_def(i).map(|f| (f.name.as_str(), f.en.as_str()));
+        let span = v.span(i);
+        let value = crate::sjis::decode(v.field(i)).into_owned();
+        let d = self.rec(rule, v, args);
+        d.field = Some(i as u16);
+        d.field_name = name;
+        d.span = Some(span);
+        d.value = Some(value);
+        d
+    }
+}
+
+/// The field's name for messages, in both languages (`項目N` when the grammar has none).
+pub fn field_label(v: &RecView, i: usize) -> String {
+    match v.field_def(i) {
+        Some(f) => crate::diag::bi(&f.name, &f.en),
+        None => crate::diag::bi(&format!("項目{i}"), &format!("field {i}")),
+    }
+}
+
+/// Grammar shortcut for rule code.
+pub fn grammar() -> &'static Grammar {
+    Grammar::get()
+}
+
+/// A finding reported once, at its first occurrence, with a count filled in at the end.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    first: Option<usize>,
+    pub count: u32,
+}
+
+impl Tally {
+    /// Counts one occurrence; returns true for the first, which the caller reports and
+    /// hands back with [`Tally::mark`].
+    pub fn hit(&mut self) -> bool {
+        self.count += 1;
+        self.count == 1
+    }
+
+    /// Remembers the diagnostic just pushed as this tally's report.
+    pub fn mark(&mut self, cx: &Cx) {
+        self.first = cx.diags.len().checked_sub(1);
+    }
+
+    /// Writes the final count into argument `arg` of the reported diagnostic.
+    pub fn finish(&self, cx: &mut Cx, arg: usize) {
+        if let Some(d) = self.first.and_then(|i| cx.diags.get_mut(i)) {
+            if d.args.len() <= arg {
+                d.args.resize(arg + 1, String::new());
+            }
+            d.args[arg] = self.count.to_string();
+        }
+    }
+}

@@ -1,0 +1,403 @@
+//! S: the order and counts of records — IR first, GO last, receipts numbered 1, 2, 3 …,
+//! the payer records a レセプト種別 needs, GO totals, multi-volume ids, 回数 against days.
+
+use super::{args, field_label, rule, Cx, Tally};
+use crate::diag::{bi, Rule};
+use crate::grammar::{Grammar, RecIdx, Scope};
+use crate::layout::Layout;
+use crate::model::{RecBuf, RecView};
+use crate::sjis::decode;
+
+pub static S001: Rule = rule!("S001", "first-record-not-ir", Error,
+    ja: "最初のレコードが IR でない",
+    "最初のレコードが医療機関情報レコード (IR) ではなく「{0}」です",
+    en: "first record is not IR",
+    "the first record is '{0}', not the facility header (IR)");
+pub static S002: Rule = rule!("S002", "go-missing-or-misplaced", Error,
+    ja: "GO がない、重複している、または最後のレコードでない",
+    "{0}",
+    en: "GO missing, repeated, or not the last record",
+    "{0}");
+pub static S003: Rule = rule!("S003", "unknown-record", Error,
+    ja: "不明なレコード識別情報",
+    "医科の記録条件仕様にないレコード識別情報「{0}」です（このファイルで {1} 行）",
+    en: "unknown record identifier",
+    "'{0}' is not a record identifier of the 医科 specification ({1} line(s) in this file)");
+pub static S004: Rule = rule!("S004", "record-before-first-re", Error,
+    ja: "最初の RE より前にレセプトのレコードがある",
+    "レセプト共通レコード (RE) より前に {0} レコードがあります",
+    en: "a receipt-level record before the first RE",
+    "a {0} record comes before the first receipt header (RE)");
+pub static S005: Rule = rule!("S005", "receipt-number-sequence", Error,
+    ja: "レセプト番号が 1, 2, 3 … の連番でない",
+    "レセプト番号が {0} ですが、連番では {1} のはずです",
+    en: "レセプト番号 not 1, 2, 3 … in order",
+    "receipt number is {0}; in sequence it should be {1}");
+pub static S006: Rule = rule!("S006", "payer-records-vs-kind", Error,
+    ja: "HO / KO レコードがレセプト種別と合わない",
+    "レセプト種別 {0} では HO {1} 件・KO {2} 件が必要ですが、HO {3} 件・KO {4} 件です",
+    en: "HO / KO records do not match the レセプト種別",
+    "receipt kind {0} needs {1} HO and {2} KO record(s), but the receipt has {3} HO and {4} KO");
+pub static S007: Rule = rule!("S007", "receipt-without-sy", Error,
+    ja: "傷病名 (SY) のないレセプト",
+    "このレセプトには傷病名レコード (SY) がありません",
+    en: "receipt without SY",
+    "this receipt has no diagnosis record (SY)");
+pub static S008: Rule = rule!("S008", "receipt-without-care", Error,
+    ja: "SI / IY / TO のないレセプト",
+    "このレセプトには診療行為・医薬品・特定器材レコード (SI / IY / TO) が 1 件もありません",
+    en: "receipt without any SI / IY / TO",
+    "this receipt has no procedure, drug or material record (SI / IY / TO)");
+pub static S009: Rule = rule!("S009", "field-count", Warning,
+    ja: "レコードの項目数がレイアウトと異なる",
+    "{0} レコードの項目数が {1} です（仕様では {2}）。同じ項目数の {0} がこのファイルに {3} 行あります",
+    en: "record has a different number of fields than its layout",
+    "the {0} record has {1} fields (the layout has {2}); {3} {0} line(s) of this file have this count");
+pub static S010: Rule = rule!("S010", "go-total-count", Error,
+    ja: "GO 総件数が HO + KO レコード数と合わない",
+    "GO の総件数は {0} ですが、HO と KO のレコード数の合計は {1} です",
+    en: "GO 総件数 ≠ number of HO + KO records",
+    "GO total count is {0}, but the file has {1} HO and KO records");
+pub static S011: Rule = rule!("S011", "go-total-points", Error,
+    ja: "GO 総合計点数が各レセプトの合計点数の和と合わない",
+    "GO の総合計点数は {0} ですが、各レセプトの合計点数（HO、HO がなければ最初の KO）の和は {1} です",
+    en: "GO 総合計点数 ≠ sum of the receipts' points",
+    "GO total points is {0}, but the receipts' points (HO, or the first KO without HO) add up to {1}");
+pub static S012: Rule = rule!("S012", "multi-volume-ids", Error,
+    ja: "IR と GO のマルチボリューム識別情報が矛盾している",
+    "マルチボリューム識別情報が矛盾しています: IR は「{0}」、GO は「{1}」（GO は最終巻で 99、それ以外は IR の値 + 1）",
+    en: "multi-volume identifiers of IR and GO inconsistent",
+    "multi-volume identifiers disagree: IR '{0}', GO '{1}' (GO is 99 on the last volume, else IR + 1)");
+pub static S013: Rule = rule!("S013", "care-kind-omitted-run", Error,
+    ja: "診療識別を省略したレコードが 98 件を超えて連続している",
+    "診療識別を省略したレコードが 98 件を超えて連続しています（ここで {0} 件目）",
+    en: "more than 98 consecutive records with 診療識別 omitted",
+    "more than 98 consecutive records omit the care category (this is number {0})");
+pub static S014: Rule = rule!("S014", "times-vs-days", Error,
+    ja: "回数が算定日ごとの回数の合計と合わない",
+    "回数は {0} ですが、1日〜31日の情報の合計は {1} です",
+    en: "回数 ≠ sum of its day counts",
+    "times is {0}, but the day counts (days 1–31) add up to {1}");
+pub static S015: Rule = rule!("S015", "burden-payer-missing", Error,
+    ja: "負担区分がレセプトにない負担者を指している",
+    "負担区分「{0}」は{1}を指していますが、このレセプトにはその負担者のレコードがありません",
+    en: "負担区分 names a payer the receipt does not have",
+    "burden code '{0}' names {1}, but the receipt has no record for that payer");
+pub static S016: Rule = rule!("S016", "record-order", Error,
+    ja: "レコードの順序が記録条件仕様と異なる",
+    "{0}",
+    en: "record out of the order of the specification",
+    "{0}");
+
+pub static RULES: &[&Rule] = &[
+    &S001, &S002, &S003, &S004, &S005, &S006, &S007, &S008, &S009, &S010, &S011, &S012, &S013,
+    &S014, &S015, &S016,
+];
+
+/// What the file-level S rules keep while the file is read.
+#[derive(Debug, Default)]
+pub struct Structure {
+    records: u32,
+    ir: Option<(u32, usize, String)>,
+    go: Option<Go>,
+    after_go: bool,
+    unknown: Vec<(Vec<u8>, Tally)>,
+    field_counts: Vec<((RecIdx, u32), Tally)>,
+    next_no: Option<u64>,
+    /// Σ (HO + KO records) and Σ main payer points over receipts (for GO).
+    sum_count: u64,
+    sum_points: u64,
+}
+
+#[derive(Debug)]
+struct Go {
+    line: u32,
+    offset: usize,
+    count: Option<u64>,
+    points: Option<u64>,
+    volume: String,
+}
+
+/// Per record, before it joins a block: S001, S002 (GO repeated / not last), S003, S004,
+/// S009, S016 (second IR), and what IR / GO say.
+pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool) {
+    let l = Layout::get();
+    st.records += 1;
+    let first = st.records == 1;
+    if first && !v.is(l.ir) {
+        cx.rec(&S001, v, args![decode(v.id())]);
+    }
+    if st.go.is_some() && !st.after_go {
+        st.after_go = true;
+        cx.rec(&S002, v, args![bi("GO の後にレコードがあります。GO は最後のレコードです", "a record follows GO; GO must be the last record")]);
+    }
+    let Some(def) = v.rec.def else {
+        let id = v.id();
+        let pos = match st.unknown.iter().position(|(u, _)| u == id) {
+            Some(p) => p,
+            None => {
+                st.unknown.push((id.to_vec(), Tally::default()));
+                st.unknown.len() - 1
+            }
+        };
+        if st.unknown[pos].1.hit() {
+            let shown = if id.is_empty() { bi("（空行）", "(empty line)") } else { decode(id).into_owned() };
+            cx.rec(&S003, v, args![shown, ""]);
+            st.unknown[pos].1.mark(cx);
+        }
+        return;
+    };
+    let rd = Grammar::get().record(def);
+    let expected = rd.fields.len() as u32;
+    let nf = v.nfields() as u32;
+    if nf != expected {
+        let key = (def, nf);
+        let pos = match st.field_counts.iter().position(|(k, _)| *k == key) {
+            Some(p) => p,
+            None => {
+                st.field_counts.push((key, Tally::default()));
+                st.field_counts.len() - 1
+            }
+        };
+        if st.field_counts[pos].1.hit() {
+            cx.rec(&S009, v, args![rd.id, nf, expected, ""]);
+            st.field_counts[pos].1.mark(cx);
+        }
+    }
+    if v.is(l.ir) {
+        if st.ir.is_some() {
+            cx.rec(&S016, v, args![bi("IR が 2 回目です。IR はファイルの先頭に 1 件だけ記録します", "a second IR; the facility header comes once, first in the file")]);
+        } else {
+            st.ir = Some((v.rec.no, v.rec.offset, decode(v.field(l.ir_volume)).into_owned()));
+        }
+    } else if v.is(l.go) {
+        if st.go.is_some() {
+            cx.rec(&S002, v, args![bi("GO が重複しています", "GO is repeated")]);
+        } else {
+            st.go = Some(Go {
+                line: v.rec.no,
+                offset: v.rec.offset,
+                count: v.num(l.go_count),
+                points: v.num(l.go_points),
+                volume: decode(v.field(l.go_volume)).into_owned(),
+            });
+        }
+    } else if rd.scope != Scope::File && !in_receipt && !v.is(l.re) {
+        cx.rec(&S004, v, args![rd.id]);
+    }
+}
+
+/// Rank of a record in the donor block (TI TR TS SY SI/IY/TO/CO SJ).
+fn donor_rank(main: u8) -> Option<u8> {
+    match main {
+        11..=13 => Some(main),
+        8..=10 => Some(main + 6),
+        _ => None,
+    }
+}
+
+/// Per receipt (the block starting with RE): S005–S008, S013–S016, and the GO sums.
+pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
+    let l = Layout::get();
+    let g = Grammar::get();
+    let re = buf.view(0);
+
+    // S005: numbering. A later volume may start anywhere.
+    if let Some(no) = re.num(l.re_no) {
+        if let Some(exp) = st.next_no {
+            if no != exp {
+                cx.field(&S005, &re, l.re_no, args![no, exp]);
+            }
+        } else if st.ir.as_ref().is_some_and(|ir| ir.2 == "00" || ir.2.is_empty()) && no != 1 {
+            cx.field(&S005, &re, l.re_no, args![no, 1]);
+        }
+        st.next_no = Some(no + 1);
+    } else if let Some(exp) = st.next_no.as_mut() {
+        *exp += 1;
+    }
+
+    // Walk the records once: order, counts, and per-record S013 / S014 / S015.
+    let (mut ho, mut ko, mut sy, mut care) = (0u32, 0u32, 0u32, 0u32);
+    let mut points: Option<u64> = None;
+    let mut first_ko_points: Option<u64> = None;
+    let mut donor = false;
+    let mut prev: Option<(u8, RecIdx)> = None;
+    let mut omitted_run = 0u32;
+    for v in buf.views().skip(1) {
+        let Some(def) = v.rec.def else { continue };
+        let rank = l.order[def as usize];
+        if v.is(l.ti) {
+            donor = true;
+        }
+        // S016: order.
+        if let Some(r) = rank {
+            let r = if donor { donor_rank(r) } else { Some(r) };
+            match (r, prev) {
+                (None, _) => {
+                    cx.rec(&S016, &v, args![bi(
+                        &format!("{} は臓器提供者レセプト情報の中には記録できません", g.record(def).id),
+                        &format!("{} cannot appear inside the organ-donor block", g.record(def).id)
+                    )]);
+                }
+                (Some(r), Some((p, pdef))) if r < p && !(r == 11 || (r == 12 && p >= 12)) => {
+                    let (a, b) = (&g.record(def).id, &g.record(pdef).id);
+                    cx.rec(&S016, &v, args![bi(
+                        &format!("{a} は {b} より前に記録します"),
+                        &format!("{a} must come before {b}")
+                    )]);
+                }
+                _ => {}
+            }
+            if let Some(r) = r {
+                prev = Some((r, def));
+            }
+        }
+        if !donor {
+            if v.is(l.ho) {
+                ho += 1;
+                if points.is_none() {
+                    points = v.num(l.ho_points);
+                }
+            } else if v.is(l.ko) {
+                ko += 1;
+                if ko == 1 {
+                    first_ko_points = v.num(l.ko_points);
+                }
+            } else if v.is(l.sy) {
+                sy += 1;
+            } else if v.is(l.si) || v.is(l.iy) || v.is(l.to) {
+                care += 1;
+            }
+        }
+        // S013: runs of omitted 診療識別 over SI / IY / TO / CO.
+        if let Some(ck) = l.care_kind[def as usize] {
+            if v.field(ck).is_empty() {
+                omitted_run += 1;
+                if omitted_run == 99 {
+                    cx.field(&S013, &v, ck, args![omitted_run]);
+                }
+            } else {
+                omitted_run = 0;
+            }
+        }
+        // S014: 回数 = Σ days (SI / IY / TO). Donor receipts of another facility may omit days.
+        if let Some(ti) = l.times[def as usize] {
+            let days = &l.days[def as usize];
+            if !days.is_empty() {
+                if let Some(times) = v.num(ti) {
+                    let mut sum = 0u64;
+                    let mut any = false;
+                    let mut ok = true;
+                    for &d in days {
+                        let f = v.field(d);
+                        if !f.is_empty() {
+                            any = true;
+                            match v.num(d) {
+                                Some(n) => sum += n,
+                                None => ok = false,
+                            }
+                        }
+                    }
+                    if ok && (any || !donor) && sum != times {
+                        cx.field(&S014, &v, ti, args![times, sum]);
+                    }
+                }
+            }
+        }
+    }
+    // S015 needs the payer counts, so it runs after the walk.
+    let payers = &g.tables[l.t_futan_payers];
+    for v in buf.views().skip(1) {
+        let Some(def) = v.rec.def else { continue };
+        let Some(bi_) = l.burden[def as usize] else { continue };
+        let code = v.field(bi_);
+        let Some(names) = payers.get(code) else { continue };
+        for c in names.chars() {
+            let missing = match c {
+                'H' => ho == 0,
+                n @ '1'..='4' => ko < n as u32 - '0' as u32,
+                _ => false,
+            };
+            if missing {
+                let who = match c {
+                    'H' => bi("医療保険 (HO)", "health insurance (HO)"),
+                    n => bi(&format!("第{n}公費 (KO)"), &format!("public-expense program {n} (KO)")),
+                };
+                cx.field(&S015, &v, bi_, args![decode(code), who]);
+                break;
+            }
+        }
+    }
+
+    // S006: payer records against the レセプト種別.
+    let kind = re.field(l.re_kind);
+    if kind.len() == 4 && kind.iter().all(u8::is_ascii_digit) {
+        let (d2, d3) = (kind[1] - b'0', kind[2] - b'0');
+        let need = match d2 {
+            1 | 3 | 4 if (1..=5).contains(&d3) => Some((1, d3 as u32 - 1)),
+            2 if (1..=4).contains(&d3) => Some((0, d3 as u32)),
+            _ => None,
+        };
+        if let Some((nh, nk)) = need {
+            if (nh, nk) != (ho, ko) {
+                cx.field(&S006, &re, l.re_kind, args![decode(kind), nh, nk, ho, ko]);
+            }
+        }
+    }
+    if sy == 0 {
+        cx.rec(&S007, &re, vec![]);
+    }
+    if care == 0 {
+        cx.rec(&S008, &re, vec![]);
+    }
+    st.sum_count += (ho + ko) as u64;
+    st.sum_points += if ho > 0 { points } else { first_ko_points }.unwrap_or(0);
+}
+
+/// At the end of the file: GO missing (S002), S003 / S009 counts, S010–S012.
+pub fn on_end(cx: &mut Cx, st: &Structure) {
+    for (_, t) in &st.unknown {
+        t.finish(cx, 1);
+    }
+    for (_, t) in &st.field_counts {
+        t.finish(cx, 3);
+    }
+    if st.records == 0 {
+        return;
+    }
+    let Some(go) = &st.go else {
+        cx.file(&S002, args![bi("GO（診療報酬請求書レコード）がありません", "the claim trailer record (GO) is missing")]);
+        return;
+    };
+    let l = Layout::get();
+    let ir_vol = st.ir.as_ref().map(|i| i.2.as_str());
+    let at = |cx: &mut Cx, rule: &'static Rule, field: usize, a: Vec<String>| {
+        let d = cx.line(rule, go.line, go.offset, a);
+        d.record = Some("GO".into());
+        d.field = Some(field as u16);
+        d.field_name = Grammar::get()
+            .record_by_id("GO")
+            .and_then(|r| r.fields.get(field))
+            .map(|f| (f.name.as_str(), f.en.as_str()));
+    };
+    // S012: IR 00, 01, … ; GO 99 on the last (or only) volume, else IR + 1.
+    if let Some(ir) = ir_vol {
+        let ok = go.volume == "99"
+            || (ir.len() == 2 && ir.parse::<u32>().ok().map(|n| format!("{:02}", n + 1)).as_deref() == Some(go.volume.as_str()));
+        if !ok {
+            at(cx, &S012, l.go_volume, args![ir, go.volume]);
+        }
+    }
+    // S010 / S011 on a single-volume file, where GO holds the file's own totals.
+    if ir_vol == Some("00") && go.volume == "99" {
+        if go.count != Some(st.sum_count) {
+            let shown = go.count.map(|c| c.to_string()).unwrap_or_else(|| bi("（空）", "(empty)"));
+            at(cx, &S010, l.go_count, args![shown, st.sum_count]);
+        }
+        if go.points != Some(st.sum_points) {
+            let shown = go.points.map(|c| c.to_string()).unwrap_or_else(|| bi("（空）", "(empty)"));
+            at(cx, &S011, l.go_points, args![shown, st.sum_points]);
+        }
+    }
+    let _ = field_label;
+}

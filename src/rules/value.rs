@@ -1,0 +1,196 @@
+//! V: each field's value against its layout in the grammar — mode, length, code table,
+//! dates, concatenated codes, required fields.
+
+use super::{args, field_label, rule, Cx, Tally};
+use crate::diag::{bi, Rule};
+use crate::grammar::{FieldDef, Format, Grammar, Mode};
+use crate::model::RecView;
+use crate::parse::value::{is_decimal, parse_date, DateError, DateForm};
+use crate::sjis::{decode, Scan};
+
+pub static V001: Rule = rule!("V001", "mode", Error,
+    ja: "項目のモードに合わない値（数字項目に数字以外、英数項目に全角、漢字項目に半角）",
+    "「{0}」は{1}で記録する項目ですが、{2}が含まれています",
+    en: "value not allowed by the field's mode",
+    "'{0}' is a {1} field but holds {2}");
+pub static V002: Rule = rule!("V002", "too-long", Error,
+    ja: "最大バイト数を超える値",
+    "「{0}」は最大 {1} バイトですが、{2} バイトあります",
+    en: "value longer than the field's max bytes",
+    "'{0}' takes at most {1} bytes but has {2}");
+pub static V003: Rule = rule!("V003", "fixed-length", Error,
+    ja: "固定長項目の長さが違う",
+    "「{0}」は固定長 {1} バイトですが、{2} バイトです",
+    en: "fixed-length field of the wrong length",
+    "'{0}' is fixed at {1} bytes but has {2}");
+pub static V004: Rule = rule!("V004", "unknown-code", Error,
+    ja: "コードが別表にない",
+    "「{0}」のコード「{1}」は{2}にありません",
+    en: "code not in its table (別表)",
+    "'{0}': code '{1}' is not in {2}");
+pub static V005: Rule = rule!("V005", "bad-date", Error,
+    ja: "ありえない日付、または形式の違う日付",
+    "「{0}」の値「{1}」は{2}",
+    en: "impossible date, or a date not of the form the field needs",
+    "'{0}': '{1}' is {2}");
+pub static V006: Rule = rule!("V006", "mixed-width", Error,
+    ja: "英数又は漢字の項目に半角と全角が混在している",
+    "「{0}」に半角文字と全角文字が混在しています（どちらかに統一してください）",
+    en: "英数又は漢字 field mixes half- and full-width characters",
+    "'{0}' mixes half-width and full-width characters (use one or the other)");
+pub static V007: Rule = rule!("V007", "required-empty", Error,
+    ja: "必須項目が空",
+    "「{0}」は必須ですが、記録されていません",
+    en: "required field empty",
+    "'{0}' is required but empty");
+pub static V008: Rule = rule!("V008", "concat-width", Error,
+    ja: "連結コード項目の長さがコード幅の倍数でない",
+    "「{0}」は {1} バイトのコードを並べる項目ですが、{2} バイトです",
+    en: "concatenated code field not a multiple of its code width",
+    "'{0}' holds {1}-byte codes but has {2} bytes");
+pub static V009: Rule = rule!("V009", "wareki-date", Warning,
+    ja: "和暦の日付形式（旧版の記録条件仕様）",
+    "「{0}」が和暦形式（{1}）です。現行の記録条件仕様は西暦です。このファイルで和暦の日付は {2} 件です",
+    en: "和暦 date form: file follows an old edition of the spec",
+    "'{0}' is a Japanese-era date ({1}); current editions use the Gregorian calendar. {2} such date(s) in this file");
+
+pub static RULES: &[&Rule] = &[&V001, &V002, &V003, &V004, &V005, &V006, &V007, &V008, &V009];
+
+/// State of the V rules over one file.
+#[derive(Debug, Default)]
+pub struct Values {
+    wareki: Tally,
+}
+
+/// What a field's text holds: plain ASCII, or the result of a CP932 scan.
+pub fn plain_scan(v: &[u8]) -> Scan {
+    Scan {
+        single: v.len() as u32,
+        ..Scan::default()
+    }
+}
+
+/// Checks every field of a known record. `scans[i]` is field i's scan when the record has
+/// non-ASCII bytes; `None` means the whole record is plain ASCII. `text_ok` is false when
+/// the file is not Shift_JIS, so character-based checks would only repeat F002.
+pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan]>, text_ok: bool) {
+    let Some(def) = v.def() else { return };
+    let n = v.nfields().min(def.fields.len());
+    for (i, f) in def.fields.iter().enumerate().take(n.max(1)).skip(1) {
+        let val = v.field(i);
+        if val.is_empty() {
+            if f.required {
+                cx.field(&V007, v, i, args![field_label(v, i)]);
+            }
+            continue;
+        }
+        let scan = match scans {
+            Some(s) => s[i],
+            None => plain_scan(val),
+        };
+        if scan.bad.is_some() || (!text_ok && scan.double + scan.single != val.len() as u32) {
+            continue; // F001 / F002 already say why
+        }
+        check_field(cx, st, v, i, f, val, &scan);
+    }
+    // Required fields missing from a short record.
+    for (i, f) in def.fields.iter().enumerate().skip(n.max(1)) {
+        if f.required {
+            cx.field(&V007, v, i, args![field_label(v, i)]);
+        }
+    }
+}
+
+fn mode_problem(f: &FieldDef, val: &[u8], scan: &Scan) -> Option<String> {
+    match f.mode {
+        Mode::Num => {
+            let ok = if f.format == Some(Format::Decimal) {
+                val.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+            } else {
+                val.iter().all(u8::is_ascii_digit)
+            };
+            (!ok).then(|| bi("数字以外の文字", "characters other than digits"))
+        }
+        Mode::Alnum => (scan.double > 0).then(|| bi("全角文字", "full-width characters")),
+        Mode::Kanji => (scan.single > 0).then(|| bi("半角文字", "half-width characters")),
+        Mode::AlnumOrKanji => None,
+    }
+}
+
+fn check_field(cx: &mut Cx, st: &mut Values, v: &RecView, i: usize, f: &FieldDef, val: &[u8], scan: &Scan) {
+    let g = Grammar::get();
+    match f.format {
+        Some(Format::Insurer) => return, // I001 owns the 保険者番号's shape
+        Some(fmt @ (Format::Ym | Format::Ymd)) => {
+            let with_day = fmt == Format::Ymd;
+            match parse_date(val, with_day) {
+                Ok(d) => {
+                    if d.form == DateForm::Wareki && st.wareki.hit() {
+                        let form = if with_day { "GYYMMDD" } else { "GYYMM" };
+                        cx.field(&V009, v, i, args![field_label(v, i), form, ""]);
+                        st.wareki.mark(cx);
+                    }
+                }
+                Err(e) => {
+                    let why = match (e, with_day) {
+                        (DateError::Impossible, _) => bi("ありえない日付です", "not a real date"),
+                        (DateError::Form, true) => bi("年月日の形式 (YYYYMMDD) ではありません", "not a date of the form YYYYMMDD"),
+                        (DateError::Form, false) => bi("年月の形式 (YYYYMM) ではありません", "not a year-month of the form YYYYMM"),
+                    };
+                    cx.field(&V005, v, i, args![field_label(v, i), decode(val), why]);
+                }
+            }
+            return;
+        }
+        _ => {}
+    }
+    if let Some(what) = mode_problem(f, val, scan) {
+        let mode = bi(f.mode.label(true), f.mode.label(false));
+        cx.field(&V001, v, i, args![field_label(v, i), mode, what]);
+        return;
+    }
+    if f.mode == Mode::AlnumOrKanji && scan.is_mixed() {
+        cx.field(&V006, v, i, args![field_label(v, i)]);
+    }
+    let len = val.len();
+    if f.fixed && len != f.bytes as usize {
+        cx.field(&V003, v, i, args![field_label(v, i), f.bytes, len]);
+        return;
+    }
+    if len > f.bytes as usize {
+        cx.field(&V002, v, i, args![field_label(v, i), f.bytes, len]);
+    }
+    if f.format == Some(Format::Decimal) && !is_decimal(val, f.int_digits, f.frac_digits) {
+        let shape = bi(
+            &format!("整数部 {} 桁・小数部 {} 桁までの数値でない値", f.int_digits, f.frac_digits),
+            &format!("a value that is not a number with at most {} integer and {} fraction digits", f.int_digits, f.frac_digits),
+        );
+        let mode = bi(f.mode.label(true), f.mode.label(false));
+        cx.field(&V001, v, i, args![field_label(v, i), mode, shape]);
+        return;
+    }
+    let table = f.table.map(|t| &g.tables[t]);
+    if f.format == Some(Format::Concat) {
+        let unit = f.unit as usize;
+        if len % unit != 0 {
+            cx.field(&V008, v, i, args![field_label(v, i), unit, len]);
+            return;
+        }
+        if let Some(t) = table {
+            if let Some(bad) = val.chunks(unit).find(|c| !t.contains(c)) {
+                cx.field(&V004, v, i, args![field_label(v, i), decode(bad), bi(&t.name, &t.en)]);
+            }
+        }
+        return;
+    }
+    if let Some(t) = table {
+        if !t.contains(val) {
+            cx.field(&V004, v, i, args![field_label(v, i), decode(val), bi(&t.name, &t.en)]);
+        }
+    }
+}
+
+/// At the end of the file: V009's count.
+pub fn on_end(cx: &mut Cx, st: &Values) {
+    st.wareki.finish(cx, 2);
+}
