@@ -1,0 +1,181 @@
+//! Test helpers: claim files are Shift_JIS bytes, so fixtures are kept as readable UTF-8
+//! text (see `testdata/README.md`) and built into bytes here.
+#![allow(dead_code)]
+
+use recelint::check::{check_bytes, CheckOptions, FileReport};
+use std::path::{Path, PathBuf};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn corpus(rel: &str) -> PathBuf {
+    root().join("../shared/corpus/public").join(rel)
+}
+
+/// What a fixture expects.
+#[derive(Debug, Default)]
+pub struct Expect {
+    /// (code, line, field)
+    pub expect: Vec<(String, Option<u32>, Option<u16>)>,
+    pub absent: Vec<String>,
+    /// No error and no warning at all.
+    pub clean: bool,
+}
+
+/// A fixture built into bytes.
+#[derive(Debug)]
+pub struct Fixture {
+    pub bytes: Vec<u8>,
+    pub expect: Expect,
+}
+
+fn unescape(line: &str) -> Vec<u8> {
+    // Text parts are encoded as Shift_JIS; `\xHH` inserts a raw byte, `\\` a backslash.
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.peek() {
+                Some('x') => {
+                    chars.next();
+                    let h: String = chars.by_ref().take(2).collect();
+                    out.extend(recelint::sjis::encode(&text));
+                    text.clear();
+                    out.push(u8::from_str_radix(&h, 16).expect("\\xHH escape"));
+                }
+                Some('\\') => {
+                    chars.next();
+                    text.push('\\');
+                }
+                _ => text.push('\\'),
+            }
+        } else {
+            text.push(c);
+        }
+    }
+    out.extend(recelint::sjis::encode(&text));
+    out
+}
+
+/// Builds a fixture from its text form.
+pub fn build(src: &str) -> Fixture {
+    let mut expect = Expect::default();
+    let (mut eol, mut eof, mut enc, mut final_eol) = ("crlf", "mark", "sjis", true);
+    let mut after_eof: Vec<u8> = Vec::new();
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    for l in src.lines() {
+        if let Some(d) = l.strip_prefix("#!") {
+            let mut w = d.split_whitespace();
+            match w.next() {
+                Some("expect") => {
+                    let code = w.next().expect("expect CODE").to_string();
+                    let (line, field) = match w.next() {
+                        Some(pos) => {
+                            let mut p = pos.split(':');
+                            let line = p.next().and_then(|x| x.parse().ok());
+                            let field = p.next().and_then(|x| x.parse().ok());
+                            (line, field)
+                        }
+                        None => (None, None),
+                    };
+                    expect.expect.push((code, line, field));
+                }
+                Some("absent") => expect.absent.extend(w.map(str::to_string)),
+                Some("clean") => expect.clean = true,
+                Some("eol") => eol = if d.contains("lf") && !d.contains("crlf") { "lf" } else if d.contains("crlf") { "crlf" } else { "cr" },
+                Some("eof") => eof = if d.contains("none") { "none" } else { "mark" },
+                Some("encoding") => enc = w.next().map(|e| Box::leak(e.to_string().into_boxed_str()) as &str).unwrap_or("sjis"),
+                Some("no-final-eol") => final_eol = false,
+                Some("after-eof") => after_eof = unescape(d.trim_start().strip_prefix("after-eof").unwrap_or("").trim_start()),
+                Some(other) => panic!("unknown fixture directive {other}"),
+                None => {}
+            }
+            continue;
+        }
+        if l.starts_with('#') {
+            continue;
+        }
+        lines.push(if enc == "sjis" { unescape(l) } else { l.as_bytes().to_vec() });
+    }
+    let term: &[u8] = match eol {
+        "lf" => b"\n",
+        "cr" => b"\r",
+        _ => b"\r\n",
+    };
+    let mut bytes = Vec::new();
+    let n = lines.len();
+    for (i, l) in lines.into_iter().enumerate() {
+        bytes.extend(l);
+        if i + 1 < n || final_eol {
+            bytes.extend_from_slice(term);
+        }
+    }
+    if eof == "mark" {
+        bytes.push(0x1A);
+    }
+    bytes.extend(after_eof);
+    let bytes = match enc {
+        "utf8" => bytes,
+        "utf8-bom" => [&[0xEF, 0xBB, 0xBF][..], &bytes].concat(),
+        "utf16le" | "utf16be" => {
+            let s = String::from_utf8(bytes).expect("utf-16 fixtures are text");
+            let mut out = if enc == "utf16le" { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+            for u in s.encode_utf16() {
+                let b = if enc == "utf16le" { u.to_le_bytes() } else { u.to_be_bytes() };
+                out.extend_from_slice(&b);
+            }
+            out
+        }
+        _ => bytes,
+    };
+    Fixture { bytes, expect }
+}
+
+pub fn load(path: &Path) -> Fixture {
+    build(&std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}
+
+pub fn check(name: &str, bytes: &[u8]) -> FileReport {
+    check_bytes(name, bytes, &CheckOptions { source_lines: true })
+}
+
+/// Codes reported, in order.
+pub fn codes(r: &FileReport) -> Vec<&'static str> {
+    r.diagnostics.iter().map(|d| d.rule.code).collect()
+}
+
+/// Asserts a fixture's expectations; returns a description of every failure.
+pub fn verify(name: &str, f: &Fixture) -> Vec<String> {
+    let r = check(name, &f.bytes);
+    let mut fails = Vec::new();
+    let seen = |code: &str, line: Option<u32>, field: Option<u16>| {
+        r.diagnostics.iter().any(|d| {
+            d.rule.code == code && (line.is_none() || d.line == line) && (field.is_none() || d.field == field)
+        })
+    };
+    let found: Vec<String> = r
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}@{}:{}", d.rule.code, d.line.map_or("-".into(), |l| l.to_string()), d.field.map_or("-".into(), |l| l.to_string())))
+        .collect();
+    for (code, line, field) in &f.expect.expect {
+        if !seen(code, *line, *field) {
+            fails.push(format!("{name}: expected {code} at {line:?}:{field:?}; found {found:?}"));
+        }
+    }
+    for code in &f.expect.absent {
+        if seen(code, None, None) {
+            fails.push(format!("{name}: {code} must not be reported; found {found:?}"));
+        }
+    }
+    if f.expect.clean {
+        for d in &r.diagnostics {
+            if d.severity != recelint::diag::Severity::Info {
+                fails.push(format!("{name}: must be clean but has {} at line {:?}: {}", d.rule.code, d.line, d.message(recelint::diag::Lang::En)));
+            }
+        }
+    }
+    fails
+}
