@@ -52,7 +52,9 @@ fn io_message(e: &std::io::Error, path: &Path) -> String {
     }
     match e.kind() {
         std::io::ErrorKind::NotFound => "ファイルがありません / no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "読み取る権限がありません / permission denied".into(),
+        std::io::ErrorKind::PermissionDenied => {
+            "読み取る権限がありません / permission denied".into()
+        }
         _ => format!("読み取れません / cannot be read: {e}"),
     }
 }
@@ -220,12 +222,16 @@ const SHOWN_LINE_MAX: usize = 4096;
 
 /// Decodes the diagnostic's line for display and maps its Shift_JIS span to UTF-8 offsets.
 fn attach_source(d: &mut Diagnostic, data: &[u8]) {
-    let (Some(off), Some(_)) = (d.offset, d.line) else { return };
+    let (Some(off), Some(_)) = (d.offset, d.line) else {
+        return;
+    };
     if off >= data.len() {
         return;
     }
     let rest = &data[off..];
-    let end = memchr::memchr3(b'\r', b'\n', 0x1A, rest).unwrap_or(rest.len()).min(SHOWN_LINE_MAX);
+    let end = memchr::memchr3(b'\r', b'\n', 0x1A, rest)
+        .unwrap_or(rest.len())
+        .min(SHOWN_LINE_MAX);
     let raw = &rest[..end];
     let text = sjis::decode(raw).into_owned();
     let span = d.span.and_then(|(s, e)| {

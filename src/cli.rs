@@ -10,7 +10,11 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
-#[command(name = "recelint", version, about = "レセプト電算処理システムの請求ファイル (RECEIPTC.UKE) を提出前に検査します / Lints Japanese medical claim files before submission")]
+#[command(
+    name = "recelint",
+    version,
+    about = "レセプト電算処理システムの請求ファイル (RECEIPTC.UKE) を提出前に検査します / Lints Japanese medical claim files before submission"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -80,13 +84,32 @@ fn rules_cmd(code: Option<&str>, lang: Lang) -> i32 {
     match code {
         None => {
             for r in rules::all() {
-                let _ = writeln!(out, "{}  {:<7}  {:<34} {}", r.code, r.severity.as_str(), r.name, r.title(lang));
+                let _ = writeln!(
+                    out,
+                    "{}  {:<7}  {:<34} {}",
+                    r.code,
+                    r.severity.as_str(),
+                    r.name,
+                    r.title(lang)
+                );
             }
             0
         }
         Some(c) => match rules::find(c) {
             Some(r) => {
-                let _ = writeln!(out, "{} ({}) — {}\n{}: {}\n", r.code, r.name, r.title(lang), if lang.is_ja() { "重大度" } else { "severity" }, r.severity.label(lang));
+                let _ = writeln!(
+                    out,
+                    "{} ({}) — {}\n{}: {}\n",
+                    r.code,
+                    r.name,
+                    r.title(lang),
+                    if lang.is_ja() {
+                        "重大度"
+                    } else {
+                        "severity"
+                    },
+                    r.severity.label(lang)
+                );
                 let _ = out.write_all(r.explain(lang).as_bytes());
                 0
             }
@@ -178,7 +201,10 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     }
     if totals.unreadable > 0 {
         2
-    } else if reports.iter().any(|r| r.diagnostics.iter().any(|d| d.severity == Severity::Error)) {
+    } else if reports
+        .iter()
+        .any(|r| r.diagnostics.iter().any(|d| d.severity == Severity::Error))
+    {
         1
     } else {
         0

@@ -74,7 +74,11 @@ impl Rule {
     }
     /// Fills the message template with `args`.
     pub fn message(&self, lang: Lang, args: &[String]) -> String {
-        let t = if lang.is_ja() { self.message_ja } else { self.message_en };
+        let t = if lang.is_ja() {
+            self.message_ja
+        } else {
+            self.message_en
+        };
         fill(t, args, lang)
     }
 }
@@ -108,7 +112,10 @@ fn fill(template: &str, args: &[String], lang: Lang) -> String {
     while let Some(i) = rest.find('{') {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
-        match after.find('}').and_then(|j| after[..j].parse::<usize>().ok().map(|n| (j, n))) {
+        match after
+            .find('}')
+            .and_then(|j| after[..j].parse::<usize>().ok().map(|n| (j, n)))
+        {
             Some((j, n)) => {
                 out.push_str(args.get(n).map(|a| pick(a, lang)).unwrap_or(""));
                 rest = &after[j + 1..];
@@ -155,7 +162,8 @@ impl Diagnostic {
         self.rule.message(lang, &self.args)
     }
     pub fn field_label(&self, lang: Lang) -> Option<&'static str> {
-        self.field_name.map(|(ja, en)| if lang.is_ja() { ja } else { en })
+        self.field_name
+            .map(|(ja, en)| if lang.is_ja() { ja } else { en })
     }
     /// Deterministic output order: line (file-level first), field, code.
     pub fn sort_key(&self) -> (u32, u32, &'static str) {

@@ -255,7 +255,10 @@ impl Grammar {
                 let n = f.repeat.unwrap_or(1);
                 let table = f.table.as_deref().map(table_idx).transpose()?;
                 if f.format == Some(Format::Concat) && f.unit.unwrap_or(0) == 0 {
-                    return Err(GrammarError(format!("{}.{}: concat needs unit", r.id, f.name)));
+                    return Err(GrammarError(format!(
+                        "{}.{}: concat needs unit",
+                        r.id, f.name
+                    )));
                 }
                 for k in 1..=n {
                     let sub = |s: &str| {

@@ -49,15 +49,28 @@ pub struct Layout {
     pub t_futan_payers: usize,
     pub t_hobetsu_insurance: usize,
     pub t_prefecture: usize,
+    pub t_foreign: usize,
+    pub t_foreign_en: usize,
 }
 
 /// The record ids, keys and tables the rules use (checked by a test).
-pub const RECORDS_USED: &[&str] = &["IR", "RE", "HO", "KO", "SN", "SY", "SI", "IY", "TO", "CO", "TI", "GO"];
-pub const TABLES_USED: &[&str] = &["futan_payers", "hobetsu_insurance", "prefecture"];
+pub const RECORDS_USED: &[&str] = &[
+    "IR", "RE", "HO", "KO", "SN", "SY", "SI", "IY", "TO", "CO", "TI", "GO",
+];
+pub const TABLES_USED: &[&str] = &[
+    "futan_payers",
+    "hobetsu_insurance",
+    "prefecture",
+    "foreign_records",
+    "foreign_records_en",
+];
 
 impl Layout {
     pub fn resolve(g: &Grammar) -> Result<Layout, String> {
-        let rec = |id: &str| g.lookup(id.as_bytes()).ok_or(format!("record {id} missing"));
+        let rec = |id: &str| {
+            g.lookup(id.as_bytes())
+                .ok_or(format!("record {id} missing"))
+        };
         let key = |id: &str, k: &str| g.key(id, k).ok_or(format!("{id}.{k} missing"));
         let table = |t: &str| {
             g.tables
@@ -65,7 +78,8 @@ impl Layout {
                 .position(|x| x.id == t)
                 .ok_or(format!("table {t} missing"))
         };
-        let per = |k: &str| -> Vec<Option<usize>> { g.records.iter().map(|r| g.key(&r.id, k)).collect() };
+        let per =
+            |k: &str| -> Vec<Option<usize>> { g.records.iter().map(|r| g.key(&r.id, k)).collect() };
         Ok(Layout {
             ir: rec("IR")?,
             re: rec("RE")?,
@@ -103,14 +117,17 @@ impl Layout {
             t_futan_payers: table("futan_payers")?,
             t_hobetsu_insurance: table("hobetsu_insurance")?,
             t_prefecture: table("prefecture")?,
+            t_foreign: table("foreign_records")?,
+            t_foreign_en: table("foreign_records_en")?,
         })
     }
 
     pub fn get() -> &'static Layout {
         static L: OnceLock<Layout> = OnceLock::new();
         L.get_or_init(|| {
-            Layout::resolve(Grammar::get())
-                .unwrap_or_else(|e| panic!("grammar lacks what rules use: {e} (a test covers this)"))
+            Layout::resolve(Grammar::get()).unwrap_or_else(|e| {
+                panic!("grammar lacks what rules use: {e} (a test covers this)")
+            })
         })
     }
 }

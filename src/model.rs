@@ -48,7 +48,10 @@ impl<'a> RecBuf<'a> {
     }
 
     pub fn view(&self, i: usize) -> RecView<'_, 'a> {
-        RecView { rec: &self.recs[i], buf: self }
+        RecView {
+            rec: &self.recs[i],
+            buf: self,
+        }
     }
 
     pub fn views(&self) -> impl Iterator<Item = RecView<'_, 'a>> {

@@ -181,7 +181,11 @@ pub fn chars(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
         if i >= bytes.len() {
             return None;
         }
-        let n = if is_lead(bytes[i]) && i + 1 < bytes.len() { 2 } else { 1 };
+        let n = if is_lead(bytes[i]) && i + 1 < bytes.len() {
+            2
+        } else {
+            1
+        };
         let c = &bytes[i..i + n];
         i += n;
         Some(c)

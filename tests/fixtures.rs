@@ -16,7 +16,12 @@ fn fixtures() -> Vec<(String, common::Fixture)> {
         .collect();
     v.sort();
     v.into_iter()
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), common::load(&p)))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                common::load(&p),
+            )
+        })
         .collect()
 }
 
@@ -32,15 +37,27 @@ fn every_fixture_meets_its_expectations() {
 #[test]
 fn every_rule_has_a_firing_and_a_quiet_fixture() {
     let fx = fixtures();
-    let fired: BTreeSet<&str> = fx.iter().flat_map(|(_, f)| f.expect.expect.iter().map(|e| e.0.as_str())).collect();
-    let quiet: BTreeSet<&str> = fx.iter().flat_map(|(_, f)| f.expect.absent.iter().map(String::as_str)).collect();
+    let fired: BTreeSet<&str> = fx
+        .iter()
+        .flat_map(|(_, f)| f.expect.expect.iter().map(|e| e.0.as_str()))
+        .collect();
+    let quiet: BTreeSet<&str> = fx
+        .iter()
+        .flat_map(|(_, f)| f.expect.absent.iter().map(String::as_str))
+        .collect();
     let mut missing = Vec::new();
     for r in recelint::rules::all() {
         if !fired.contains(r.code) {
-            missing.push(format!("{}: no fixture with `#! expect {}`", r.code, r.code));
+            missing.push(format!(
+                "{}: no fixture with `#! expect {}`",
+                r.code, r.code
+            ));
         }
         if !quiet.contains(r.code) {
-            missing.push(format!("{}: no fixture with `#! absent {}`", r.code, r.code));
+            missing.push(format!(
+                "{}: no fixture with `#! absent {}`",
+                r.code, r.code
+            ));
         }
     }
     assert!(missing.is_empty(), "\n{}", missing.join("\n"));

@@ -11,8 +11,12 @@ fn sample_twin_matches() {
     if std::env::var_os("RECELINT_BLESS").is_some() {
         std::fs::write(&path, &built).unwrap();
     }
-    let on_disk = std::fs::read(&path).expect("testdata/sample/RECEIPTC.UKE (RECELINT_BLESS=1 cargo test writes it)");
-    assert!(on_disk == built, "RECEIPTC.UKE differs from its twin; run RECELINT_BLESS=1 cargo test --test sample");
+    let on_disk = std::fs::read(&path)
+        .expect("testdata/sample/RECEIPTC.UKE (RECELINT_BLESS=1 cargo test writes it)");
+    assert!(
+        on_disk == built,
+        "RECEIPTC.UKE differs from its twin; run RECELINT_BLESS=1 cargo test --test sample"
+    );
 }
 
 #[test]

@@ -107,7 +107,9 @@ mod tests {
     use super::*;
 
     fn lines(d: &[u8]) -> Vec<(u32, usize, &[u8], Term)> {
-        Lines::new(d, 0, 1).map(|l| (l.no, l.offset, l.raw, l.term)).collect()
+        Lines::new(d, 0, 1)
+            .map(|l| (l.no, l.offset, l.raw, l.term))
+            .collect()
     }
 
     #[test]

@@ -57,9 +57,14 @@ const ERAS: [(u8, u16, u16); 5] = [
 
 fn digits(n: usize) -> impl FnMut(&[u8]) -> IResult<&[u8], u32> {
     move |i| {
-        map_res(take_while_m_n(n, n, |c: u8| c.is_ascii_digit()), |d: &[u8]| {
-            std::str::from_utf8(d).map_err(|_| ()).and_then(|s| s.parse::<u32>().map_err(|_| ()))
-        })
+        map_res(
+            take_while_m_n(n, n, |c: u8| c.is_ascii_digit()),
+            |d: &[u8]| {
+                std::str::from_utf8(d)
+                    .map_err(|_| ())
+                    .and_then(|s| s.parse::<u32>().map_err(|_| ()))
+            },
+        )
         .parse(i)
     }
 }
@@ -79,8 +84,7 @@ pub fn parse_date(v: &[u8], with_day: bool) -> Result<Date, DateError> {
     let (sei_len, wa_len) = if with_day { (8, 7) } else { (6, 5) };
     let parsed: Option<(u16, u32, u32, Option<u32>, DateForm)> = if v.len() == sei_len {
         let r: IResult<&[u8], _> = all_consuming((digits(4), digits(2), opt(digits(2)))).parse(v);
-        r.ok()
-            .map(|(_, (y, m, d))| (0, y, m, d, DateForm::Seireki))
+        r.ok().map(|(_, (y, m, d))| (0, y, m, d, DateForm::Seireki))
     } else if v.len() == wa_len {
         let r: IResult<&[u8], _> =
             all_consuming((digits(1), digits(2), digits(2), opt(digits(2)))).parse(v);
@@ -149,7 +153,11 @@ pub fn insurer_digits(v: &[u8]) -> Option<&[u8]> {
     ))
     .parse(v);
     match r {
-        Ok((_, (pad, d))) if v.len() == 8 && (d.len() == 6 || d.len() == 8) && pad.len() + d.len() == 8 => Some(d),
+        Ok((_, (pad, d)))
+            if v.len() == 8 && (d.len() == 6 || d.len() == 8) && pad.len() + d.len() == 8 =>
+        {
+            Some(d)
+        }
         _ => None,
     }
 }
@@ -183,7 +191,10 @@ mod tests {
     #[test]
     fn dates_in_both_forms() {
         let d = parse_date(b"20211130", true).unwrap();
-        assert_eq!((d.year, d.month, d.day, d.form), (2021, 11, Some(30), DateForm::Seireki));
+        assert_eq!(
+            (d.year, d.month, d.day, d.form),
+            (2021, 11, Some(30), DateForm::Seireki)
+        );
         let d = parse_date(b"43101", false).unwrap();
         assert_eq!((d.year, d.month, d.form), (2019, 1, DateForm::Wareki));
         let d = parse_date(b"4070208", true).unwrap();
@@ -219,7 +230,10 @@ mod tests {
 
     #[test]
     fn check_digits_from_the_spec() {
-        for n in ["01130012", "33120015", "39130000", "133066", "138057", "12131017", "21136015", "1234566", "0000000", "77777779"] {
+        for n in [
+            "01130012", "33120015", "39130000", "133066", "138057", "12131017", "21136015",
+            "1234566", "0000000", "77777779",
+        ] {
             assert!(check_digit_ok(n.as_bytes()), "{n}");
         }
         for n in ["77777777", "99999999", "01130013", "777777"] {

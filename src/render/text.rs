@@ -6,7 +6,10 @@
 use super::{Renderer, Style, Totals};
 use crate::check::FileReport;
 use crate::diag::{Diagnostic, Lang, Severity};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode, SourceSpan,
+    SpanContents,
+};
 use std::fmt;
 use std::io::{self, Write};
 
@@ -17,7 +20,11 @@ pub struct Text {
 
 impl Text {
     pub fn new(style: Style) -> Self {
-        let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let theme = if style.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
         Text {
             style,
             handler: GraphicalReportHandler::new_themed(theme)
@@ -37,7 +44,12 @@ struct LineSource {
 }
 
 impl SourceCode for LineSource {
-    fn read_span<'a>(&'a self, span: &SourceSpan, _before: usize, _after: usize) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        _before: usize,
+        _after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         if span.offset() + span.len() > self.text.len() {
             return Err(MietteError::OutOfBounds);
         }
@@ -77,7 +89,9 @@ impl miette::Diagnostic for Shown {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.label.clone().map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+        self.label
+            .clone()
+            .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
     }
 }
 
@@ -133,13 +147,28 @@ impl Renderer for Text {
             writeln!(out, "{}: {}", r.path, e)?;
             return Ok(());
         }
-        let visible: Vec<&Diagnostic> =
-            r.diagnostics.iter().filter(|d| self.style.verbose || d.severity != Severity::Info).collect();
-        let (e, w, i) = (r.count(Severity::Error), r.count(Severity::Warning), r.count(Severity::Info));
+        let visible: Vec<&Diagnostic> = r
+            .diagnostics
+            .iter()
+            .filter(|d| self.style.verbose || d.severity != Severity::Info)
+            .collect();
+        let (e, w, i) = (
+            r.count(Severity::Error),
+            r.count(Severity::Warning),
+            r.count(Severity::Info),
+        );
         if ja {
-            writeln!(out, "{}: レセプト {} 件・レコード {} 件 — エラー {e}・警告 {w}・情報 {i}", r.path, r.receipts, r.records)?;
+            writeln!(
+                out,
+                "{}: レセプト {} 件・レコード {} 件 — エラー {e}・警告 {w}・情報 {i}",
+                r.path, r.receipts, r.records
+            )?;
         } else {
-            writeln!(out, "{}: {} receipts, {} records — {e} errors, {w} warnings, {i} infos", r.path, r.receipts, r.records)?;
+            writeln!(
+                out,
+                "{}: {} receipts, {} records — {e} errors, {w} warnings, {i} infos",
+                r.path, r.receipts, r.records
+            )?;
         }
         let mut current: Option<u32> = None;
         for d in visible {
@@ -147,15 +176,36 @@ impl Renderer for Text {
                 current = d.receipt;
                 match d.receipt.and_then(|n| r.labels.get(&n).map(|l| (n, l))) {
                     Some((n, l)) => {
-                        let dash = |s: &str| if s.is_empty() { "-".to_string() } else { s.to_string() };
+                        let dash = |s: &str| {
+                            if s.is_empty() {
+                                "-".to_string()
+                            } else {
+                                s.to_string()
+                            }
+                        };
                         if ja {
                             writeln!(out, "\n── レセプト {n} ─ レセプト番号 {} ／ カルテ番号 {} ／ 氏名 {} （{} 行目〜）", dash(&l.number), dash(&l.karte), dash(&l.name), l.line)?;
                         } else {
-                            writeln!(out, "\n── receipt {n} ─ number {} / chart {} / name {} (from line {})", dash(&l.number), dash(&l.karte), dash(&l.name), l.line)?;
+                            writeln!(
+                                out,
+                                "\n── receipt {n} ─ number {} / chart {} / name {} (from line {})",
+                                dash(&l.number),
+                                dash(&l.karte),
+                                dash(&l.name),
+                                l.line
+                            )?;
                         }
                     }
                     None => {
-                        writeln!(out, "\n── {} ──", if ja { "ファイル全体" } else { "whole file" })?;
+                        writeln!(
+                            out,
+                            "\n── {} ──",
+                            if ja {
+                                "ファイル全体"
+                            } else {
+                                "whole file"
+                            }
+                        )?;
                     }
                 }
             }
@@ -171,12 +221,20 @@ impl Renderer for Text {
 
     fn finish(&mut self, out: &mut dyn Write, t: &Totals) -> io::Result<()> {
         if self.style.lang.is_ja() {
-            writeln!(out, "\n合計: ファイル {}・レセプト {} 件 — エラー {}・警告 {}・情報 {}", t.files, t.receipts, t.errors, t.warnings, t.infos)?;
+            writeln!(
+                out,
+                "\n合計: ファイル {}・レセプト {} 件 — エラー {}・警告 {}・情報 {}",
+                t.files, t.receipts, t.errors, t.warnings, t.infos
+            )?;
             if t.unreadable > 0 {
                 writeln!(out, "読み取れなかったファイル: {}", t.unreadable)?;
             }
         } else {
-            writeln!(out, "\ntotal: {} files, {} receipts — {} errors, {} warnings, {} infos", t.files, t.receipts, t.errors, t.warnings, t.infos)?;
+            writeln!(
+                out,
+                "\ntotal: {} files, {} receipts — {} errors, {} warnings, {} infos",
+                t.files, t.receipts, t.errors, t.warnings, t.infos
+            )?;
             if t.unreadable > 0 {
                 writeln!(out, "unreadable files: {}", t.unreadable)?;
             }

@@ -32,7 +32,9 @@ pub static RULES: &[&Rule] = &[&C001, &C002, &C003, &C004];
 
 /// Per field scanned as text: C001 at the first character outside JIS X 0208.
 pub fn on_scan(cx: &mut Cx, v: &RecView, i: usize, scan: &Scan) {
-    let Some((at, bytes, class)) = scan.ext else { return };
+    let Some((at, bytes, class)) = scan.ext else {
+        return;
+    };
     let ch = decode(&bytes).into_owned();
     let hex = format!("0x{:02X}{:02X}", bytes[0], bytes[1]);
     let kind = match class {

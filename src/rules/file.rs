@@ -70,8 +70,18 @@ impl Encoding {
 pub fn detect(data: &[u8]) -> Encoding {
     match data {
         [0xEF, 0xBB, 0xBF, ..] => return Encoding::Utf8 { bom: true },
-        [0xFF, 0xFE, ..] => return Encoding::Utf16 { be: false, bom: true },
-        [0xFE, 0xFF, ..] => return Encoding::Utf16 { be: true, bom: true },
+        [0xFF, 0xFE, ..] => {
+            return Encoding::Utf16 {
+                be: false,
+                bom: true,
+            }
+        }
+        [0xFE, 0xFF, ..] => {
+            return Encoding::Utf16 {
+                be: true,
+                bom: true,
+            }
+        }
         _ => {}
     }
     let head = &data[..data.len().min(64 * 1024)];
@@ -81,10 +91,16 @@ pub fn detect(data: &[u8]) -> Encoding {
         let even = head.iter().step_by(2).filter(|&&b| b == 0).count();
         let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
         if odd * 10 >= pairs * 4 && even * 10 < pairs {
-            return Encoding::Utf16 { be: false, bom: false };
+            return Encoding::Utf16 {
+                be: false,
+                bom: false,
+            };
         }
         if even * 10 >= pairs * 4 && odd * 10 < pairs {
-            return Encoding::Utf16 { be: true, bom: false };
+            return Encoding::Utf16 {
+                be: true,
+                bom: false,
+            };
         }
     }
     // UTF-8 without BOM: valid UTF-8 (allowing a sequence cut at the end of the sample) with
@@ -129,7 +145,10 @@ pub fn on_line(cx: &mut Cx, st: &mut FileFlags, line: &Line) {
         let what = match line.term {
             Term::Lf => bi("LF のみ", "LF only"),
             Term::Cr => bi("CR のみ", "CR only"),
-            _ => bi("最後のレコードに改行がない", "the last record has no line end"),
+            _ => bi(
+                "最後のレコードに改行がない",
+                "the last record has no line end",
+            ),
         };
         cx.line(&F003, line.no, line.offset, args![what, ""]);
         st.line_ends.mark(cx);
@@ -142,20 +161,35 @@ pub fn on_line(cx: &mut Cx, st: &mut FileFlags, line: &Line) {
 /// Per field scanned as text: the first invalid byte of the record (F001).
 /// Returns true when it reported, so one record gets one F001.
 pub fn on_scan(cx: &mut Cx, v: &RecView, i: usize, scan: &Scan) -> bool {
-    let Some((at, bad)) = scan.bad else { return false };
+    let Some((at, bad)) = scan.bad else {
+        return false;
+    };
     let value = v.field(i);
     let end = (at + 2).min(value.len());
-    let hex: String = value[at..end].iter().map(|b| format!("0x{b:02X} ")).collect();
+    let hex: String = value[at..end]
+        .iter()
+        .map(|b| format!("0x{b:02X} "))
+        .collect();
     let what = match bad {
         Bad::Invalid => bi(hex.trim_end(), hex.trim_end()),
-        Bad::Control => bi(&format!("{}（制御文字）", hex.trim_end()), &format!("{} (control character)", hex.trim_end())),
+        Bad::Control => bi(
+            &format!("{}（制御文字）", hex.trim_end()),
+            &format!("{} (control character)", hex.trim_end()),
+        ),
     };
     cx.field(&F001, v, i, args![super::field_label(v, i), what]);
     true
 }
 
 /// At the end of the file: F003's count, F004, F005, F007.
-pub fn on_end(cx: &mut Cx, st: &FileFlags, data: &[u8], eof: Option<usize>, records: u32, next_line: u32) {
+pub fn on_end(
+    cx: &mut Cx,
+    st: &FileFlags,
+    data: &[u8],
+    eof: Option<usize>,
+    records: u32,
+    next_line: u32,
+) {
     st.line_ends.finish(cx, 1);
     match eof {
         None if records > 0 => {

@@ -107,24 +107,44 @@ fn check_ho(cx: &mut Cx, v: &RecView, kind: &[u8], d2: Option<u8>) {
         let (body, _) = d.split_at(d.len() - 1);
         cx.field(&I002, v, l.ho_insurer, args![shown, check_digit(body)]);
     }
-    let (hobetsu, pref) = if d.len() == 8 { (Some(&d[..2]), &d[2..4]) } else { (None, &d[..2]) };
+    let (hobetsu, pref) = if d.len() == 8 {
+        (Some(&d[..2]), &d[2..4])
+    } else {
+        (None, &d[..2])
+    };
     if let Some(h) = hobetsu {
         if !g.tables[l.t_hobetsu_insurance].contains(h) {
-            cx.field(&I003, v, l.ho_insurer, args![shown, bi("法別番号", "law number"), decode(h)]);
+            cx.field(
+                &I003,
+                v,
+                l.ho_insurer,
+                args![shown, bi("法別番号", "law number"), decode(h)],
+            );
         }
     }
     if !pref_ok(pref) {
-        cx.field(&I003, v, l.ho_insurer, args![shown, bi("都道府県番号", "prefecture number"), decode(pref)]);
+        cx.field(
+            &I003,
+            v,
+            l.ho_insurer,
+            args![shown, bi("都道府県番号", "prefecture number"), decode(pref)],
+        );
     }
     // I006: 後期高齢者 (法別 39) ⇔ 2nd digit 3; 退職者 (法別 67) ⇔ 2nd digit 4.
     let is_kouki = hobetsu == Some(b"39");
     let is_taishoku = hobetsu == Some(b"67");
     let what_insurer = if is_kouki {
-        bi("後期高齢者医療の番号（法別 39）", "a late-elderly number (law 39)")
+        bi(
+            "後期高齢者医療の番号（法別 39）",
+            "a late-elderly number (law 39)",
+        )
     } else if is_taishoku {
         bi("退職者医療の番号（法別 67）", "a retiree number (law 67)")
     } else if d.len() == 6 {
-        bi("国民健康保険の番号（6 桁）", "a national health insurance number (6 digits)")
+        bi(
+            "国民健康保険の番号（6 桁）",
+            "a national health insurance number (6 digits)",
+        )
     } else {
         bi("被用者保険の番号", "an employee insurance number")
     };
@@ -140,7 +160,12 @@ fn check_ho(cx: &mut Cx, v: &RecView, kind: &[u8], d2: Option<u8>) {
         _ => is_kouki || is_taishoku,
     };
     if mismatch {
-        cx.field(&I006, v, l.ho_insurer, args![shown, what_insurer, decode(kind), what_kind]);
+        cx.field(
+            &I006,
+            v,
+            l.ho_insurer,
+            args![shown, what_insurer, decode(kind), what_kind],
+        );
     }
 }
 
@@ -151,10 +176,17 @@ fn check_ko(cx: &mut Cx, v: &RecView) {
         return;
     }
     let local = is_local_program(payer);
-    let sev = if local { Severity::Warning } else { Severity::Error };
+    let sev = if local {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
     let local_note = |ja: &str, en: &str| {
         if local {
-            bi(&format!("{ja}（地方単独事業のため警告）"), &format!("{en} (a local program: warning only)"))
+            bi(
+                &format!("{ja}（地方単独事業のため警告）"),
+                &format!("{en} (a local program: warning only)"),
+            )
         } else {
             bi(ja, en)
         }
@@ -163,29 +195,42 @@ fn check_ko(cx: &mut Cx, v: &RecView) {
         Some(local_note("8 桁の数字ではありません", "not 8 digits"))
     } else if !check_digit_ok(payer) {
         let c = check_digit(&payer[..7]);
-        Some(local_note(&format!("検証番号が正しくありません（計算上は {c}）"), &format!("wrong in its check digit (it computes to {c})")))
+        Some(local_note(
+            &format!("検証番号が正しくありません（計算上は {c}）"),
+            &format!("wrong in its check digit (it computes to {c})"),
+        ))
     } else if !pref_ok(&payer[2..4]) {
-        Some(local_note("都道府県番号がありえない値です", "impossible in its prefecture part"))
+        Some(local_note(
+            "都道府県番号がありえない値です",
+            "impossible in its prefecture part",
+        ))
     } else {
         None
     };
     if let Some(p) = problem {
-        cx.field(&I004, v, l.ko_payer, args![decode(payer), p]).severity = sev;
+        cx.field(&I004, v, l.ko_payer, args![decode(payer), p])
+            .severity = sev;
     }
     let rec = v.field(l.ko_recipient);
     if rec.is_empty() || classify_insurer(rec).is_fill() {
         return;
     }
     let problem = if rec.len() != 7 || !rec.iter().all(u8::is_ascii_digit) {
-        Some(local_note("7 桁の数字ではありません（先頭を 0 で埋めて 7 桁）", "not 7 digits (pad with leading zeros)"))
+        Some(local_note(
+            "7 桁の数字ではありません（先頭を 0 で埋めて 7 桁）",
+            "not 7 digits (pad with leading zeros)",
+        ))
     } else if !check_digit_ok(rec) {
         let c = check_digit(&rec[..6]);
-        Some(local_note(&format!("検証番号が正しくありません（計算上は {c}）"), &format!("wrong in its check digit (it computes to {c})")))
+        Some(local_note(
+            &format!("検証番号が正しくありません（計算上は {c}）"),
+            &format!("wrong in its check digit (it computes to {c})"),
+        ))
     } else {
         None
     };
     if let Some(p) = problem {
-        cx.field(&I005, v, l.ko_recipient, args![decode(rec), p]).severity = sev;
+        cx.field(&I005, v, l.ko_recipient, args![decode(rec), p])
+            .severity = sev;
     }
 }
-

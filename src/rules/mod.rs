@@ -30,8 +30,18 @@ macro_rules! rule {
             title_en: $title_en,
             message_ja: $msg_ja,
             message_en: $msg_en,
-            explain_ja: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules/explain/ja/", $code, ".md")),
-            explain_en: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules/explain/en/", $code, ".md")),
+            explain_ja: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/src/rules/explain/ja/",
+                $code,
+                ".md"
+            )),
+            explain_en: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/src/rules/explain/en/",
+                $code,
+                ".md"
+            )),
         }
     };
 }
@@ -92,7 +102,13 @@ impl Cx {
     }
 
     /// A finding about a line that is not (or not only) a record.
-    pub fn line(&mut self, rule: &'static Rule, no: u32, offset: usize, args: Vec<String>) -> &mut Diagnostic {
+    pub fn line(
+        &mut self,
+        rule: &'static Rule,
+        no: u32,
+        offset: usize,
+        args: Vec<String>,
+    ) -> &mut Diagnostic {
         let receipt = self.receipt;
         let d = self.push(rule, args);
         d.line = Some(no);
@@ -109,7 +125,13 @@ impl Cx {
     }
 
     /// A finding about one field of a record: keeps its span, value and name.
-    pub fn field(&mut self, rule: &'static Rule, v: &RecView, i: usize, args: Vec<String>) -> &mut Diagnostic {
+    pub fn field(
+        &mut self,
+        rule: &'static Rule,
+        v: &RecView,
+        i: usize,
+        args: Vec<String>,
+    ) -> &mut Diagnostic {
         let name = v.field_def(i).map(|f| (f.name.as_str(), f.en.as_str()));
         let span = v.span(i);
         let value = crate::sjis::decode(v.field(i)).into_owned();

@@ -1,7 +1,7 @@
 //! S: the order and counts of records — IR first, GO last, receipts numbered 1, 2, 3 …,
 //! the payer records a レセプト種別 needs, GO totals, multi-volume ids, 回数 against days.
 
-use super::{args, field_label, rule, Cx, Tally};
+use super::{args, rule, Cx, Tally};
 use crate::diag::{bi, Rule};
 use crate::grammar::{Grammar, RecIdx, Scope};
 use crate::layout::Layout;
@@ -20,9 +20,9 @@ pub static S002: Rule = rule!("S002", "go-missing-or-misplaced", Error,
     "{0}");
 pub static S003: Rule = rule!("S003", "unknown-record", Error,
     ja: "不明なレコード識別情報",
-    "医科の記録条件仕様にないレコード識別情報「{0}」です（このファイルで {1} 行）",
+    "医科の記録条件仕様にないレコード識別情報「{0}」です{2}（このファイルで {1} 行）",
     en: "unknown record identifier",
-    "'{0}' is not a record identifier of the 医科 specification ({1} line(s) in this file)");
+    "'{0}' is not a record identifier of the medical (医科) specification{2} ({1} line(s) in this file)");
 pub static S004: Rule = rule!("S004", "record-before-first-re", Error,
     ja: "最初の RE より前にレセプトのレコードがある",
     "レセプト共通レコード (RE) より前に {0} レコードがあります",
@@ -116,6 +116,8 @@ struct Go {
     count: Option<u64>,
     points: Option<u64>,
     volume: String,
+    /// Spans of the fields, for underlining.
+    spans: Vec<(u32, u32)>,
 }
 
 /// Per record, before it joins a block: S001, S002 (GO repeated / not last), S003, S004,
@@ -129,7 +131,14 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
     }
     if st.go.is_some() && !st.after_go {
         st.after_go = true;
-        cx.rec(&S002, v, args![bi("GO の後にレコードがあります。GO は最後のレコードです", "a record follows GO; GO must be the last record")]);
+        cx.rec(
+            &S002,
+            v,
+            args![bi(
+                "GO の後にレコードがあります。GO は最後のレコードです",
+                "a record follows GO; GO must be the last record"
+            )],
+        );
     }
     let Some(def) = v.rec.def else {
         let id = v.id();
@@ -141,8 +150,21 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
             }
         };
         if st.unknown[pos].1.hit() {
-            let shown = if id.is_empty() { bi("（空行）", "(empty line)") } else { decode(id).into_owned() };
-            cx.rec(&S003, v, args![shown, ""]);
+            let shown = if id.is_empty() {
+                bi("（空行）", "(empty line)")
+            } else {
+                decode(id).into_owned()
+            };
+            let l = Layout::get();
+            let g = Grammar::get();
+            let what = match (
+                g.tables[l.t_foreign].get(id),
+                g.tables[l.t_foreign_en].get(id),
+            ) {
+                (Some(ja), Some(en)) => bi(&format!("（{ja}）"), &format!(" ({en})")),
+                _ => String::new(),
+            };
+            cx.rec(&S003, v, args![shown, "", what]);
             st.unknown[pos].1.mark(cx);
         }
         return;
@@ -166,9 +188,20 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
     }
     if v.is(l.ir) {
         if st.ir.is_some() {
-            cx.rec(&S016, v, args![bi("IR が 2 回目です。IR はファイルの先頭に 1 件だけ記録します", "a second IR; the facility header comes once, first in the file")]);
+            cx.rec(
+                &S016,
+                v,
+                args![bi(
+                    "IR が 2 回目です。IR はファイルの先頭に 1 件だけ記録します",
+                    "a second IR; the facility header comes once, first in the file"
+                )],
+            );
         } else {
-            st.ir = Some((v.rec.no, v.rec.offset, decode(v.field(l.ir_volume)).into_owned()));
+            st.ir = Some((
+                v.rec.no,
+                v.rec.offset,
+                decode(v.field(l.ir_volume)).into_owned(),
+            ));
         }
     } else if v.is(l.go) {
         if st.go.is_some() {
@@ -180,6 +213,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
                 count: v.num(l.go_count),
                 points: v.num(l.go_points),
                 volume: decode(v.field(l.go_volume)).into_owned(),
+                spans: (0..4).map(|i| v.span(i)).collect(),
             });
         }
     } else if rd.scope != Scope::File && !in_receipt && !v.is(l.re) {
@@ -208,7 +242,12 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
             if no != exp {
                 cx.field(&S005, &re, l.re_no, args![no, exp]);
             }
-        } else if st.ir.as_ref().is_some_and(|ir| ir.2 == "00" || ir.2.is_empty()) && no != 1 {
+        } else if st
+            .ir
+            .as_ref()
+            .is_some_and(|ir| ir.2 == "00" || ir.2.is_empty())
+            && no != 1
+        {
             cx.field(&S005, &re, l.re_no, args![no, 1]);
         }
         st.next_no = Some(no + 1);
@@ -234,17 +273,31 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
             let r = if donor { donor_rank(r) } else { Some(r) };
             match (r, prev) {
                 (None, _) => {
-                    cx.rec(&S016, &v, args![bi(
-                        &format!("{} は臓器提供者レセプト情報の中には記録できません", g.record(def).id),
-                        &format!("{} cannot appear inside the organ-donor block", g.record(def).id)
-                    )]);
+                    cx.rec(
+                        &S016,
+                        &v,
+                        args![bi(
+                            &format!(
+                                "{} は臓器提供者レセプト情報の中には記録できません",
+                                g.record(def).id
+                            ),
+                            &format!(
+                                "{} cannot appear inside the organ-donor block",
+                                g.record(def).id
+                            )
+                        )],
+                    );
                 }
                 (Some(r), Some((p, pdef))) if r < p && !(r == 11 || (r == 12 && p >= 12)) => {
                     let (a, b) = (&g.record(def).id, &g.record(pdef).id);
-                    cx.rec(&S016, &v, args![bi(
-                        &format!("{a} は {b} より前に記録します"),
-                        &format!("{a} must come before {b}")
-                    )]);
+                    cx.rec(
+                        &S016,
+                        &v,
+                        args![bi(
+                            &format!("{a} は {b} より前に記録します"),
+                            &format!("{a} must come before {b}")
+                        )],
+                    );
                 }
                 _ => {}
             }
@@ -309,9 +362,13 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
     let payers = &g.tables[l.t_futan_payers];
     for v in buf.views().skip(1) {
         let Some(def) = v.rec.def else { continue };
-        let Some(bi_) = l.burden[def as usize] else { continue };
+        let Some(bi_) = l.burden[def as usize] else {
+            continue;
+        };
         let code = v.field(bi_);
-        let Some(names) = payers.get(code) else { continue };
+        let Some(names) = payers.get(code) else {
+            continue;
+        };
         for c in names.chars() {
             let missing = match c {
                 'H' => ho == 0,
@@ -321,7 +378,10 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
             if missing {
                 let who = match c {
                     'H' => bi("医療保険 (HO)", "health insurance (HO)"),
-                    n => bi(&format!("第{n}公費 (KO)"), &format!("public-expense program {n} (KO)")),
+                    n => bi(
+                        &format!("第{n}公費 (KO)"),
+                        &format!("public-expense program {n} (KO)"),
+                    ),
                 };
                 cx.field(&S015, &v, bi_, args![decode(code), who]);
                 break;
@@ -366,7 +426,13 @@ pub fn on_end(cx: &mut Cx, st: &Structure) {
         return;
     }
     let Some(go) = &st.go else {
-        cx.file(&S002, args![bi("GO（診療報酬請求書レコード）がありません", "the claim trailer record (GO) is missing")]);
+        cx.file(
+            &S002,
+            args![bi(
+                "GO（診療報酬請求書レコード）がありません",
+                "the claim trailer record (GO) is missing"
+            )],
+        );
         return;
     };
     let l = Layout::get();
@@ -375,6 +441,7 @@ pub fn on_end(cx: &mut Cx, st: &Structure) {
         let d = cx.line(rule, go.line, go.offset, a);
         d.record = Some("GO".into());
         d.field = Some(field as u16);
+        d.span = go.spans.get(field).copied();
         d.field_name = Grammar::get()
             .record_by_id("GO")
             .and_then(|r| r.fields.get(field))
@@ -383,7 +450,13 @@ pub fn on_end(cx: &mut Cx, st: &Structure) {
     // S012: IR 00, 01, … ; GO 99 on the last (or only) volume, else IR + 1.
     if let Some(ir) = ir_vol {
         let ok = go.volume == "99"
-            || (ir.len() == 2 && ir.parse::<u32>().ok().map(|n| format!("{:02}", n + 1)).as_deref() == Some(go.volume.as_str()));
+            || (ir.len() == 2
+                && ir
+                    .parse::<u32>()
+                    .ok()
+                    .map(|n| format!("{:02}", n + 1))
+                    .as_deref()
+                    == Some(go.volume.as_str()));
         if !ok {
             at(cx, &S012, l.go_volume, args![ir, go.volume]);
         }
@@ -391,13 +464,18 @@ pub fn on_end(cx: &mut Cx, st: &Structure) {
     // S010 / S011 on a single-volume file, where GO holds the file's own totals.
     if ir_vol == Some("00") && go.volume == "99" {
         if go.count != Some(st.sum_count) {
-            let shown = go.count.map(|c| c.to_string()).unwrap_or_else(|| bi("（空）", "(empty)"));
+            let shown = go
+                .count
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| bi("（空）", "(empty)"));
             at(cx, &S010, l.go_count, args![shown, st.sum_count]);
         }
         if go.points != Some(st.sum_points) {
-            let shown = go.points.map(|c| c.to_string()).unwrap_or_else(|| bi("（空）", "(empty)"));
+            let shown = go
+                .points
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| bi("（空）", "(empty)"));
             at(cx, &S011, l.go_points, args![shown, st.sum_points]);
         }
     }
-    let _ = field_label;
 }

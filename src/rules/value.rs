@@ -54,7 +54,9 @@ pub static V009: Rule = rule!("V009", "wareki-date", Warning,
     en: "和暦 date form: file follows an old edition of the spec",
     "'{0}' is a Japanese-era date ({1}); current editions use the Gregorian calendar. {2} such date(s) in this file");
 
-pub static RULES: &[&Rule] = &[&V001, &V002, &V003, &V004, &V005, &V006, &V007, &V008, &V009];
+pub static RULES: &[&Rule] = &[
+    &V001, &V002, &V003, &V004, &V005, &V006, &V007, &V008, &V009,
+];
 
 /// State of the V rules over one file.
 #[derive(Debug, Default)]
@@ -117,7 +119,15 @@ fn mode_problem(f: &FieldDef, val: &[u8], scan: &Scan) -> Option<String> {
     }
 }
 
-fn check_field(cx: &mut Cx, st: &mut Values, v: &RecView, i: usize, f: &FieldDef, val: &[u8], scan: &Scan) {
+fn check_field(
+    cx: &mut Cx,
+    st: &mut Values,
+    v: &RecView,
+    i: usize,
+    f: &FieldDef,
+    val: &[u8],
+    scan: &Scan,
+) {
     let g = Grammar::get();
     match f.format {
         Some(Format::Insurer) => return, // I001 owns the 保険者番号's shape
@@ -134,8 +144,14 @@ fn check_field(cx: &mut Cx, st: &mut Values, v: &RecView, i: usize, f: &FieldDef
                 Err(e) => {
                     let why = match (e, with_day) {
                         (DateError::Impossible, _) => bi("ありえない日付です", "not a real date"),
-                        (DateError::Form, true) => bi("年月日の形式 (YYYYMMDD) ではありません", "not a date of the form YYYYMMDD"),
-                        (DateError::Form, false) => bi("年月の形式 (YYYYMM) ではありません", "not a year-month of the form YYYYMM"),
+                        (DateError::Form, true) => bi(
+                            "年月日の形式 (YYYYMMDD) ではありません",
+                            "not a date of the form YYYYMMDD",
+                        ),
+                        (DateError::Form, false) => bi(
+                            "年月の形式 (YYYYMM) ではありません",
+                            "not a year-month of the form YYYYMM",
+                        ),
                     };
                     cx.field(&V005, v, i, args![field_label(v, i), decode(val), why]);
                 }
@@ -162,8 +178,14 @@ fn check_field(cx: &mut Cx, st: &mut Values, v: &RecView, i: usize, f: &FieldDef
     }
     if f.format == Some(Format::Decimal) && !is_decimal(val, f.int_digits, f.frac_digits) {
         let shape = bi(
-            &format!("整数部 {} 桁・小数部 {} 桁までの数値でない値", f.int_digits, f.frac_digits),
-            &format!("a value that is not a number with at most {} integer and {} fraction digits", f.int_digits, f.frac_digits),
+            &format!(
+                "整数部 {} 桁・小数部 {} 桁までの数値でない値",
+                f.int_digits, f.frac_digits
+            ),
+            &format!(
+                "a value that is not a number with at most {} integer and {} fraction digits",
+                f.int_digits, f.frac_digits
+            ),
         );
         let mode = bi(f.mode.label(true), f.mode.label(false));
         cx.field(&V001, v, i, args![field_label(v, i), mode, shape]);
@@ -178,14 +200,24 @@ fn check_field(cx: &mut Cx, st: &mut Values, v: &RecView, i: usize, f: &FieldDef
         }
         if let Some(t) = table {
             if let Some(bad) = val.chunks(unit).find(|c| !t.contains(c)) {
-                cx.field(&V004, v, i, args![field_label(v, i), decode(bad), bi(&t.name, &t.en)]);
+                cx.field(
+                    &V004,
+                    v,
+                    i,
+                    args![field_label(v, i), decode(bad), bi(&t.name, &t.en)],
+                );
             }
         }
         return;
     }
     if let Some(t) = table {
         if !t.contains(val) {
-            cx.field(&V004, v, i, args![field_label(v, i), decode(val), bi(&t.name, &t.en)]);
+            cx.field(
+                &V004,
+                v,
+                i,
+                args![field_label(v, i), decode(val), bi(&t.name, &t.en)],
+            );
         }
     }
 }

@@ -84,11 +84,31 @@ pub fn build(src: &str) -> Fixture {
                 }
                 Some("absent") => expect.absent.extend(w.map(str::to_string)),
                 Some("clean") => expect.clean = true,
-                Some("eol") => eol = if d.contains("lf") && !d.contains("crlf") { "lf" } else if d.contains("crlf") { "crlf" } else { "cr" },
+                Some("eol") => {
+                    eol = if d.contains("lf") && !d.contains("crlf") {
+                        "lf"
+                    } else if d.contains("crlf") {
+                        "crlf"
+                    } else {
+                        "cr"
+                    }
+                }
                 Some("eof") => eof = if d.contains("none") { "none" } else { "mark" },
-                Some("encoding") => enc = w.next().map(|e| Box::leak(e.to_string().into_boxed_str()) as &str).unwrap_or("sjis"),
+                Some("encoding") => {
+                    enc = w
+                        .next()
+                        .map(|e| Box::leak(e.to_string().into_boxed_str()) as &str)
+                        .unwrap_or("sjis")
+                }
                 Some("no-final-eol") => final_eol = false,
-                Some("after-eof") => after_eof = unescape(d.trim_start().strip_prefix("after-eof").unwrap_or("").trim_start()),
+                Some("after-eof") => {
+                    after_eof = unescape(
+                        d.trim_start()
+                            .strip_prefix("after-eof")
+                            .unwrap_or("")
+                            .trim_start(),
+                    )
+                }
                 Some(other) => panic!("unknown fixture directive {other}"),
                 None => {}
             }
@@ -97,7 +117,11 @@ pub fn build(src: &str) -> Fixture {
         if l.starts_with('#') {
             continue;
         }
-        lines.push(if enc == "sjis" { unescape(l) } else { l.as_bytes().to_vec() });
+        lines.push(if enc == "sjis" {
+            unescape(l)
+        } else {
+            l.as_bytes().to_vec()
+        });
     }
     let term: &[u8] = match eol {
         "lf" => b"\n",
@@ -121,9 +145,17 @@ pub fn build(src: &str) -> Fixture {
         "utf8-bom" => [&[0xEF, 0xBB, 0xBF][..], &bytes].concat(),
         "utf16le" | "utf16be" => {
             let s = String::from_utf8(bytes).expect("utf-16 fixtures are text");
-            let mut out = if enc == "utf16le" { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+            let mut out = if enc == "utf16le" {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
             for u in s.encode_utf16() {
-                let b = if enc == "utf16le" { u.to_le_bytes() } else { u.to_be_bytes() };
+                let b = if enc == "utf16le" {
+                    u.to_le_bytes()
+                } else {
+                    u.to_be_bytes()
+                };
                 out.extend_from_slice(&b);
             }
             out
@@ -152,28 +184,46 @@ pub fn verify(name: &str, f: &Fixture) -> Vec<String> {
     let mut fails = Vec::new();
     let seen = |code: &str, line: Option<u32>, field: Option<u16>| {
         r.diagnostics.iter().any(|d| {
-            d.rule.code == code && (line.is_none() || d.line == line) && (field.is_none() || d.field == field)
+            d.rule.code == code
+                && (line.is_none() || d.line == line)
+                && (field.is_none() || d.field == field)
         })
     };
     let found: Vec<String> = r
         .diagnostics
         .iter()
-        .map(|d| format!("{}@{}:{}", d.rule.code, d.line.map_or("-".into(), |l| l.to_string()), d.field.map_or("-".into(), |l| l.to_string())))
+        .map(|d| {
+            format!(
+                "{}@{}:{}",
+                d.rule.code,
+                d.line.map_or("-".into(), |l| l.to_string()),
+                d.field.map_or("-".into(), |l| l.to_string())
+            )
+        })
         .collect();
     for (code, line, field) in &f.expect.expect {
         if !seen(code, *line, *field) {
-            fails.push(format!("{name}: expected {code} at {line:?}:{field:?}; found {found:?}"));
+            fails.push(format!(
+                "{name}: expected {code} at {line:?}:{field:?}; found {found:?}"
+            ));
         }
     }
     for code in &f.expect.absent {
         if seen(code, None, None) {
-            fails.push(format!("{name}: {code} must not be reported; found {found:?}"));
+            fails.push(format!(
+                "{name}: {code} must not be reported; found {found:?}"
+            ));
         }
     }
     if f.expect.clean {
         for d in &r.diagnostics {
             if d.severity != recelint::diag::Severity::Info {
-                fails.push(format!("{name}: must be clean but has {} at line {:?}: {}", d.rule.code, d.line, d.message(recelint::diag::Lang::En)));
+                fails.push(format!(
+                    "{name}: must be clean but has {} at line {:?}: {}",
+                    d.rule.code,
+                    d.line,
+                    d.message(recelint::diag::Lang::En)
+                ));
             }
         }
     }

@@ -1,0 +1,175 @@
+//! The `recelint` binary: exit codes, several files, unreadable paths, folders, `rules`.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_recelint"));
+    c.env_remove("NO_COLOR").env_remove("FORCE_COLOR");
+    c
+}
+
+fn sample() -> PathBuf {
+    common::root().join("testdata/sample/RECEIPTC.UKE")
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("recelint-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn clean_sample_exits_zero() {
+    let o = bin().args(["check"]).arg(sample()).output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("エラー 0"), "{out}");
+    // Infos (C002) are hidden from text output unless -v.
+    assert!(!out.contains("C002"));
+    let o = bin().args(["check", "-v"]).arg(sample()).output().unwrap();
+    assert!(String::from_utf8(o.stdout).unwrap().contains("C002"));
+}
+
+#[test]
+fn errors_exit_one_and_unreadable_paths_exit_two_while_others_are_checked() {
+    let corpus = common::corpus("receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE");
+    let o = bin()
+        .args(["check", "--format", "concise"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+
+    let missing = common::root().join("testdata/no-such-file.UKE");
+    let o = bin()
+        .args(["check", "--format", "json"])
+        .arg(&missing)
+        .arg(sample())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("JSON even with an unreadable file");
+    assert_eq!(v["summary"]["files"], 2);
+    assert_eq!(
+        v["files"][1]["receipts"], 8,
+        "the readable file was still checked"
+    );
+    assert!(v["files"][0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("no such file"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no-such-file.UKE"));
+}
+
+#[test]
+fn a_directory_is_searched_for_claim_files() {
+    let d = tmpdir("walk");
+    std::fs::create_dir_all(d.join("sub")).unwrap();
+    std::fs::copy(sample(), d.join("sub/RECEIPTC.UKE")).unwrap();
+    std::fs::copy(sample(), d.join("b.uke")).unwrap();
+    std::fs::write(d.join("notes.txt"), "not a claim file").unwrap();
+    let o = bin()
+        .args(["check", "--format", "json"])
+        .arg(&d)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let paths: Vec<String> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert!(
+        paths[0].ends_with("b.uke") && paths[1].ends_with("RECEIPTC.UKE"),
+        "sorted: {paths:?}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn input_files_are_not_written() {
+    let d = tmpdir("ro");
+    let p = d.join("RECEIPTC.UKE");
+    std::fs::copy(common::corpus("receparser/dpcsample.csv"), &p).unwrap();
+    let before = (
+        std::fs::read(&p).unwrap(),
+        std::fs::metadata(&p).unwrap().modified().unwrap(),
+    );
+    let _ = bin().args(["check"]).arg(&p).output().unwrap();
+    let after = (
+        std::fs::read(&p).unwrap(),
+        std::fs::metadata(&p).unwrap().modified().unwrap(),
+    );
+    assert!(before == after);
+    assert_eq!(
+        std::fs::read_dir(&d).unwrap().count(),
+        1,
+        "nothing written beside the input"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn rules_lists_and_explains() {
+    let o = bin().args(["rules"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(out.lines().count(), recelint::rules::all().count());
+    assert!(out.contains("I002"));
+    let o = bin().args(["rules", "s010"]).output().unwrap();
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.starts_with("S010"), "{out}");
+    assert!(out.contains("## 何を検出するか"));
+    let o = bin()
+        .args(["rules", "S010", "--lang", "en"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(o.stdout)
+        .unwrap()
+        .contains("## What it does"));
+    let o = bin().args(["rules", "Z999"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let o = bin().args(["check"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let o = bin()
+        .args(["check", "--format", "yaml", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn output_is_the_same_whatever_the_thread_count() {
+    let files = [
+        common::corpus("receparser/dpcsample.csv"),
+        common::corpus("receparser/ikasample.csv"),
+        sample(),
+    ];
+    let run = |threads: &str| {
+        bin()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["check", "--format", "json"])
+            .args(&files)
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run("1"), run("2"));
+}

@@ -1,0 +1,148 @@
+//! The third-party sample files in `../shared/corpus/public/` (MIT), checked with their
+//! findings asserted. None may crash the tool; the LF-only and 和暦 files are still checked.
+
+mod common;
+
+use recelint::diag::Severity;
+use std::collections::BTreeMap;
+
+fn counts(r: &recelint::check::FileReport) -> BTreeMap<&'static str, usize> {
+    let mut m = BTreeMap::new();
+    for d in &r.diagnostics {
+        *m.entry(d.rule.code).or_default() += 1;
+    }
+    m
+}
+
+fn check(rel: &str) -> recelint::check::FileReport {
+    let p = common::corpus(rel);
+    let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    common::check(rel, &bytes)
+}
+
+#[test]
+fn receiptisan_outpatient_sample() {
+    let r = check("receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE");
+    assert_eq!(r.receipts, 75);
+    let c = counts(&r);
+    // GO,140,86392,99 is right by the spec rule (HO + KO records, not receipts): no S010/S011.
+    assert_eq!(c.get("S010"), None);
+    assert_eq!(c.get("S011"), None);
+    assert_eq!(c.get("F003"), None, "CR LF throughout");
+    assert_eq!(c.get("F004"), Some(&1), "no 0x1A at the end");
+    // 70 of the 75 receipts carry no SY record.
+    assert_eq!(c.get("S007"), Some(&70));
+    // The 600+ byte 傷病名 and 22-character names exceed their fields.
+    assert!(r
+        .diagnostics
+        .iter()
+        .any(|d| d.rule.code == "V002" && d.line == Some(7) && d.field == Some(5)));
+    assert_eq!(c.get("V002"), Some(&29));
+    // 83136019 is a local program with a wrong check digit: a warning, not an error.
+    let i004: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "I004")
+        .collect();
+    assert_eq!(i004.len(), 1);
+    assert_eq!(i004[0].severity, Severity::Warning);
+    assert_eq!(i004[0].value.as_deref(), Some("83136019"));
+    // 受給者番号 000000 has 6 digits.
+    assert!(r
+        .diagnostics
+        .iter()
+        .any(|d| d.rule.code == "I005" && d.value.as_deref() == Some("000000")));
+    assert_eq!(
+        c.get("I002"),
+        None,
+        "every 保険者番号 in the sample has a valid check digit"
+    );
+}
+
+#[test]
+fn receparser_ika_sample_wareki_and_two_headers() {
+    let r = check("receparser/ikasample.csv");
+    assert_eq!(r.receipts, 9);
+    let c = counts(&r);
+    assert_eq!(c.get("V009"), Some(&1), "和暦 dates reported once per file");
+    let v009 = r
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.code == "V009")
+        .unwrap();
+    assert!(
+        v009.args
+            .iter()
+            .any(|a| a.parse::<u32>().unwrap_or(0) > 100),
+        "{:?}",
+        v009.args
+    );
+    assert_eq!(
+        c.get("V005"),
+        None,
+        "valid 和暦 dates are not impossible dates"
+    );
+    assert_eq!(c.get("S002"), Some(&1), "no GO");
+    // A second IR at line 186, and an HO after the SI records at line 632 (insurer-side data).
+    let s016: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "S016")
+        .map(|d| d.line)
+        .collect();
+    assert_eq!(s016, vec![Some(186), Some(632)]);
+    // Insurer-side records are unknown to the 医科 first-claim grammar, once per id.
+    let s003: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "S003")
+        .map(|d| d.args[0].as_str())
+        .collect();
+    assert_eq!(s003, vec!["EX", "RC", "MN", "JY"]);
+    // The last record has no line end.
+    assert_eq!(c.get("F003"), Some(&1));
+    assert_eq!(
+        c.get("S009"),
+        Some(&1),
+        "RE with 36 fields (an older edition)"
+    );
+}
+
+#[test]
+fn receparser_dpc_sample_lf_only() {
+    let r = check("receparser/dpcsample.csv");
+    assert_eq!(r.receipts, 14);
+    let f003: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "F003")
+        .collect();
+    assert_eq!(f003.len(), 1, "one F003 per file");
+    assert_eq!(f003[0].line, Some(1));
+    assert_eq!(f003[0].args[1], "3382", "every line ends with LF only");
+    let c = counts(&r);
+    assert_eq!(c.get("V009"), Some(&1));
+    // DPC records are named for what they are.
+    let bu = r
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.code == "S003" && d.args[0] == "BU")
+        .expect("BU reported");
+    assert!(bu.message(recelint::diag::Lang::Ja).contains("DPC"));
+    assert_eq!(bu.args[1], "8");
+}
+
+#[test]
+fn every_corpus_file_is_checked_without_panicking_and_in_order() {
+    for rel in [
+        "receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE",
+        "receparser/ikasample.csv",
+        "receparser/dpcsample.csv",
+    ] {
+        let r = check(rel);
+        let keys: Vec<_> = r.diagnostics.iter().map(|d| d.sort_key()).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "{rel}: output order is (line, field, code)");
+    }
+}

@@ -1,0 +1,88 @@
+//! The embedded grammar has every record and table the rules use, with the field counts of
+//! the 記録条件仕様 (医科) §2.17.
+
+use recelint::grammar::Grammar;
+use recelint::layout::{Layout, RECORDS_USED, TABLES_USED};
+
+#[test]
+fn grammar_has_everything_the_rules_use() {
+    let g = Grammar::get();
+    for id in RECORDS_USED {
+        assert!(g.record_by_id(id).is_some(), "record {id} missing");
+    }
+    for t in TABLES_USED {
+        assert!(g.table(t).is_some(), "table {t} missing");
+    }
+    // Every key and table a rule reads resolves (this is what the checker does at start).
+    Layout::resolve(g).expect("layout resolves");
+    // Every table a field names exists (the loader resolves names to indexes).
+    for r in &g.records {
+        for f in &r.fields {
+            if let Some(t) = f.table {
+                assert!(t < g.tables.len());
+            }
+        }
+    }
+}
+
+#[test]
+fn field_counts_match_the_specification() {
+    let g = Grammar::get();
+    let expected = [
+        ("IR", 10),
+        ("RE", 38),
+        ("HO", 15),
+        ("KO", 12),
+        ("SN", 9),
+        ("JD", 33),
+        ("MF", 33),
+        ("GR", 3),
+        ("SY", 8),
+        ("SI", 44),
+        ("IY", 44),
+        ("TO", 48),
+        ("CO", 5),
+        ("SJ", 3),
+        ("TI", 10),
+        ("TR", 18),
+        ("TS", 5),
+        ("GO", 4),
+    ];
+    for (id, n) in expected {
+        let r = g
+            .record_by_id(id)
+            .unwrap_or_else(|| panic!("record {id} missing"));
+        assert_eq!(r.fields.len(), n, "{id}");
+        assert_eq!(r.fields[0].name, "レコード識別情報", "{id} field 0");
+    }
+    assert_eq!(g.records.len(), expected.len());
+}
+
+#[test]
+fn code_tables_hold_the_codes_rules_rely_on() {
+    let g = Grammar::get();
+    let kinds = g.table("receipt_kind").unwrap();
+    assert_eq!(kinds.codes.len(), 108);
+    assert!(!kinds.contains(b"1450"));
+    for k in ["1112", "1122", "1318", "1212", "1111", "1456"] {
+        assert!(kinds.contains(k.as_bytes()), "{k}");
+    }
+    let payers = g.table("futan_payers").unwrap();
+    assert_eq!(payers.get(b"1"), Some("H"));
+    assert_eq!(payers.get(b"2"), Some("H1"));
+    assert_eq!(payers.get(b"9"), Some("H1234"));
+    assert_eq!(g.table("futan").unwrap().codes.len(), payers.codes.len());
+    assert_eq!(g.table("prefecture").unwrap().codes.len(), 47);
+    assert!(g.table("kakunin").unwrap().contains(b"01"));
+}
+
+#[test]
+fn a_bad_grammar_is_refused_with_a_reason() {
+    let tables = "[tables.x]\nname = \"x\"\nen = \"x\"\n[tables.x.codes]\n\"1\" = \"one\"\n";
+    let rec = "[[record]]\nid = \"ZZ\"\nname = \"z\"\nen = \"z\"\nscope = \"file\"\nfields = [ { name = \"a\", en = \"a\", mode = \"num\", bytes = 1, table = \"nope\" } ]\n";
+    let e = Grammar::from_toml(rec, tables).unwrap_err();
+    assert!(e.to_string().contains("nope"), "{e}");
+    let ok = rec.replace("nope", "x");
+    let g = Grammar::from_toml(&ok, tables).unwrap();
+    assert_eq!(g.record_by_id("ZZ").unwrap().fields.len(), 1);
+}
