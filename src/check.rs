@@ -88,12 +88,20 @@ impl<'a> Scanner<'a> {
             if cx.diags.len() > self.receipt_start {
                 let l = Layout::get();
                 let re = self.buf.view(0);
+                let text_ok = self.text_ok;
+                let decode = |b: &[u8]| {
+                    if text_ok {
+                        sjis::decode(b).into_owned()
+                    } else {
+                        String::from_utf8_lossy(b).into_owned()
+                    }
+                };
                 self.labels.insert(
                     n,
                     ReceiptLabel {
-                        number: sjis::decode(re.field(l.re_no)).into_owned(),
-                        karte: sjis::decode(re.field(l.re_karte)).into_owned(),
-                        name: sjis::decode(re.field(l.re_name)).into_owned(),
+                        number: decode(re.field(l.re_no)),
+                        karte: decode(re.field(l.re_karte)),
+                        name: decode(re.field(l.re_name)),
                         line: re.rec.no,
                     },
                 );
@@ -209,8 +217,9 @@ pub fn check_bytes(path: &str, data: &[u8], opts: &CheckOptions) -> FileReport {
     report.labels = sc.labels;
     cx.diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     if opts.source_lines {
+        let utf8 = matches!(enc, file::Encoding::Utf8 { .. });
         for d in &mut cx.diags {
-            attach_source(d, data);
+            attach_source(d, data, utf8);
         }
     }
     report.diagnostics = cx.diags;
@@ -220,8 +229,16 @@ pub fn check_bytes(path: &str, data: &[u8], opts: &CheckOptions) -> FileReport {
 /// Longest stretch of a line shown with a diagnostic.
 const SHOWN_LINE_MAX: usize = 4096;
 
-/// Decodes the diagnostic's line for display and maps its Shift_JIS span to UTF-8 offsets.
-fn attach_source(d: &mut Diagnostic, data: &[u8]) {
+/// Decodes the diagnostic's line for display and maps its Shift_JIS span to UTF-8 offsets
+/// (`utf8`: the file was saved as UTF-8 by mistake, so show it as such).
+fn attach_source(d: &mut Diagnostic, data: &[u8], utf8: bool) {
+    let decode = |b: &[u8]| -> String {
+        if utf8 {
+            String::from_utf8_lossy(b).into_owned()
+        } else {
+            sjis::decode(b).into_owned()
+        }
+    };
     let (Some(off), Some(_)) = (d.offset, d.line) else {
         return;
     };
@@ -233,12 +250,12 @@ fn attach_source(d: &mut Diagnostic, data: &[u8]) {
         .unwrap_or(rest.len())
         .min(SHOWN_LINE_MAX);
     let raw = &rest[..end];
-    let text = sjis::decode(raw).into_owned();
+    let text = decode(raw);
     let span = d.span.and_then(|(s, e)| {
         let (s, e) = (s as usize, e as usize);
         (e <= raw.len()).then(|| {
-            let a = sjis::decode(&raw[..s]).len();
-            (a, a + sjis::decode(&raw[s..e]).len())
+            let a = decode(&raw[..s]).len();
+            (a, a + decode(&raw[s..e]).len())
         })
     });
     d.source = Some((text, span));

@@ -137,16 +137,6 @@ pub struct FieldDef {
     pub key: Option<String>,
 }
 
-impl FieldDef {
-    pub fn label(&self, ja: bool) -> &str {
-        if ja {
-            &self.name
-        } else {
-            &self.en
-        }
-    }
-}
-
 #[derive(Debug)]
 pub struct RecordDef {
     pub id: String,
@@ -156,16 +146,6 @@ pub struct RecordDef {
     /// Position within a receipt (spec 第1章3(3)); `None` for IR and GO.
     pub order: Option<u8>,
     pub fields: Vec<FieldDef>,
-}
-
-impl RecordDef {
-    pub fn label(&self, ja: bool) -> &str {
-        if ja {
-            &self.name
-        } else {
-            &self.en
-        }
-    }
 }
 
 /// A code table (別表).

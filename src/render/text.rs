@@ -108,7 +108,7 @@ fn shown(path: &str, d: &Diagnostic, lang: Lang) -> Shown {
                 None => n.to_string(),
             });
             let label = span.map(|(s, e)| {
-                let len = if e > s { e - s } else { 0 };
+                let len = e.saturating_sub(s);
                 LabeledSpan::new(label_text.clone(), s, len)
             });
             let label = label.or_else(|| Some(LabeledSpan::new(label_text, 0, 0)));

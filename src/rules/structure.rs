@@ -463,19 +463,15 @@ pub fn on_end(cx: &mut Cx, st: &Structure) {
     }
     // S010 / S011 on a single-volume file, where GO holds the file's own totals.
     if ir_vol == Some("00") && go.volume == "99" {
-        if go.count != Some(st.sum_count) {
-            let shown = go
-                .count
-                .map(|c| c.to_string())
-                .unwrap_or_else(|| bi("（空）", "(empty)"));
-            at(cx, &S010, l.go_count, args![shown, st.sum_count]);
-        }
-        if go.points != Some(st.sum_points) {
-            let shown = go
-                .points
-                .map(|c| c.to_string())
-                .unwrap_or_else(|| bi("（空）", "(empty)"));
-            at(cx, &S011, l.go_points, args![shown, st.sum_points]);
+        let totals = [
+            (&S010, go.count, st.sum_count, l.go_count),
+            (&S011, go.points, st.sum_points, l.go_points),
+        ];
+        for (rule, recorded, actual, field) in totals {
+            if recorded != Some(actual) {
+                let shown = recorded.map_or_else(|| bi("（空）", "(empty)"), |c| c.to_string());
+                at(cx, rule, field, args![shown, actual]);
+            }
         }
     }
 }
