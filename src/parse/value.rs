@@ -46,13 +46,13 @@ pub enum DateError {
     Impossible,
 }
 
-/// (元号 code, Gregorian year of its year 1 minus one, last year).
-const ERAS: [(u8, u16, u16); 5] = [
-    (1, 1867, 45), // 明治
-    (2, 1911, 15), // 大正
-    (3, 1925, 64), // 昭和
-    (4, 1988, 31), // 平成
-    (5, 2018, 99), // 令和 (open-ended)
+/// (元号 code, Gregorian year of its year 1 minus one, first day, last day as YYYYMMDD).
+const ERAS: [(u8, u16, u32, u32); 5] = [
+    (1, 1867, 1868_01_25, 1912_07_29), // 明治
+    (2, 1911, 1912_07_30, 1926_12_24), // 大正
+    (3, 1925, 1926_12_25, 1989_01_07), // 昭和
+    (4, 1988, 1989_01_08, 2019_04_30), // 平成
+    (5, 2018, 2019_05_01, 2117_12_31), // 令和 (open-ended)
 ];
 
 fn digits(n: usize) -> impl FnMut(&[u8]) -> IResult<&[u8], u32> {
@@ -102,11 +102,8 @@ pub fn parse_date(v: &[u8], with_day: bool) -> Result<Date, DateError> {
             y as u16
         }
         DateForm::Wareki => {
-            let &(_, base, last) = ERAS
-                .iter()
-                .find(|e| e.0 as u16 == era)
-                .ok_or(DateError::Form)?;
-            if y == 0 || y > last as u32 {
+            let &(_, base, _, _) = ERAS.iter().find(|e| e.0 as u16 == era).ok_or(DateError::Form)?;
+            if y == 0 {
                 return Err(DateError::Impossible);
             }
             base + y as u16
@@ -118,6 +115,19 @@ pub fn parse_date(v: &[u8], with_day: bool) -> Result<Date, DateError> {
     let month = m as u8;
     if let Some(d) = d {
         if d == 0 || d > days_in_month(year, month) as u32 {
+            return Err(DateError::Impossible);
+        }
+    }
+    if form == DateForm::Wareki {
+        // The date must fall within its era (平成31年5月 is 令和元年5月); a 年月 needs only
+        // its month to overlap the era.
+        let &(_, _, first, last) = ERAS.iter().find(|e| e.0 as u16 == era).ok_or(DateError::Form)?;
+        let ymd = year as u32 * 10000 + month as u32 * 100;
+        let inside = match d {
+            Some(d) => (first..=last).contains(&(ymd + d)),
+            None => ymd + 31 >= first && ymd + 1 <= last,
+        };
+        if !inside {
             return Err(DateError::Impossible);
         }
     }
@@ -206,6 +216,14 @@ mod tests {
         assert_eq!(parse_date(b"2021-1", false), Err(DateError::Form));
         assert_eq!(parse_date(b"9010101", true), Err(DateError::Form));
         assert_eq!(parse_date(b"4320101", true), Err(DateError::Impossible)); // 平成32
+        assert_eq!(parse_date(b"4310501", true), Err(DateError::Impossible)); // 平成31年5月1日 = 令和元年
+        assert_eq!(parse_date(b"4310430", true).map(|d| d.ymd()), Ok(20190430));
+        assert_eq!(parse_date(b"43105", false), Err(DateError::Impossible));
+        assert_eq!(parse_date(b"43104", false).map(|d| d.ym()), Ok(201904));
+        assert_eq!(parse_date(b"50105", false).map(|d| d.ym()), Ok(201905));
+        assert_eq!(parse_date(b"6401231", true), Err(DateError::Form)); // no era 6
+        assert_eq!(parse_date(b"3640107", true).map(|d| d.ymd()), Ok(19890107)); // 昭和64年1月7日
+        assert_eq!(parse_date(b"3640108", true), Err(DateError::Impossible));
     }
 
     #[test]
