@@ -8,7 +8,8 @@ use crate::grammar::{Grammar, Scope};
 use crate::layout::Layout;
 use crate::model::RecBuf;
 use crate::parse::{find_eof, Line, Lines};
-use crate::rules::{chars, file, insurer, structure, value, Cx};
+use crate::qualify::{Breakdown, ReceiptFact};
+use crate::rules::{chars, file, insurer, qualification, structure, value, Cx};
 use crate::sjis::{self, Scan};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -26,6 +27,10 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     /// How to name each receipt that has findings (by ordinal).
     pub labels: BTreeMap<u32, ReceiptLabel>,
+    /// One fact per receipt with an HO record, for insured-number resolution.
+    pub facts: Vec<ReceiptFact>,
+    /// How the receipts were claimed (current / past / 不詳 / disaster / ● names).
+    pub breakdown: Breakdown,
 }
 
 impl FileReport {
@@ -78,6 +83,10 @@ struct Scanner<'a> {
     /// Diagnostics count when the current receipt started (to know if it needs a label).
     receipt_start: usize,
     labels: BTreeMap<u32, ReceiptLabel>,
+    facility: String,
+    facts: Vec<ReceiptFact>,
+    breakdown: Breakdown,
+    want_source: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -85,6 +94,15 @@ impl<'a> Scanner<'a> {
         if let Block::Receipt(n) = self.block {
             structure::on_receipt(cx, &mut self.structure, &self.buf);
             insurer::on_receipt(cx, &self.buf);
+            if let Some(f) = qualification::on_receipt(
+                cx,
+                &self.buf,
+                &self.facility,
+                self.want_source,
+                &mut self.breakdown,
+            ) {
+                self.facts.push(f);
+            }
             if cx.diags.len() > self.receipt_start {
                 let l = Layout::get();
                 let re = self.buf.view(0);
@@ -134,6 +152,9 @@ impl<'a> Scanner<'a> {
         let v = self.buf.view(i);
         let in_receipt = matches!(self.block, Block::Receipt(_));
         structure::on_record(cx, &mut self.structure, &v, in_receipt);
+        if v.is(l.ir) && self.facility.is_empty() {
+            self.facility = sjis::decode(v.field(l.ir_facility)).into_owned();
+        }
 
         // Text: scan the fields of records with non-ASCII or control bytes.
         let plain = line.raw.iter().all(|&b| (0x20..0x7F).contains(&b));
@@ -201,6 +222,10 @@ pub fn check_bytes(path: &str, data: &[u8], opts: &CheckOptions) -> FileReport {
         text_ok: enc == file::Encoding::ShiftJis,
         receipt_start: 0,
         labels: BTreeMap::new(),
+        facility: String::new(),
+        facts: Vec::new(),
+        breakdown: Breakdown::default(),
+        want_source: opts.source_lines,
     };
     let mut next_line = 1;
     for line in Lines::new(content, start, 1) {
@@ -215,6 +240,8 @@ pub fn check_bytes(path: &str, data: &[u8], opts: &CheckOptions) -> FileReport {
     report.receipts = sc.receipts;
     report.records = sc.records;
     report.labels = sc.labels;
+    report.facts = sc.facts;
+    report.breakdown = sc.breakdown;
     cx.diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     if opts.source_lines {
         let utf8 = matches!(enc, file::Encoding::Utf8 { .. });

@@ -1,5 +1,6 @@
 //! The `recelint` command line.
 
+use crate::batch;
 use crate::check::{check_path, CheckOptions, FileReport};
 use crate::diag::{Lang, Severity};
 use crate::render::{renderer, Format, Style, Totals};
@@ -69,6 +70,12 @@ pub struct CheckArgs {
     pub verbose: bool,
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+    /// Confirmed qualifications exported by the clinic (CSV, UTF-8 or Shift_JIS; see README)
+    #[arg(long, value_name = "FILE")]
+    pub qualifications: Option<PathBuf>,
+    /// Earlier months' claim files or folders: evidence only, not reported on
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub history: Vec<PathBuf>,
 }
 
 /// Exit codes: 0 no error-severity finding, 1 at least one, 2 a path could not be read.
@@ -178,10 +185,33 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         source_lines: a.format == Format::Text,
     };
     let files = expand(&a.paths);
-    let reports: Vec<FileReport> = files
+    let mut reports: Vec<FileReport> = files
         .par_iter()
         .map(|p| check_path(p, &p.display().to_string(), &opts))
         .collect();
+    // Insured-number resolution over every receipt's fact, with the evidence of the CSV, the
+    // history files and the batch itself.
+    let csv = a.qualifications.as_ref().map(|p| {
+        (
+            p.display().to_string(),
+            std::fs::read(p).map_err(|e| e.to_string()),
+        )
+    });
+    let history = expand(&a.history)
+        .par_iter()
+        .map(|p| {
+            let shown = p.display().to_string();
+            match std::fs::read(p) {
+                Ok(b) => batch::history_report(&shown, &b),
+                Err(e) => FileReport {
+                    path: shown,
+                    unreadable: Some(e.to_string()),
+                    ..FileReport::default()
+                },
+            }
+        })
+        .collect();
+    batch::resolve(&mut reports, batch::Evidence { csv, history });
     let mut r = renderer(a.format, style);
     let mut totals = Totals::default();
     let mut out = stdout.lock();

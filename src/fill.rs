@@ -19,9 +19,14 @@ pub enum InsurerFill {
 }
 
 impl InsurerFill {
-    /// True for every fill, complete or not: such values are left to the fill rules.
-    pub fn is_fill(self) -> bool {
-        self != InsurerFill::None
+    /// True for the values the insurer-number rules leave alone: the 不詳 and disaster fills,
+    /// and incomplete 7-fills (Q002 judges those). A run of 9s that is not `99999999` is an
+    /// ordinary (wrong) number to them.
+    pub fn is_exempt(self) -> bool {
+        matches!(
+            self,
+            InsurerFill::Unknown | InsurerFill::Disaster | InsurerFill::PartialSevens
+        )
     }
 }
 

@@ -22,6 +22,11 @@ pub struct Layout {
     pub go: RecIdx,
 
     pub ir_volume: usize,
+    pub ir_facility: usize,
+    pub re_care_ym: usize,
+    pub re_sex: usize,
+    pub re_birth: usize,
+    pub ho_symbol: usize,
     pub re_no: usize,
     pub re_kind: usize,
     pub re_name: usize,
@@ -43,6 +48,8 @@ pub struct Layout {
     pub burden: Vec<Option<usize>>,
     pub times: Vec<Option<usize>>,
     pub days: Vec<Vec<usize>>,
+    /// Per record index: the 摘要 text fields (CO 文字データ, SI/IY/TO 文字データ①–③).
+    pub comment_text: Vec<Vec<usize>>,
     /// Main-sequence rank of receipt records and donor-block rank (grammar `order`).
     pub order: Vec<Option<u8>>,
 
@@ -94,6 +101,11 @@ impl Layout {
             ti: rec("TI")?,
             go: rec("GO")?,
             ir_volume: key("IR", "volume")?,
+            ir_facility: key("IR", "facility_code")?,
+            re_care_ym: key("RE", "care_ym")?,
+            re_sex: key("RE", "sex")?,
+            re_birth: key("RE", "birth_date")?,
+            ho_symbol: key("HO", "symbol")?,
             re_no: key("RE", "receipt_no")?,
             re_kind: key("RE", "receipt_kind")?,
             re_name: key("RE", "name")?,
@@ -113,6 +125,11 @@ impl Layout {
             burden: per("burden"),
             times: per("times"),
             days: g.records.iter().map(|r| g.keys(&r.id, "day")).collect(),
+            comment_text: g
+                .records
+                .iter()
+                .map(|r| g.keys(&r.id, "comment_text"))
+                .collect(),
             order: g.records.iter().map(|r| r.order).collect(),
             t_futan_payers: table("futan_payers")?,
             t_hobetsu_insurance: table("hobetsu_insurance")?,

@@ -8,6 +8,7 @@
 //! - [`render`]: text (miette), concise and JSON output.
 #![forbid(unsafe_code)]
 
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod diag;
@@ -16,6 +17,7 @@ pub mod grammar;
 pub mod layout;
 pub mod model;
 pub mod parse;
+pub mod qualify;
 pub mod render;
 pub mod rules;
 pub mod sjis;

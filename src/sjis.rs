@@ -219,9 +219,16 @@ mod tests {
         assert_eq!((s.single, s.double, s.half_kana), (2, 0, true));
         let s = scan(&encode("山田●"));
         assert_eq!((s.single, s.double, s.bad, s.ext), (0, 3, None, None));
-        let mut b = encode("髙橋");
+        // 髙 as NEC-selected IBM extension (0xEEE0), then 橋.
+        let mut b = vec![0xEE, 0xE0];
+        b.extend(encode("橋"));
         let s = scan(&b);
         assert_eq!(s.ext, Some((0, [0xEE, 0xE0], Dbl::Extension)));
+        // The encoder writes 髙 in the IBM extension rows (0xFBFC): also outside JIS X 0208.
+        assert!(matches!(
+            scan(&encode("髙")).ext,
+            Some((0, _, Dbl::Extension))
+        ));
         b.push(0xFF);
         assert_eq!(scan(&b).bad, Some((4, Bad::Invalid)));
         assert_eq!(scan(b"a\0b").bad, Some((1, Bad::Control)));

@@ -25,8 +25,38 @@ fn sample_is_clean_with_only_black_circle_infos() {
     let r = common::check("RECEIPTC.UKE", &std::fs::read(path).unwrap());
     let codes = common::codes(&r);
     assert_eq!(r.receipts, 8);
-    assert!(codes.iter().all(|c| *c == "C002"), "{codes:?}");
-    // Receipts 2, 3 and 7 have ● in the name.
-    let receipts: Vec<u32> = r.diagnostics.iter().filter_map(|d| d.receipt).collect();
-    assert_eq!(receipts, vec![2, 3, 7]);
+    // Only infos: ● names (C002: receipts 2, 3, 7), the 不詳 fills (Q001: 6, 7), the disaster
+    // fill (Q010: 8).
+    let infos: Vec<(&str, u32)> = r
+        .diagnostics
+        .iter()
+        .map(|d| (d.rule.code, d.receipt.unwrap_or(0)))
+        .collect();
+    assert_eq!(
+        infos,
+        vec![
+            ("C002", 2),
+            ("C002", 3),
+            ("Q001", 6),
+            ("C002", 7),
+            ("Q001", 7),
+            ("Q010", 8)
+        ],
+        "{codes:?}"
+    );
+    assert!(r
+        .diagnostics
+        .iter()
+        .all(|d| d.severity == recelint::diag::Severity::Info));
+    let b = r.breakdown;
+    assert_eq!(
+        (
+            b.current,
+            b.past,
+            b.unknown_fill,
+            b.disaster_fill,
+            b.black_circle_names
+        ),
+        (4, 0, 2, 1, 3)
+    ); // receipt 5 is 公費 only (no HO)
 }

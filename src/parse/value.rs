@@ -47,6 +47,7 @@ pub enum DateError {
 }
 
 /// (元号 code, Gregorian year of its year 1 minus one, first day, last day as YYYYMMDD).
+#[allow(clippy::inconsistent_digit_grouping)] // YYYY_MM_DD reads as a date
 const ERAS: [(u8, u16, u32, u32); 5] = [
     (1, 1867, 1868_01_25, 1912_07_29), // 明治
     (2, 1911, 1912_07_30, 1926_12_24), // 大正
@@ -102,7 +103,10 @@ pub fn parse_date(v: &[u8], with_day: bool) -> Result<Date, DateError> {
             y as u16
         }
         DateForm::Wareki => {
-            let &(_, base, _, _) = ERAS.iter().find(|e| e.0 as u16 == era).ok_or(DateError::Form)?;
+            let &(_, base, _, _) = ERAS
+                .iter()
+                .find(|e| e.0 as u16 == era)
+                .ok_or(DateError::Form)?;
             if y == 0 {
                 return Err(DateError::Impossible);
             }
@@ -121,11 +125,14 @@ pub fn parse_date(v: &[u8], with_day: bool) -> Result<Date, DateError> {
     if form == DateForm::Wareki {
         // The date must fall within its era (平成31年5月 is 令和元年5月); a 年月 needs only
         // its month to overlap the era.
-        let &(_, _, first, last) = ERAS.iter().find(|e| e.0 as u16 == era).ok_or(DateError::Form)?;
+        let &(_, _, first, last) = ERAS
+            .iter()
+            .find(|e| e.0 as u16 == era)
+            .ok_or(DateError::Form)?;
         let ymd = year as u32 * 10000 + month as u32 * 100;
         let inside = match d {
             Some(d) => (first..=last).contains(&(ymd + d)),
-            None => ymd + 31 >= first && ymd + 1 <= last,
+            None => ymd + 31 >= first && ymd < last,
         };
         if !inside {
             return Err(DateError::Impossible);

@@ -5,6 +5,7 @@
 use super::{Renderer, Style, Totals};
 use crate::check::FileReport;
 use crate::diag::{Diagnostic, Severity};
+use crate::qualify::Breakdown;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -23,6 +24,7 @@ struct FileEntry {
     errors: usize,
     warnings: usize,
     infos: usize,
+    qualification: Breakdown,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
@@ -48,6 +50,7 @@ struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    qualification: Breakdown,
 }
 
 impl Json {
@@ -106,6 +109,7 @@ impl Renderer for Json {
             errors: r.count(Severity::Error),
             warnings: r.count(Severity::Warning),
             infos: r.count(Severity::Info),
+            qualification: r.breakdown,
             error: r.unreadable.clone(),
         });
         Ok(())
@@ -124,6 +128,7 @@ impl Renderer for Json {
                 errors: t.errors,
                 warnings: t.warnings,
                 infos: t.infos,
+                qualification: t.qualification,
             },
         )?;
         out.write_all(b"}\n")

@@ -38,6 +38,8 @@ pub struct Totals {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// How the receipts were claimed, over all files.
+    pub qualification: crate::qualify::Breakdown,
 }
 
 impl Totals {
@@ -50,6 +52,7 @@ impl Totals {
         self.errors += r.count(Severity::Error);
         self.warnings += r.count(Severity::Warning);
         self.infos += r.count(Severity::Info);
+        self.qualification.add(&r.breakdown);
     }
 }
 

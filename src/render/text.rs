@@ -220,11 +220,18 @@ impl Renderer for Text {
     }
 
     fn finish(&mut self, out: &mut dyn Write, t: &Totals) -> io::Result<()> {
+        let q = &t.qualification;
+        let (e, w, i) = (t.errors, t.warnings, t.infos);
         if self.style.lang.is_ja() {
             writeln!(
                 out,
-                "\n合計: ファイル {}・レセプト {} 件 — エラー {}・警告 {}・情報 {}",
-                t.files, t.receipts, t.errors, t.warnings, t.infos
+                "\n合計: ファイル {}・レセプト {} 件 — エラー {e}・警告 {w}・情報 {i}",
+                t.files, t.receipts
+            )?;
+            writeln!(
+                out,
+                "資格: 現在の資格 {}・過去の資格 {}・不詳 {}・災害 {}・「●」氏名 {}",
+                q.current, q.past, q.unknown_fill, q.disaster_fill, q.black_circle_names
             )?;
             if t.unreadable > 0 {
                 writeln!(out, "読み取れなかったファイル: {}", t.unreadable)?;
@@ -232,8 +239,13 @@ impl Renderer for Text {
         } else {
             writeln!(
                 out,
-                "\ntotal: {} files, {} receipts — {} errors, {} warnings, {} infos",
-                t.files, t.receipts, t.errors, t.warnings, t.infos
+                "\ntotal: {} files, {} receipts — {e} errors, {w} warnings, {i} infos",
+                t.files, t.receipts
+            )?;
+            writeln!(
+                out,
+                "qualification: current {}, past {}, unknown fill {}, disaster fill {}, ● names {}",
+                q.current, q.past, q.unknown_fill, q.disaster_fill, q.black_circle_names
             )?;
             if t.unreadable > 0 {
                 writeln!(out, "unreadable files: {}", t.unreadable)?;

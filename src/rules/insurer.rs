@@ -1,10 +1,10 @@
 //! I: 保険者番号, 公費負担者番号, 受給者番号, 被保険者証の番号 and SN 確認区分.
-//! The 不詳 fills (`77777777`, `77777779`) and the disaster fill (`99999999`) — and any
-//! other all-7 / all-9 value, which the fill rules judge — are exempt from every check here.
+//! The 不詳 fills (`77777777`, `77777779`) and the disaster fill (`99999999`) — and
+//! incomplete 7-fills, which Q002 judges — are exempt from every check here.
 
 use super::{args, rule, Cx};
 use crate::diag::{bi, Rule, Severity};
-use crate::fill::{classify_insurer, InsurerFill};
+use crate::fill::classify_insurer;
 use crate::grammar::Grammar;
 use crate::layout::Layout;
 use crate::model::{RecBuf, RecView};
@@ -90,12 +90,12 @@ fn check_ho(cx: &mut Cx, v: &RecView, kind: &[u8], d2: Option<u8>) {
     let g = Grammar::get();
     let raw = v.field(l.ho_insurer);
     let fill = classify_insurer(raw);
-    // A 不詳 claim fills the 番号 with 7s, so an empty 番号 is reported there too; the
-    // disaster fill with an unknown insurer has no number to record.
-    if v.field(l.ho_number).is_empty() && fill != InsurerFill::Disaster {
+    // On a 不詳 claim an empty 番号 is an incomplete 7-fill (Q002); the disaster fill with an
+    // unknown insurer has no published rule for the number.
+    if v.field(l.ho_number).is_empty() && !fill.is_exempt() {
         cx.field(&I008, v, l.ho_number, vec![]);
     }
-    if fill.is_fill() || raw.is_empty() {
+    if fill.is_exempt() || raw.is_empty() {
         return; // empty: V007; fills: the fill rules
     }
     let shown = decode(raw).into_owned();
@@ -172,7 +172,7 @@ fn check_ho(cx: &mut Cx, v: &RecView, kind: &[u8], d2: Option<u8>) {
 fn check_ko(cx: &mut Cx, v: &RecView) {
     let l = Layout::get();
     let payer = v.field(l.ko_payer);
-    if payer.is_empty() || classify_insurer(payer).is_fill() {
+    if payer.is_empty() || classify_insurer(payer).is_exempt() {
         return;
     }
     let local = is_local_program(payer);
@@ -212,7 +212,7 @@ fn check_ko(cx: &mut Cx, v: &RecView) {
             .severity = sev;
     }
     let rec = v.field(l.ko_recipient);
-    if rec.is_empty() || classify_insurer(rec).is_fill() {
+    if rec.is_empty() || classify_insurer(rec).is_exempt() {
         return;
     }
     let problem = if rec.len() != 7 || !rec.iter().all(u8::is_ascii_digit) {

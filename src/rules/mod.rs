@@ -3,13 +3,15 @@
 //! One file per rule family: [`file`] (F: bytes, encoding, line ends), [`structure`]
 //! (S: record order and counts), [`value`] (V: field values against the grammar),
 //! [`chars`] (C: character repertoire, 「●」 and 外字 stand-ins), [`insurer`]
-//! (I: insurer and 公費 numbers). Each rule is a `static Rule` with a stable code,
+//! (I: insurer and 公費 numbers), [`qualification`] (Q: the insured-number order — current,
+//! past, 不詳 — against the evidence). Each rule is a `static Rule` with a stable code,
 //! a one-line title, a message template and its explanation (`explain/{ja,en}/CODE.md`).
 //! Codes are a public interface: never reuse or renumber one.
 
 pub mod chars;
 pub mod file;
 pub mod insurer;
+pub mod qualification;
 pub mod structure;
 pub mod value;
 
@@ -61,6 +63,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         .chain(value::RULES)
         .chain(chars::RULES)
         .chain(insurer::RULES)
+        .chain(qualification::RULES)
         .copied()
 }
 

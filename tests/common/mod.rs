@@ -180,7 +180,45 @@ pub fn codes(r: &FileReport) -> Vec<&'static str> {
 
 /// Asserts a fixture's expectations; returns a description of every failure.
 pub fn verify(name: &str, f: &Fixture) -> Vec<String> {
-    let r = check(name, &f.bytes);
+    verify_report(name, &f.expect, &check(name, &f.bytes))
+}
+
+/// Checks a case folder of `testdata/qualify/`: `check.txt` (the file checked, with the
+/// expectations), and optionally `qualifications.csv` and `history*.txt` (earlier months).
+pub fn run_case(dir: &Path) -> (Expect, FileReport, Vec<FileReport>) {
+    let main = load(&dir.join("check.txt"));
+    let mut reports = vec![check("check.UKE", &main.bytes)];
+    let csv_path = dir.join("qualifications.csv");
+    let csv = csv_path.exists().then(|| {
+        (
+            "qualifications.csv".to_string(),
+            Ok(std::fs::read(&csv_path).unwrap()),
+        )
+    });
+    let mut history = Vec::new();
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for n in names
+        .iter()
+        .filter(|n| n.starts_with("history") && n.ends_with(".txt"))
+    {
+        let h = load(&dir.join(n));
+        history.push(recelint::batch::history_report(
+            &n.replace(".txt", ".UKE"),
+            &h.bytes,
+        ));
+    }
+    recelint::batch::resolve(&mut reports, recelint::batch::Evidence { csv, history });
+    let main_report = reports.remove(0);
+    (main.expect, main_report, reports)
+}
+
+/// Asserts expectations against a report; returns a description of every failure.
+pub fn verify_report(name: &str, expect: &Expect, r: &FileReport) -> Vec<String> {
     let mut fails = Vec::new();
     let seen = |code: &str, line: Option<u32>, field: Option<u16>| {
         r.diagnostics.iter().any(|d| {
@@ -201,21 +239,21 @@ pub fn verify(name: &str, f: &Fixture) -> Vec<String> {
             )
         })
         .collect();
-    for (code, line, field) in &f.expect.expect {
+    for (code, line, field) in &expect.expect {
         if !seen(code, *line, *field) {
             fails.push(format!(
                 "{name}: expected {code} at {line:?}:{field:?}; found {found:?}"
             ));
         }
     }
-    for code in &f.expect.absent {
+    for code in &expect.absent {
         if seen(code, None, None) {
             fails.push(format!(
                 "{name}: {code} must not be reported; found {found:?}"
             ));
         }
     }
-    if f.expect.clean {
+    if expect.clean {
         for d in &r.diagnostics {
             if d.severity != recelint::diag::Severity::Info {
                 fails.push(format!(

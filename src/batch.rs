@@ -1,0 +1,54 @@
+//! A whole run: the files checked, then insured-number resolution over all their receipts
+//! with the evidence of the qualifications CSV and the history files. The command line and
+//! the tests both go through here.
+
+use crate::check::{check_bytes, CheckOptions, FileReport};
+use crate::qualify::Index;
+use crate::rules::qualification;
+
+/// Evidence inputs besides the files checked.
+#[derive(Debug, Default)]
+pub struct Evidence {
+    /// The qualifications CSV: (path as shown, bytes), or the error reading it.
+    pub csv: Option<(String, Result<Vec<u8>, String>)>,
+    /// Earlier months' claim files, already checked (their diagnostics are not reported).
+    pub history: Vec<FileReport>,
+}
+
+/// Resolves every receipt of `reports` against the evidence and the batch itself; appends a
+/// report for the CSV (unusable rows, Q011) and for any unreadable evidence file.
+pub fn resolve(reports: &mut Vec<FileReport>, evidence: Evidence) {
+    let mut index = Index::default();
+    let mut extra = Vec::new();
+    if let Some((path, bytes)) = evidence.csv {
+        match bytes {
+            Ok(b) => extra.push(qualification::index_csv(&mut index, &path, &b)),
+            Err(e) => extra.push(FileReport {
+                path,
+                unreadable: Some(format!(
+                    "資格情報 CSV を読み取れません / cannot read the qualifications CSV: {e}"
+                )),
+                ..FileReport::default()
+            }),
+        }
+    }
+    for h in evidence.history {
+        if h.unreadable.is_some() {
+            extra.push(h);
+        } else {
+            qualification::index_facts(&mut index, &h.facts, &h.path, true);
+        }
+    }
+    for r in reports.iter() {
+        qualification::index_facts(&mut index, &r.facts, &r.path, false);
+    }
+    qualification::resolve(reports, &index);
+    reports.extend(extra);
+}
+
+/// Checks history files for their facts only.
+pub fn history_report(path: &str, bytes: &[u8]) -> FileReport {
+    let mut r = check_bytes(path, bytes, &CheckOptions::default());
+    r.diagnostics.clear();
+    r
+}

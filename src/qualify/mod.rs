@@ -1,0 +1,249 @@
+//! Insured-number resolution: was the claim filled in the order the rules require —
+//! ① the current qualification, ② else the past one (「資格（無効）」), ③ else the 不詳 7-fill?
+//!
+//! The scan emits one small [`ReceiptFact`] per receipt; resolution runs afterwards over those
+//! facts and an evidence index built from the clinic's qualifications CSV ([`csv`]), earlier
+//! months' claim files (`--history`) and the other receipts of the batch.
+
+pub mod csv;
+pub mod fold;
+pub mod text;
+
+/// Whether a qualification is the patient's current one, a lost (past) one, or merely seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Confirmed current (CSV `current` / `有効`).
+    Current,
+    /// Lost, as on the 「資格（無効）」 screen (CSV `past` / `無効`).
+    Past,
+    /// Claimed on an earlier or another receipt; current or not is unknown.
+    Seen,
+}
+
+use crate::diag::ReceiptLabel;
+use std::collections::HashMap;
+
+/// Who a receipt is for, as far as the claim file tells (all folded for comparison).
+#[derive(Debug, Clone, Default)]
+pub struct Identity {
+    /// IR 医療機関コード; empty for CSV rows (they belong to the clinic running the check).
+    pub facility: String,
+    pub karte: String,
+    pub name: String,
+    pub kana: String,
+    /// YYYYMMDD (西暦), or empty.
+    pub birth: String,
+    pub sex: String,
+}
+
+/// An insured-person qualification: 保険者番号 (6 or 8 digits), 記号, 番号 (folded).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Qualification {
+    pub insurer: String,
+    pub symbol: String,
+    pub number: String,
+}
+
+impl Qualification {
+    /// Same 保険者番号 and 番号 (the 記号 is often left out on one side).
+    pub fn same_as(&self, other: &Qualification) -> bool {
+        self.insurer == other.insurer && self.number == other.number
+    }
+    /// For messages: 保険者番号 01130012・記号 123・番号 4567.
+    pub fn describe(&self) -> String {
+        let mut s = format!("保険者番号 {}", self.insurer);
+        if !self.symbol.is_empty() {
+            s.push_str(&format!("・記号 {}", self.symbol));
+        }
+        s.push_str(&format!("・番号 {}", self.number));
+        s
+    }
+    pub fn describe_en(&self) -> String {
+        let mut s = format!("insurer {}", self.insurer);
+        if !self.symbol.is_empty() {
+            s.push_str(&format!(", symbol {}", self.symbol));
+        }
+        s.push_str(&format!(", number {}", self.number));
+        s
+    }
+}
+
+/// What a receipt claims on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// An ordinary insured-person number.
+    Ordinary(Qualification),
+    /// The 不詳 fill (`77777777` / `77777779`).
+    UnknownFill,
+    /// The disaster fill (`99999999`).
+    DisasterFill,
+    /// A malformed or partial fill: other rules report it; resolution leaves it alone.
+    Other,
+}
+
+/// Where a piece of evidence comes from, to name it in a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A row of the qualifications CSV.
+    Csv { path: String, row: usize },
+    /// A receipt of an earlier month's claim file.
+    History { path: String, line: u32 },
+    /// Another receipt of the files being checked.
+    Batch {
+        path: String,
+        line: u32,
+        number: String,
+    },
+}
+
+impl Source {
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Csv { path, row } => format!("資格情報 {path} の {row} 行目"),
+            Source::History { path, line } => format!("過去の請求ファイル {path} の {line} 行目"),
+            Source::Batch { path, line, number } => {
+                format!("{path} の {line} 行目（レセプト番号 {number}）")
+            }
+        }
+    }
+    pub fn describe_en(&self) -> String {
+        match self {
+            Source::Csv { path, row } => format!("qualifications file {path}, row {row}"),
+            Source::History { path, line } => format!("earlier claim file {path}, line {line}"),
+            Source::Batch { path, line, number } => {
+                format!("{path}, line {line} (receipt number {number})")
+            }
+        }
+    }
+}
+
+/// One known qualification of a patient.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub who: Identity,
+    pub qual: Qualification,
+    pub status: Status,
+    pub source: Source,
+    /// 診療年月 (YYYYMM) for claim-file evidence, `checked_on` month for CSV rows; 0 unknown.
+    pub ym: u32,
+}
+
+/// Where to report on a receipt: its HO 保険者番号 field.
+#[derive(Debug, Clone, Default)]
+pub struct Loc {
+    pub line: u32,
+    pub offset: usize,
+    pub span: (u32, u32),
+    pub receipt: u32,
+    /// The HO line decoded, when the output shows source lines.
+    pub source: Option<String>,
+}
+
+/// The per-receipt fact the scan emits (receipts with an HO record only).
+#[derive(Debug, Clone)]
+pub struct ReceiptFact {
+    pub who: Identity,
+    pub claim: Claim,
+    /// 診療年月 YYYYMM.
+    pub ym: u32,
+    /// 再診 (診療識別 12) without 初診 (11).
+    pub revisit_only: bool,
+    /// 「旧資格」 in the 摘要.
+    pub old_note: bool,
+    pub loc: Loc,
+    pub label: ReceiptLabel,
+}
+
+/// How the receipts of a file were claimed (the summary breakdown).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Breakdown {
+    pub current: u64,
+    pub past: u64,
+    pub unknown_fill: u64,
+    pub disaster_fill: u64,
+    pub black_circle_names: u64,
+}
+
+impl Breakdown {
+    pub fn add(&mut self, o: &Breakdown) {
+        self.current += o.current;
+        self.past += o.past;
+        self.unknown_fill += o.unknown_fill;
+        self.disaster_fill += o.disaster_fill;
+        self.black_circle_names += o.black_circle_names;
+    }
+}
+
+/// All known qualifications, indexed by カルテ番号 and by (生年月日, 男女区分).
+#[derive(Debug, Default)]
+pub struct Index {
+    pub evidence: Vec<Evidence>,
+    by_karte: HashMap<String, Vec<usize>>,
+    by_birth: HashMap<(String, String), Vec<usize>>,
+}
+
+impl Index {
+    pub fn add(&mut self, e: Evidence) {
+        let i = self.evidence.len();
+        if !e.who.karte.is_empty() {
+            self.by_karte
+                .entry(e.who.karte.clone())
+                .or_default()
+                .push(i);
+        }
+        if !e.who.birth.is_empty() {
+            self.by_birth
+                .entry((e.who.birth.clone(), e.who.sex.clone()))
+                .or_default()
+                .push(i);
+        }
+        self.evidence.push(e);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.evidence.is_empty()
+    }
+
+    /// Evidence about the patient `who` (never `exclude`, the receipt's own entry).
+    pub fn about<'a>(
+        &'a self,
+        who: &'a Identity,
+        exclude: Option<&'a Source>,
+    ) -> impl Iterator<Item = &'a Evidence> + 'a {
+        let mut ids: Vec<usize> = Vec::new();
+        if !who.karte.is_empty() {
+            ids.extend(self.by_karte.get(&who.karte).into_iter().flatten());
+        }
+        if !who.birth.is_empty() {
+            ids.extend(
+                self.by_birth
+                    .get(&(who.birth.clone(), who.sex.clone()))
+                    .into_iter()
+                    .flatten(),
+            );
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter()
+            .map(move |i| &self.evidence[i])
+            .filter(move |e| Some(&e.source) != exclude && same_patient(who, &e.who))
+    }
+}
+
+/// The patient-identity rule: within one 医療機関コード (CSV rows match any), the カルテ番号
+/// when both sides have one; otherwise 氏名 + 生年月日 + 男女区分 with 「●」 matching any single
+/// character, and the カタカナ氏名 agreeing when both sides have it.
+pub fn same_patient(a: &Identity, b: &Identity) -> bool {
+    if !a.facility.is_empty() && !b.facility.is_empty() && a.facility != b.facility {
+        return false;
+    }
+    if !a.karte.is_empty() && !b.karte.is_empty() {
+        return a.karte == b.karte;
+    }
+    !a.birth.is_empty()
+        && a.birth == b.birth
+        && a.sex == b.sex
+        && !a.name.is_empty()
+        && fold::names_match(&a.name, &b.name)
+        && (a.kana.is_empty() || b.kana.is_empty() || a.kana == b.kana)
+}

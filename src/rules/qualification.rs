@@ -1,0 +1,456 @@
+//! Q: the insured-number order since the paper card ended — ① current qualification,
+//! ② else the past (lost) one, ③ else the 不詳 7-fill with the 申立書's address and contact
+//! in the 摘要. Per receipt (Q001–Q004, Q010) at scan time; against the evidence index
+//! (Q005–Q009) after every file has been scanned; Q011 for unusable rows of the CSV.
+
+use super::{args, rule, Cx};
+use crate::check::FileReport;
+use crate::diag::{bi, Diagnostic, ReceiptLabel, Rule};
+use crate::fill::{classify_insurer, is_digit_fill, InsurerFill};
+use crate::grammar::Grammar;
+use crate::layout::Layout;
+use crate::model::RecBuf;
+use crate::parse::value::parse_date;
+use crate::qualify::{
+    fold, text, Breakdown, Claim, Evidence, Identity, Index, Loc, Qualification, ReceiptFact,
+    Source, Status,
+};
+use crate::sjis::{self, decode};
+
+pub static Q001: Rule = rule!("Q001", "unknown-fill", Info,
+    ja: "不詳請求（保険者番号 77777777 / 77777779）",
+    "不詳請求です（保険者番号「{0}」）。資格確認ができず、被保険者資格申立書による請求として扱います",
+    en: "不詳 claim recognised (77777777 / 77777779)",
+    "an unknown-qualification (不詳) claim (insurer number '{0}'), made on the patient's self-declaration form");
+pub static Q002: Rule = rule!("Q002", "unknown-fill-incomplete", Error,
+    ja: "7 埋めが不完全または不整合",
+    "不詳請求の 7 埋めが正しくありません: {0}",
+    en: "7-fill incomplete or inconsistent",
+    "the 不詳 7-fill is not right: {0}");
+pub static Q003: Rule = rule!("Q003", "unknown-fill-without-address", Error,
+    ja: "不詳請求で摘要欄に住所がない",
+    "不詳請求ですが、摘要欄（コメント）に被保険者資格申立書の住所が見当たりません",
+    en: "不詳 claim without an address in the 摘要",
+    "a 不詳 claim, but no address from the self-declaration form was found in the remarks (comments)");
+pub static Q004: Rule = rule!("Q004", "unknown-fill-without-phone", Warning,
+    ja: "不詳請求で摘要欄に連絡先の電話番号がない",
+    "不詳請求ですが、摘要欄（コメント）に連絡先の電話番号が見当たりません",
+    en: "不詳 claim without a contact phone number in the 摘要",
+    "a 不詳 claim, but no contact phone number was found in the remarks (comments)");
+pub static Q005: Rule = rule!("Q005", "unknown-fill-but-known", Error,
+    ja: "患者の資格が分かっているのに 7 埋め（不詳）で請求",
+    "この患者の資格は分かっています（{0}）。不詳ではなく {1} で請求してください（①現在 → ②過去 → ③不詳 の順）",
+    en: "7-fill used although a qualification of the patient is known",
+    "this patient's qualification is known ({0}); claim on {1} instead of the 不詳 fill (order: ① current, ② past, ③ unknown)");
+pub static Q006: Rule = rule!("Q006", "past-while-current-known", Error,
+    ja: "現在の資格が分かっているのに過去の資格で請求",
+    "過去（喪失済み）の資格で請求していますが、現在の資格が分かっています（{0}）。{1} で請求してください",
+    en: "a past qualification claimed although a current one is known",
+    "the claim is on a past (lost) qualification, but a current one is known ({0}); claim on {1}");
+pub static Q007: Rule = rule!("Q007", "past-without-note", Warning,
+    ja: "過去（喪失済み）の資格での請求で摘要に「旧資格」がない",
+    "過去（喪失済み）の資格で請求しています（{0}）が、摘要欄に「旧資格情報」の記載がありません",
+    en: "claim on a past (lost) qualification without 「旧資格」 in the 摘要",
+    "the claim is on a past (lost) qualification ({0}) but the remarks do not note 「旧資格情報」");
+pub static Q008: Rule = rule!("Q008", "claim-matches-no-known-qualification", Warning,
+    ja: "請求の保険者番号・番号が患者の既知の資格のどれとも合わない",
+    "請求の保険者番号・番号は、この患者の既知の資格のどれとも合いません（{0}: {1}）",
+    en: "claimed 保険者番号 + 番号 match none of the patient's known qualifications",
+    "the claimed insurer and number match none of this patient's known qualifications ({0}: {1})");
+pub static Q009: Rule = rule!("Q009", "unknown-fill-on-revisit", Warning,
+    ja: "再診のみのレセプトで不詳請求（過去の資格が分かるはず）",
+    "再診のみのレセプトで不詳請求です。過去の受診時の資格（旧資格）が分かるはずです（②を③より先に）",
+    en: "不詳 claim on a 再診-only receipt with no other evidence",
+    "a 不詳 claim on a revisit-only receipt; the qualification of the earlier visit should be known (② before ③)");
+pub static Q010: Rule = rule!("Q010", "disaster-fill", Info,
+    ja: "災害時の 9 埋め（99999999）",
+    "災害時の請求（保険者番号「99999999」）です。不詳請求の順序ではなく災害時の取扱いとして扱います",
+    en: "disaster fill (99999999) recognised",
+    "a disaster-time claim (insurer number '99999999'): the disaster rules apply, not the 不詳 order");
+pub static Q011: Rule = rule!("Q011", "qualification-row-unusable", Warning,
+    ja: "資格情報 CSV の行が使えない",
+    "資格情報 CSV のこの行は使えません: {0}",
+    en: "a row of the qualifications CSV could not be used",
+    "this row of the qualifications CSV cannot be used: {0}");
+
+pub static RULES: &[&Rule] = &[
+    &Q001, &Q002, &Q003, &Q004, &Q005, &Q006, &Q007, &Q008, &Q009, &Q010, &Q011,
+];
+
+/// 「旧資格」 in Shift_JIS.
+const OLD_NOTE: [u8; 6] = [0x8B, 0x8C, 0x8E, 0x91, 0x8A, 0x69];
+
+/// Per receipt: Q001–Q004 and Q010, and the fact resolution needs (receipts with an HO).
+/// `facility` is the IR 医療機関コード; `want_source` keeps the HO line for text output.
+pub fn on_receipt(
+    cx: &mut Cx,
+    buf: &RecBuf,
+    facility: &str,
+    want_source: bool,
+    bd: &mut Breakdown,
+) -> Option<ReceiptFact> {
+    let l = Layout::get();
+    let re = buf.view(0);
+    if sjis::contains_char(re.field(l.re_name), sjis::BLACK_CIRCLE) {
+        bd.black_circle_names += 1;
+    }
+    // The receipt's own part (before any organ-donor block).
+    let own = buf.views().take_while(|v| !v.is(l.ti));
+    let mut ho = None;
+    let (mut first_visit, mut revisit, mut old_note) = (false, false, false);
+    let mut texts: Vec<&[u8]> = Vec::new();
+    for v in own {
+        if v.is(l.ho) && ho.is_none() {
+            ho = Some(v);
+        }
+        let Some(def) = v.rec.def else { continue };
+        if let Some(ck) = l.care_kind[def as usize] {
+            match v.field(ck) {
+                b"11" => first_visit = true,
+                b"12" => revisit = true,
+                _ => {}
+            }
+        }
+        for &t in &l.comment_text[def as usize] {
+            let f = v.field(t);
+            if !f.is_empty() {
+                texts.push(f);
+                if !old_note && memchr::memmem::find(f, &OLD_NOTE).is_some_and(|at| aligned(f, at))
+                {
+                    old_note = true;
+                }
+            }
+        }
+    }
+    let ho = ho?;
+    let raw = ho.field(l.ho_insurer);
+    let fill = classify_insurer(raw);
+    let symbol = ho.field(l.ho_symbol);
+    let number = ho.field(l.ho_number);
+    let claim = match fill {
+        InsurerFill::Unknown => {
+            bd.unknown_fill += 1;
+            cx.field(&Q001, &ho, l.ho_insurer, args![decode(raw)]);
+            let mut why: Vec<String> = Vec::new();
+            if number.is_empty() {
+                why.push(bi(
+                    "番号が空です（7 で埋めてください）",
+                    "the number is empty (fill it with 7s)",
+                ));
+            } else if !is_digit_fill(number, 7) {
+                why.push(bi(
+                    &format!("番号「{}」が 7 だけではありません", decode(number)),
+                    &format!("the number '{}' is not all 7s", decode(number)),
+                ));
+            }
+            if !symbol.is_empty() && !is_digit_fill(symbol, 7) {
+                why.push(bi(
+                    &format!("記号「{}」は空か 7 だけにします", decode(symbol)),
+                    &format!("the symbol '{}' must be empty or all 7s", decode(symbol)),
+                ));
+            }
+            for w in why {
+                let i = if w.contains("記号") {
+                    l.ho_symbol
+                } else {
+                    l.ho_number
+                };
+                cx.field(&Q002, &ho, i, args![w]);
+            }
+            let decoded: Vec<String> = texts.iter().map(|t| decode(t).into_owned()).collect();
+            if !decoded.iter().any(|t| text::has_address(t)) {
+                cx.field(&Q003, &ho, l.ho_insurer, vec![]);
+            }
+            if !decoded.iter().any(|t| text::has_phone(t)) {
+                cx.field(&Q004, &ho, l.ho_insurer, vec![]);
+            }
+            Claim::UnknownFill
+        }
+        InsurerFill::PartialSevens => {
+            let shown = decode(raw).into_owned();
+            cx.field(&Q002, &ho, l.ho_insurer, args![bi(
+                &format!("保険者番号「{shown}」は 7 の数が足りません（77777777、できなければ 77777779）"),
+                &format!("the insurer number '{shown}' has too few 7s (77777777, or 77777779)")
+            )]);
+            Claim::Other
+        }
+        InsurerFill::Disaster => {
+            bd.disaster_fill += 1;
+            cx.field(&Q010, &ho, l.ho_insurer, vec![]);
+            Claim::DisasterFill
+        }
+        InsurerFill::PartialNines => Claim::Other,
+        InsurerFill::None => match fold::insurer_key(&decode(raw)) {
+            Some(insurer) => {
+                // Counted as current until evidence says the number is a past one.
+                bd.current += 1;
+                Claim::Ordinary(Qualification {
+                    insurer,
+                    symbol: fold::fold_tight(&decode(symbol)),
+                    number: fold::fold_tight(&decode(number)),
+                })
+            }
+            None => Claim::Other,
+        },
+    };
+    let birth = parse_date(re.field(l.re_birth), true)
+        .map(|d| d.ymd().to_string())
+        .unwrap_or_default();
+    let ym = parse_date(re.field(l.re_care_ym), false)
+        .map(|d| d.ym())
+        .unwrap_or(0);
+    let span = ho.span(l.ho_insurer);
+    Some(ReceiptFact {
+        who: Identity {
+            facility: facility.to_string(),
+            karte: fold::fold_tight(&decode(re.field(l.re_karte))),
+            name: fold::fold(&decode(re.field(l.re_name))),
+            kana: fold::fold_tight(&decode(re.field(l.re_kana))),
+            birth,
+            sex: decode(re.field(l.re_sex)).into_owned(),
+        },
+        claim,
+        ym,
+        revisit_only: revisit && !first_visit,
+        old_note,
+        loc: Loc {
+            line: ho.rec.no,
+            offset: ho.rec.offset,
+            span,
+            receipt: cx.receipt.unwrap_or(0),
+            source: want_source.then(|| decode(ho.rec.raw).into_owned()),
+        },
+        label: ReceiptLabel {
+            number: decode(re.field(l.re_no)).into_owned(),
+            karte: decode(re.field(l.re_karte)).into_owned(),
+            name: decode(re.field(l.re_name)).into_owned(),
+            line: re.rec.no,
+        },
+    })
+}
+
+/// True when `at` starts a character of the Shift_JIS text `f`.
+fn aligned(f: &[u8], at: usize) -> bool {
+    let mut i = 0;
+    for c in sjis::chars(f) {
+        if i == at {
+            return true;
+        }
+        i += c.len();
+        if i > at {
+            return false;
+        }
+    }
+    false
+}
+
+/// A diagnostic on the 保険者番号 of the receipt at `loc`.
+fn at_loc(rule: &'static Rule, path_fact: &ReceiptFact, args: Vec<String>) -> Diagnostic {
+    let g = Grammar::get();
+    let l = Layout::get();
+    let loc = &path_fact.loc;
+    let f = &g.record(l.ho).fields[l.ho_insurer];
+    let source = loc.source.as_ref().map(|text| {
+        // The HO line is ASCII up to the 保険者番号, so its Shift_JIS span is the UTF-8 span.
+        let (s, e) = (loc.span.0 as usize, loc.span.1 as usize);
+        (text.clone(), (e <= text.len()).then_some((s, e)))
+    });
+    Diagnostic {
+        rule,
+        severity: rule.severity,
+        line: Some(loc.line),
+        offset: Some(loc.offset),
+        receipt: Some(loc.receipt),
+        record: Some("HO".into()),
+        field: Some(l.ho_insurer as u16),
+        field_name: Some((f.name.as_str(), f.en.as_str())),
+        span: Some(loc.span),
+        value: Some(match &path_fact.claim {
+            Claim::Ordinary(q) => q.insurer.clone(),
+            Claim::UnknownFill => "77777777".into(),
+            _ => String::new(),
+        }),
+        args,
+        source,
+    }
+}
+
+fn evidence_arg(e: &Evidence) -> String {
+    bi(&e.source.describe(), &e.source.describe_en())
+}
+
+fn qual_arg(q: &Qualification) -> String {
+    bi(&q.describe(), &q.describe_en())
+}
+
+/// The evidence to name first: current, then the newest seen, then past.
+fn best<'a>(evid: &[&'a Evidence]) -> Option<&'a Evidence> {
+    let rank = |e: &Evidence| match e.status {
+        Status::Current => 2,
+        Status::Seen => 1,
+        Status::Past => 0,
+    };
+    evid.iter().copied().max_by_key(|e| (rank(e), e.ym))
+}
+
+/// Q005–Q009 for every fact of every report, against `index` (which holds the CSV rows, the
+/// history receipts and the batch's own receipts); also completes each file's breakdown.
+pub fn resolve(reports: &mut [FileReport], index: &Index) {
+    for r in reports.iter_mut() {
+        let mut found: Vec<(Diagnostic, usize)> = Vec::new();
+        for (fi, fact) in r.facts.iter().enumerate() {
+            let own = Source::Batch {
+                path: r.path.clone(),
+                line: fact.loc.line,
+                number: fact.label.number.clone(),
+            };
+            let evid: Vec<&Evidence> = index.about(&fact.who, Some(&own)).collect();
+            match &fact.claim {
+                Claim::UnknownFill => {
+                    if let Some(e) = best(&evid) {
+                        found.push((
+                            at_loc(&Q005, fact, args![evidence_arg(e), qual_arg(&e.qual)]),
+                            fi,
+                        ));
+                    } else if fact.revisit_only {
+                        found.push((at_loc(&Q009, fact, vec![]), fi));
+                    }
+                }
+                Claim::Ordinary(q) => {
+                    let matching: Vec<&&Evidence> =
+                        evid.iter().filter(|e| e.qual.same_as(q)).collect();
+                    let past = matching.iter().any(|e| e.status == Status::Past)
+                        && !matching.iter().any(|e| e.status == Status::Current);
+                    let current: Vec<&Evidence> = evid
+                        .iter()
+                        .copied()
+                        .filter(|e| e.status == Status::Current && !e.qual.same_as(q))
+                        .collect();
+                    if past {
+                        r.breakdown.current = r.breakdown.current.saturating_sub(1);
+                        r.breakdown.past += 1;
+                        if let Some(c) = best(&current) {
+                            found.push((
+                                at_loc(&Q006, fact, args![evidence_arg(c), qual_arg(&c.qual)]),
+                                fi,
+                            ));
+                        } else if !fact.old_note {
+                            let p = matching
+                                .iter()
+                                .find(|e| e.status == Status::Past)
+                                .expect("past");
+                            found.push((at_loc(&Q007, fact, args![evidence_arg(p)]), fi));
+                        }
+                    } else {
+                        if matching.is_empty() {
+                            if let Some(e) = best(&evid) {
+                                found.push((
+                                    at_loc(&Q008, fact, args![evidence_arg(e), qual_arg(&e.qual)]),
+                                    fi,
+                                ));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (d, fi) in found {
+            let fact = &r.facts[fi];
+            r.labels
+                .entry(fact.loc.receipt)
+                .or_insert_with(|| fact.label.clone());
+            r.diagnostics.push(d);
+        }
+        r.diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+}
+
+/// Adds every ordinary claim of `facts` (from `path`) to the index as evidence.
+pub fn index_facts(index: &mut Index, facts: &[ReceiptFact], path: &str, history: bool) {
+    for f in facts {
+        if let Claim::Ordinary(q) = &f.claim {
+            let source = if history {
+                Source::History {
+                    path: path.to_string(),
+                    line: f.loc.line,
+                }
+            } else {
+                Source::Batch {
+                    path: path.to_string(),
+                    line: f.loc.line,
+                    number: f.label.number.clone(),
+                }
+            };
+            index.add(Evidence {
+                who: f.who.clone(),
+                qual: q.clone(),
+                status: Status::Seen,
+                source,
+                ym: f.ym,
+            });
+        }
+    }
+}
+
+/// Reads the qualifications CSV into the index; returns a report for the CSV file carrying
+/// Q011 for every unusable row (or `unreadable` when nothing in it can be used).
+pub fn index_csv(index: &mut Index, path: &str, bytes: &[u8]) -> FileReport {
+    let mut report = FileReport {
+        path: path.to_string(),
+        ..FileReport::default()
+    };
+    match crate::qualify::csv::parse(bytes) {
+        Err((ja, en)) => report.unreadable = Some(format!("{ja} / {en}")),
+        Ok((rows, problems)) => {
+            for row in rows {
+                let ym = row
+                    .checked_on
+                    .as_deref()
+                    .and_then(|c| c.get(..6))
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(0);
+                index.add(Evidence {
+                    who: Identity {
+                        facility: String::new(),
+                        karte: row.patient_id,
+                        name: row.name,
+                        kana: String::new(),
+                        birth: row.birth_date,
+                        sex: row.sex,
+                    },
+                    qual: Qualification {
+                        insurer: row.insurer,
+                        symbol: row.symbol,
+                        number: row.number,
+                    },
+                    status: row.status,
+                    source: Source::Csv {
+                        path: path.to_string(),
+                        row: row.row,
+                    },
+                    ym,
+                });
+                report.records += 1;
+            }
+            for p in problems {
+                report.diagnostics.push(Diagnostic {
+                    rule: &Q011,
+                    severity: Q011.severity,
+                    line: Some(p.row as u32),
+                    offset: None,
+                    receipt: None,
+                    record: None,
+                    field: None,
+                    field_name: None,
+                    span: None,
+                    value: None,
+                    args: args![bi(&p.ja, &p.en)],
+                    source: None,
+                });
+            }
+        }
+    }
+    report
+}
