@@ -22,7 +22,13 @@ pub fn resolve(reports: &mut Vec<FileReport>, evidence: Evidence) {
     let mut extra = Vec::new();
     if let Some((path, bytes)) = evidence.csv {
         match bytes {
-            Ok(b) => extra.push(qualification::index_csv(&mut index, &path, &b)),
+            Ok(b) => {
+                // The CSV appears in the output only when something about it needs saying.
+                let r = qualification::index_csv(&mut index, &path, &b);
+                if r.unreadable.is_some() || !r.diagnostics.is_empty() {
+                    extra.push(r);
+                }
+            }
             Err(e) => extra.push(FileReport {
                 path,
                 unreadable: Some(format!(

@@ -73,8 +73,8 @@ pub struct CheckArgs {
     /// Confirmed qualifications exported by the clinic (CSV, UTF-8 or Shift_JIS; see README)
     #[arg(long, value_name = "FILE")]
     pub qualifications: Option<PathBuf>,
-    /// Earlier months' claim files or folders: evidence only, not reported on
-    #[arg(long, value_name = "PATH", num_args = 1..)]
+    /// An earlier month's claim file or folder: evidence only, not reported on (repeatable)
+    #[arg(long, value_name = "PATH")]
     pub history: Vec<PathBuf>,
 }
 
