@@ -42,11 +42,11 @@ pub fn resolve(reports: &mut Vec<FileReport>, evidence: Evidence) {
         if h.unreadable.is_some() {
             extra.push(h);
         } else {
-            qualification::index_facts(&mut index, &h.facts, &h.path, true);
+            qualification::index_facts(&mut index, &h.facts, &h.path, None);
         }
     }
-    for r in reports.iter() {
-        qualification::index_facts(&mut index, &r.facts, &r.path, false);
+    for (i, r) in reports.iter().enumerate() {
+        qualification::index_facts(&mut index, &r.facts, &r.path, Some(i));
     }
     qualification::resolve(reports, &index);
     reports.extend(extra);

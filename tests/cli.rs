@@ -183,17 +183,38 @@ fn qualifications_and_history_feed_the_resolution() {
     std::fs::write(&check, common::load(&case.join("check.txt")).bytes).unwrap();
     std::fs::write(&hist, common::load(&case.join("history.txt")).bytes).unwrap();
     // Without the history the 不詳 claim on a 再診-only receipt is only suspicious (Q009) …
-    let o = bin().args(["check", "--format", "concise"]).arg(&check).output().unwrap();
+    let o = bin()
+        .args(["check", "--format", "concise"])
+        .arg(&check)
+        .output()
+        .unwrap();
     let out = String::from_utf8(o.stdout).unwrap();
     assert!(out.contains("Q009") && !out.contains("Q005"), "{out}");
     // … with it, the known number is named (Q005, an error) and the history is not reported on.
-    let o = bin().args(["check", "--format", "concise", "--history"]).arg(&hist).arg(&check).output().unwrap();
+    let o = bin()
+        .args(["check", "--format", "concise", "--history"])
+        .arg(&hist)
+        .arg(&check)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8(o.stdout).unwrap();
-    assert!(out.contains("Q005") && out.contains("01130012") && out.contains("2026-09.UKE"), "{out}");
-    assert!(out.lines().all(|l| !l.starts_with(&hist.display().to_string())), "{out}");
+    assert!(
+        out.contains("Q005") && out.contains("01130012") && out.contains("2026-09.UKE"),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .all(|l| !l.starts_with(&hist.display().to_string())),
+        "{out}"
+    );
     // The summary breaks the receipts down.
-    let o = bin().args(["check", "--format", "json", "--history"]).arg(&hist).arg(&check).output().unwrap();
+    let o = bin()
+        .args(["check", "--format", "json", "--history"])
+        .arg(&hist)
+        .arg(&check)
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["summary"]["qualification"]["unknown_fill"], 1);
     let _ = std::fs::remove_dir_all(&d);
@@ -203,14 +224,47 @@ fn qualifications_and_history_feed_the_resolution() {
 fn a_broken_csv_row_is_reported_and_an_unusable_csv_exits_two() {
     let d = tmpdir("csv");
     let csv = d.join("quals.csv");
-    std::fs::write(&csv, "patient_id,status,insurer,number\n1001,current,01130012,4567\n1002,maybe,01130012,1\n").unwrap();
-    let o = bin().args(["check", "--format", "concise", "--qualifications"]).arg(&csv).arg(sample()).output().unwrap();
+    std::fs::write(
+        &csv,
+        "patient_id,status,insurer,number\n1001,current,01130012,4567\n1002,maybe,01130012,1\n",
+    )
+    .unwrap();
+    let o = bin()
+        .args(["check", "--format", "concise", "--qualifications"])
+        .arg(&csv)
+        .arg(sample())
+        .output()
+        .unwrap();
     let out = String::from_utf8(o.stdout).unwrap();
     assert!(out.contains(&format!("{}:3: Q011", csv.display())), "{out}");
     assert_eq!(o.status.code(), Some(0), "Q011 is a warning");
     std::fs::write(&csv, "name,number\nx,1\n").unwrap();
-    let o = bin().args(["check", "--format", "concise", "--qualifications"]).arg(&csv).arg(sample()).output().unwrap();
-    assert_eq!(o.status.code(), Some(2), "a CSV without the required columns cannot be used at all");
+    let o = bin()
+        .args(["check", "--format", "concise", "--qualifications"])
+        .arg(&csv)
+        .arg(sample())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a CSV without the required columns cannot be used at all"
+    );
     assert!(String::from_utf8_lossy(&o.stderr).contains("quals.csv"));
     let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn readme_lists_every_rule() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    for r in recelint::rules::all() {
+        assert!(
+            readme.contains(&format!("| {} |", r.code)),
+            "README lacks {}",
+            r.code
+        );
+    }
+    assert!(readme.starts_with(
+        "# recelint\n\n```sh\ncargo run -- check testdata/sample/RECEIPTC.UKE\ncargo test\n```"
+    ));
 }

@@ -22,6 +22,7 @@ pub enum Status {
 
 use crate::diag::ReceiptLabel;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Who a receipt is for, as far as the claim file tells (all folded for comparison).
 #[derive(Debug, Clone, Default)]
@@ -72,7 +73,7 @@ impl Qualification {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
     /// An ordinary insured-person number.
-    Ordinary(Qualification),
+    Ordinary(Arc<Qualification>),
     /// The 不詳 fill (`77777777` / `77777779`).
     UnknownFill,
     /// The disaster fill (`99999999`).
@@ -120,12 +121,14 @@ impl Source {
 /// One known qualification of a patient.
 #[derive(Debug, Clone)]
 pub struct Evidence {
-    pub who: Identity,
-    pub qual: Qualification,
+    pub who: Arc<Identity>,
+    pub qual: Arc<Qualification>,
     pub status: Status,
     pub source: Source,
     /// 診療年月 (YYYYMM) for claim-file evidence, `checked_on` month for CSV rows; 0 unknown.
     pub ym: u32,
+    /// (file, fact) of a batch receipt, so a receipt is never evidence against itself.
+    pub origin: Option<(u32, u32)>,
 }
 
 /// Where to report on a receipt: its HO 保険者番号 field.
@@ -142,7 +145,7 @@ pub struct Loc {
 /// The per-receipt fact the scan emits (receipts with an HO record only).
 #[derive(Debug, Clone)]
 pub struct ReceiptFact {
-    pub who: Identity,
+    pub who: Arc<Identity>,
     pub claim: Claim,
     /// 診療年月 YYYYMM.
     pub ym: u32,
@@ -179,7 +182,21 @@ impl Breakdown {
 pub struct Index {
     pub evidence: Vec<Evidence>,
     by_karte: HashMap<String, Vec<usize>>,
-    by_birth: HashMap<(String, String), Vec<usize>>,
+    /// Every entry with a birth date, and those of them without a カルテ番号, by
+    /// [`birth_key`].
+    by_birth: HashMap<u64, Vec<usize>>,
+    by_birth_no_karte: HashMap<u64, Vec<usize>>,
+}
+
+/// 生年月日 and 男女区分 as one number (no allocation per lookup); 0 when there is no date.
+fn birth_key(who: &Identity) -> u64 {
+    let b: u64 = who.birth.parse().unwrap_or(0);
+    let s: u64 = who.sex.parse().unwrap_or(9);
+    if b == 0 {
+        0
+    } else {
+        b * 10 + s.min(9)
+    }
 }
 
 impl Index {
@@ -191,11 +208,12 @@ impl Index {
                 .or_default()
                 .push(i);
         }
-        if !e.who.birth.is_empty() {
-            self.by_birth
-                .entry((e.who.birth.clone(), e.who.sex.clone()))
-                .or_default()
-                .push(i);
+        let key = birth_key(&e.who);
+        if key != 0 {
+            if e.who.karte.is_empty() {
+                self.by_birth_no_karte.entry(key).or_default().push(i);
+            }
+            self.by_birth.entry(key).or_default().push(i);
         }
         self.evidence.push(e);
     }
@@ -204,29 +222,33 @@ impl Index {
         self.evidence.is_empty()
     }
 
-    /// Evidence about the patient `who` (never `exclude`, the receipt's own entry).
+    /// Evidence about the patient `who`, never the entry `exclude` (the receipt's own).
+    ///
+    /// A receipt with a カルテ番号 is compared by カルテ番号 with entries that have one, and by
+    /// name with the entries that have none; a receipt without one, by name with every entry
+    /// of the same birth date and sex. So the usual case is one hash lookup.
     pub fn about<'a>(
         &'a self,
         who: &'a Identity,
-        exclude: Option<&'a Source>,
+        exclude: Option<(u32, u32)>,
     ) -> impl Iterator<Item = &'a Evidence> + 'a {
         let mut ids: Vec<usize> = Vec::new();
+        let key = birth_key(who);
         if !who.karte.is_empty() {
-            ids.extend(self.by_karte.get(&who.karte).into_iter().flatten());
-        }
-        if !who.birth.is_empty() {
-            ids.extend(
-                self.by_birth
-                    .get(&(who.birth.clone(), who.sex.clone()))
-                    .into_iter()
-                    .flatten(),
-            );
+            ids.extend(self.by_karte.get(who.karte.as_str()).into_iter().flatten());
+            if key != 0 {
+                ids.extend(self.by_birth_no_karte.get(&key).into_iter().flatten());
+            }
+        } else if key != 0 {
+            ids.extend(self.by_birth.get(&key).into_iter().flatten());
         }
         ids.sort_unstable();
         ids.dedup();
         ids.into_iter()
             .map(move |i| &self.evidence[i])
-            .filter(move |e| Some(&e.source) != exclude && same_patient(who, &e.who))
+            .filter(move |e| {
+                (exclude.is_none() || e.origin != exclude) && same_patient(who, &e.who)
+            })
     }
 }
 

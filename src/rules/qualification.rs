@@ -16,6 +16,7 @@ use crate::qualify::{
     Source, Status,
 };
 use crate::sjis::{self, decode};
+use std::sync::Arc;
 
 pub static Q001: Rule = rule!("Q001", "unknown-fill", Info,
     ja: "不詳請求（保険者番号 77777777 / 77777779）",
@@ -184,11 +185,11 @@ pub fn on_receipt(
             Some(insurer) => {
                 // Counted as current until evidence says the number is a past one.
                 bd.current += 1;
-                Claim::Ordinary(Qualification {
+                Claim::Ordinary(Arc::new(Qualification {
                     insurer,
                     symbol: fold::fold_tight(&decode(symbol)),
                     number: fold::fold_tight(&decode(number)),
-                })
+                }))
             }
             None => Claim::Other,
         },
@@ -201,14 +202,14 @@ pub fn on_receipt(
         .unwrap_or(0);
     let span = ho.span(l.ho_insurer);
     Some(ReceiptFact {
-        who: Identity {
+        who: Arc::new(Identity {
             facility: facility.to_string(),
             karte: fold::fold_tight(&decode(re.field(l.re_karte))),
             name: fold::fold(&decode(re.field(l.re_name))),
             kana: fold::fold_tight(&decode(re.field(l.re_kana))),
             birth,
             sex: decode(re.field(l.re_sex)).into_owned(),
-        },
+        }),
         claim,
         ym,
         revisit_only: revisit && !first_visit,
@@ -296,15 +297,15 @@ fn best<'a>(evid: &[&'a Evidence]) -> Option<&'a Evidence> {
 /// Q005–Q009 for every fact of every report, against `index` (which holds the CSV rows, the
 /// history receipts and the batch's own receipts); also completes each file's breakdown.
 pub fn resolve(reports: &mut [FileReport], index: &Index) {
-    for r in reports.iter_mut() {
+    for (ri, r) in reports.iter_mut().enumerate() {
         let mut found: Vec<(Diagnostic, usize)> = Vec::new();
         for (fi, fact) in r.facts.iter().enumerate() {
-            let own = Source::Batch {
-                path: r.path.clone(),
-                line: fact.loc.line,
-                number: fact.label.number.clone(),
-            };
-            let evid: Vec<&Evidence> = index.about(&fact.who, Some(&own)).collect();
+            if !matches!(fact.claim, Claim::UnknownFill | Claim::Ordinary(_)) {
+                continue;
+            }
+            let evid: Vec<&Evidence> = index
+                .about(&fact.who, Some((ri as u32, fi as u32)))
+                .collect();
             match &fact.claim {
                 Claim::UnknownFill => {
                     if let Some(e) = best(&evid) {
@@ -367,9 +368,11 @@ pub fn resolve(reports: &mut [FileReport], index: &Index) {
     }
 }
 
-/// Adds every ordinary claim of `facts` (from `path`) to the index as evidence.
-pub fn index_facts(index: &mut Index, facts: &[ReceiptFact], path: &str, history: bool) {
-    for f in facts {
+/// Adds every ordinary claim of `facts` (from `path`) to the index as evidence; `file` is the
+/// batch position of a checked file (`None` for history).
+pub fn index_facts(index: &mut Index, facts: &[ReceiptFact], path: &str, file: Option<usize>) {
+    let history = file.is_none();
+    for (fi, f) in facts.iter().enumerate() {
         if let Claim::Ordinary(q) = &f.claim {
             let source = if history {
                 Source::History {
@@ -389,6 +392,7 @@ pub fn index_facts(index: &mut Index, facts: &[ReceiptFact], path: &str, history
                 status: Status::Seen,
                 source,
                 ym: f.ym,
+                origin: file.map(|r| (r as u32, fi as u32)),
             });
         }
     }
@@ -412,25 +416,26 @@ pub fn index_csv(index: &mut Index, path: &str, bytes: &[u8]) -> FileReport {
                     .and_then(|c| c.parse().ok())
                     .unwrap_or(0);
                 index.add(Evidence {
-                    who: Identity {
+                    who: Arc::new(Identity {
                         facility: String::new(),
                         karte: row.patient_id,
                         name: row.name,
                         kana: String::new(),
                         birth: row.birth_date,
                         sex: row.sex,
-                    },
-                    qual: Qualification {
+                    }),
+                    qual: Arc::new(Qualification {
                         insurer: row.insurer,
                         symbol: row.symbol,
                         number: row.number,
-                    },
+                    }),
                     status: row.status,
                     source: Source::Csv {
                         path: path.to_string(),
                         row: row.row,
                     },
                     ym,
+                    origin: None,
                 });
                 report.records += 1;
             }
