@@ -177,18 +177,45 @@ impl Breakdown {
     }
 }
 
-/// All known qualifications, indexed by カルテ番号 and by (生年月日, 男女区分).
+/// All known qualifications, indexed by (医療機関コード, カルテ番号) and by (医療機関コード,
+/// 生年月日, 男女区分). CSV rows have no 医療機関コード and are found from every facility.
 #[derive(Debug, Default)]
 pub struct Index {
     pub evidence: Vec<Evidence>,
-    by_karte: HashMap<String, Vec<usize>>,
-    /// Every entry with a birth date, and those of them without a カルテ番号, by
-    /// [`birth_key`].
-    by_birth: HashMap<u64, Vec<usize>>,
-    by_birth_no_karte: HashMap<u64, Vec<usize>>,
+    by_karte: Buckets<String>,
+    /// Every entry with a birth date, and those of them without a カルテ番号.
+    by_birth: Buckets<u64>,
+    by_birth_no_karte: Buckets<u64>,
 }
 
-/// 生年月日 and 男女区分 as one number (no allocation per lookup); 0 when there is no date.
+/// Entry ids by 医療機関コード, then by key (nested, so lookups borrow and never allocate).
+type Buckets<K> = HashMap<String, HashMap<K, Vec<usize>>>;
+
+fn bucket<
+    'm,
+    K: std::hash::Hash + Eq + std::borrow::Borrow<Q>,
+    Q: std::hash::Hash + Eq + ?Sized,
+>(
+    map: &'m Buckets<K>,
+    facility: &str,
+    key: &Q,
+) -> impl Iterator<Item = usize> + 'm {
+    map.get(facility)
+        .and_then(|m| m.get(key))
+        .into_iter()
+        .flatten()
+        .copied()
+}
+
+fn push<K: std::hash::Hash + Eq>(map: &mut Buckets<K>, facility: &str, key: K, i: usize) {
+    map.entry(facility.to_string())
+        .or_default()
+        .entry(key)
+        .or_default()
+        .push(i);
+}
+
+/// 生年月日 and 男女区分 as one number; 0 when there is no date.
 fn birth_key(who: &Identity) -> u64 {
     let b: u64 = who.birth.parse().unwrap_or(0);
     let s: u64 = who.sex.parse().unwrap_or(9);
@@ -199,21 +226,59 @@ fn birth_key(who: &Identity) -> u64 {
     }
 }
 
+/// Looks up `key` under `facility` and under "" (facility-less CSV rows).
+fn lookup<K, Q>(map: &Buckets<K>, facility: &str, key: &Q, out: &mut Vec<usize>)
+where
+    K: std::hash::Hash + Eq + std::borrow::Borrow<Q>,
+    Q: std::hash::Hash + Eq + ?Sized,
+{
+    out.extend(bucket(map, facility, key));
+    if !facility.is_empty() {
+        out.extend(bucket(map, "", key));
+    }
+}
+
 impl Index {
+    /// Adds an entry. A claim seen again for the same patient and qualification only updates
+    /// the month of the entry already there, so a patient's entries stay as few as their
+    /// distinct qualifications, however many receipts they have.
     pub fn add(&mut self, e: Evidence) {
+        let key = birth_key(&e.who);
+        if e.status == Status::Seen {
+            let mut ids: Box<dyn Iterator<Item = usize>> = if !e.who.karte.is_empty() {
+                Box::new(bucket(
+                    &self.by_karte,
+                    &e.who.facility,
+                    e.who.karte.as_str(),
+                ))
+            } else {
+                Box::new(bucket(&self.by_birth, &e.who.facility, &key))
+            };
+            let same = ids.find(|&i| {
+                let o = &self.evidence[i];
+                o.status == Status::Seen
+                    && o.qual.same_as(&e.qual)
+                    && o.who.karte == e.who.karte
+                    && o.who.name == e.who.name
+            });
+            if let Some(i) = same {
+                if e.ym > self.evidence[i].ym {
+                    self.evidence[i].ym = e.ym;
+                    self.evidence[i].source = e.source;
+                    self.evidence[i].origin = e.origin;
+                }
+                return;
+            }
+        }
         let i = self.evidence.len();
         if !e.who.karte.is_empty() {
-            self.by_karte
-                .entry(e.who.karte.clone())
-                .or_default()
-                .push(i);
+            push(&mut self.by_karte, &e.who.facility, e.who.karte.clone(), i);
         }
-        let key = birth_key(&e.who);
         if key != 0 {
             if e.who.karte.is_empty() {
-                self.by_birth_no_karte.entry(key).or_default().push(i);
+                push(&mut self.by_birth_no_karte, &e.who.facility, key, i);
             }
-            self.by_birth.entry(key).or_default().push(i);
+            push(&mut self.by_birth, &e.who.facility, key, i);
         }
         self.evidence.push(e);
     }
@@ -226,7 +291,7 @@ impl Index {
     ///
     /// A receipt with a カルテ番号 is compared by カルテ番号 with entries that have one, and by
     /// name with the entries that have none; a receipt without one, by name with every entry
-    /// of the same birth date and sex. So the usual case is one hash lookup.
+    /// of the same facility, birth date and sex. So the usual case is one hash lookup.
     pub fn about<'a>(
         &'a self,
         who: &'a Identity,
@@ -235,12 +300,12 @@ impl Index {
         let mut ids: Vec<usize> = Vec::new();
         let key = birth_key(who);
         if !who.karte.is_empty() {
-            ids.extend(self.by_karte.get(who.karte.as_str()).into_iter().flatten());
+            lookup(&self.by_karte, &who.facility, who.karte.as_str(), &mut ids);
             if key != 0 {
-                ids.extend(self.by_birth_no_karte.get(&key).into_iter().flatten());
+                lookup(&self.by_birth_no_karte, &who.facility, &key, &mut ids);
             }
         } else if key != 0 {
-            ids.extend(self.by_birth.get(&key).into_iter().flatten());
+            lookup(&self.by_birth, &who.facility, &key, &mut ids);
         }
         ids.sort_unstable();
         ids.dedup();
