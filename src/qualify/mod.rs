@@ -334,3 +334,91 @@ pub fn same_patient(a: &Identity, b: &Identity) -> bool {
         && fold::names_match(&a.name, &b.name)
         && (a.kana.is_empty() || b.kana.is_empty() || a.kana == b.kana)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn who(facility: &str, karte: &str, name: &str) -> Arc<Identity> {
+        Arc::new(Identity {
+            facility: facility.into(),
+            karte: karte.into(),
+            name: name.into(),
+            kana: String::new(),
+            birth: "19700401".into(),
+            sex: "1".into(),
+        })
+    }
+
+    fn seen(w: Arc<Identity>, number: &str, ym: u32, origin: u32) -> Evidence {
+        Evidence {
+            who: w,
+            qual: Arc::new(Qualification {
+                insurer: "01130012".into(),
+                symbol: String::new(),
+                number: number.into(),
+            }),
+            status: Status::Seen,
+            source: Source::History {
+                path: "h".into(),
+                line: origin,
+            },
+            ym,
+            origin: Some((0, origin)),
+        }
+    }
+
+    #[test]
+    fn repeated_claims_keep_one_entry_with_the_newest_month() {
+        let mut ix = Index::default();
+        for k in 0..10_000 {
+            ix.add(seen(
+                who("1234567", "1001", "山田 太郎"),
+                "4567",
+                202601 + k % 9,
+                k,
+            ));
+        }
+        assert_eq!(ix.evidence.len(), 1);
+        assert_eq!(ix.evidence[0].ym, 202609);
+        ix.add(seen(who("1234567", "1001", "山田 太郎"), "9999", 202610, 1));
+        assert_eq!(
+            ix.evidence.len(),
+            2,
+            "a second qualification is a second entry"
+        );
+    }
+
+    #[test]
+    fn karte_numbers_of_other_facilities_are_other_patients() {
+        let mut ix = Index::default();
+        ix.add(seen(who("1111111", "1001", "山田 太郎"), "4567", 202609, 1));
+        let other = who("2222222", "1001", "山田 太郎");
+        assert_eq!(ix.about(&other, None).count(), 0);
+        let same = who("1111111", "1001", "別人 の名");
+        assert_eq!(
+            ix.about(&same, None).count(),
+            1,
+            "カルテ番号 decides within a facility"
+        );
+    }
+
+    #[test]
+    fn csv_rows_match_every_facility_and_black_circles_match_by_name() {
+        let mut ix = Index::default();
+        let mut row = seen(who("", "", "山田 太郎"), "4567", 0, 1);
+        row.status = Status::Current;
+        row.origin = None;
+        ix.add(row);
+        let receipt = who("1234567", "", "●田 太郎");
+        assert_eq!(ix.about(&receipt, None).count(), 1);
+        let with_karte = who("1234567", "1001", "山田 ●郎");
+        assert_eq!(
+            ix.about(&with_karte, None).count(),
+            1,
+            "a receipt with a カルテ番号 still name-matches entries without one"
+        );
+        let other = who("1234567", "", "山田 次郎");
+        assert_eq!(ix.about(&other, None).count(), 0);
+    }
+}
