@@ -7,11 +7,12 @@ use crate::diag::{Diagnostic, ReceiptLabel, Severity};
 use crate::grammar::{Grammar, Scope};
 use crate::layout::Layout;
 use crate::model::RecBuf;
-use crate::parse::{find_eof, Line, Lines};
+use crate::parse::{Line, Lines};
 use crate::qualify::{Breakdown, ReceiptFact};
 use crate::rules::{chars, file, insurer, qualification, structure, value, Cx};
 use crate::sjis::{self, Scan};
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
 
 /// The result of checking one file.
@@ -39,10 +40,22 @@ impl FileReport {
     }
 }
 
-/// Reads and checks the file at `path`. The file is opened read-only and never written.
+/// Reads and checks the file at `path`. The file is opened read-only and never written; it is
+/// read in chunks, so memory does not grow with its size.
 pub fn check_path(path: &Path, shown: &str, opts: &CheckOptions) -> FileReport {
-    match std::fs::read(path) {
-        Ok(data) => check_bytes(shown, &data, opts),
+    let opened = std::fs::File::open(path).and_then(|f| {
+        if f.metadata()?.is_dir() {
+            Err(std::io::Error::other("is a directory"))
+        } else {
+            Ok(f)
+        }
+    });
+    match opened {
+        Ok(f) => check_reader(shown, f, opts).unwrap_or_else(|e| FileReport {
+            path: shown.to_string(),
+            unreadable: Some(io_message(&e, path)),
+            ..FileReport::default()
+        }),
         Err(e) => FileReport {
             path: shown.to_string(),
             unreadable: Some(io_message(&e, path)),
@@ -87,6 +100,7 @@ struct Scanner<'a> {
     facts: Vec<ReceiptFact>,
     breakdown: Breakdown,
     want_source: bool,
+    first_label: Option<ReceiptLabel>,
 }
 
 impl<'a> Scanner<'a> {
@@ -103,7 +117,7 @@ impl<'a> Scanner<'a> {
             ) {
                 self.facts.push(f);
             }
-            if cx.diags.len() > self.receipt_start {
+            if cx.diags.len() > self.receipt_start || n == 1 {
                 let l = Layout::get();
                 let re = self.buf.view(0);
                 let text_ok = self.text_ok;
@@ -114,15 +128,19 @@ impl<'a> Scanner<'a> {
                         String::from_utf8_lossy(b).into_owned()
                     }
                 };
-                self.labels.insert(
-                    n,
-                    ReceiptLabel {
-                        number: decode(re.field(l.re_no)),
-                        karte: decode(re.field(l.re_karte)),
-                        name: decode(re.field(l.re_name)),
-                        line: re.rec.no,
-                    },
-                );
+                let label = ReceiptLabel {
+                    number: decode(re.field(l.re_no)),
+                    karte: decode(re.field(l.re_karte)),
+                    name: decode(re.field(l.re_name)),
+                    line: re.rec.no,
+                };
+                // The chunk's first receipt is named too: the merge may report on it.
+                if n == 1 {
+                    self.first_label = Some(label.clone());
+                }
+                if cx.diags.len() > self.receipt_start {
+                    self.labels.insert(n, label);
+                }
             }
         }
         self.buf.clear();
@@ -191,74 +209,370 @@ impl<'a> Scanner<'a> {
 pub struct CheckOptions {
     /// Decode each diagnostic's line for display (text output).
     pub source_lines: bool,
+    /// Target chunk size in bytes (0: the default, 4 MiB). Chunks end at receipt boundaries.
+    pub chunk_size: usize,
 }
 
-/// Checks a file's bytes. `path` is only used to name the file in the report.
-pub fn check_bytes(path: &str, data: &[u8], opts: &CheckOptions) -> FileReport {
+/// Default chunk size: large enough that per-chunk work is negligible, small enough that a
+/// window of chunks per thread stays far below the memory target.
+pub const DEFAULT_CHUNK: usize = 4 << 20;
+
+/// A piece of the file that starts at a receipt boundary (or at the file's start).
+struct Chunk {
+    data: Vec<u8>,
+    /// File offset of `data[0]`.
+    base: usize,
+    first: bool,
+}
+
+/// What one chunk's scan produced; line numbers and receipt ordinals are chunk-relative.
+struct ChunkOut {
+    diags: Vec<Diagnostic>,
+    lines: u32,
+    receipts: u32,
+    records: u32,
+    labels: BTreeMap<u32, ReceiptLabel>,
+    facts: Vec<ReceiptFact>,
+    breakdown: Breakdown,
+    facility: String,
+    first_label: Option<ReceiptLabel>,
+    structure: structure::Structure,
+    values: value::Values,
+    flags: file::FileFlags,
+}
+
+fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> ChunkOut {
     let mut cx = Cx::default();
-    let enc = file::detect(data);
-    file::check_encoding(&mut cx, enc);
-    let mut report = FileReport {
-        path: path.to_string(),
-        ..FileReport::default()
-    };
-    if matches!(enc, file::Encoding::Utf16 { .. }) {
-        // Nothing of it can be read as records.
-        report.diagnostics = cx.diags;
-        return report;
-    }
-    let start = enc.bom_len();
-    let eof = find_eof(data);
-    let content = &data[start..eof.unwrap_or(data.len())];
     let mut sc = Scanner {
         buf: RecBuf::default(),
         block: Block::None,
-        structure: structure::Structure::default(),
+        structure: structure::Structure::new(c.first),
         values: value::Values::default(),
         flags: file::FileFlags::default(),
         receipts: 0,
         records: 0,
         scans: Vec::new(),
-        text_ok: enc == file::Encoding::ShiftJis,
+        text_ok,
         receipt_start: 0,
         labels: BTreeMap::new(),
         facility: String::new(),
         facts: Vec::new(),
         breakdown: Breakdown::default(),
         want_source: opts.source_lines,
+        first_label: None,
     };
-    let mut next_line = 1;
-    for line in Lines::new(content, start, 1) {
-        next_line = line.no + 1;
+    let mut lines = 0;
+    for line in Lines::new(&c.data, c.base, 1) {
+        lines = line.no;
         sc.line(&mut cx, line);
     }
     sc.flush(&mut cx);
-    structure::on_end(&mut cx, &sc.structure);
-    value::on_end(&mut cx, &sc.values);
-    file::on_end(&mut cx, &sc.flags, data, eof, sc.records, next_line);
-
-    report.receipts = sc.receipts;
-    report.records = sc.records;
-    report.labels = sc.labels;
-    report.facts = sc.facts;
-    report.breakdown = sc.breakdown;
-    cx.diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     if opts.source_lines {
-        let utf8 = matches!(enc, file::Encoding::Utf8 { .. });
-        for d in &mut cx.diags {
-            attach_source(d, data, utf8);
+        for d in cx.diags.iter_mut() {
+            attach_source(d, &c.data, c.base, utf8);
+        }
+        for d in sc.structure.pending_mut() {
+            attach_source(d, &c.data, c.base, utf8);
         }
     }
-    report.diagnostics = cx.diags;
-    report
+    ChunkOut {
+        diags: cx.diags,
+        lines,
+        receipts: sc.receipts,
+        records: sc.records,
+        labels: sc.labels,
+        facts: sc.facts,
+        breakdown: sc.breakdown,
+        facility: sc.facility,
+        first_label: sc.first_label,
+        structure: sc.structure,
+        values: sc.values,
+        flags: sc.flags,
+    }
+}
+
+/// The file's findings and state as chunks are folded in, in order.
+#[derive(Default)]
+struct FileAcc {
+    cx: Cx,
+    drop: Vec<usize>,
+    lines: u32,
+    receipts: u32,
+    records: u32,
+    labels: BTreeMap<u32, ReceiptLabel>,
+    facts: Vec<ReceiptFact>,
+    breakdown: Breakdown,
+    facility: String,
+    structure: structure::FileStructure,
+    values: value::Values,
+    flags: file::FileFlags,
+}
+
+impl FileAcc {
+    fn merge(&mut self, c: ChunkOut) {
+        let (lines, receipts) = (self.lines, self.receipts);
+        let offset = self.cx.diags.len();
+        self.cx.diags.extend(c.diags.into_iter().map(|mut d| {
+            d.line = d.line.map(|l| l + lines);
+            d.receipt = d.receipt.map(|r| r + receipts);
+            d
+        }));
+        self.flags.merge(c.flags, offset, &mut self.drop);
+        self.values.merge(c.values, offset, &mut self.drop);
+        let before = self.cx.diags.len();
+        self.structure.merge(
+            &mut self.cx,
+            c.structure,
+            lines,
+            receipts,
+            offset,
+            &mut self.drop,
+        );
+        if self.cx.diags.len() > before {
+            if let Some(mut l) = c.first_label {
+                l.line += lines;
+                self.labels.entry(receipts + 1).or_insert(l);
+            }
+        }
+        if self.facility.is_empty() {
+            self.facility = c.facility;
+        }
+        let facility = &self.facility;
+        self.facts.extend(c.facts.into_iter().map(|mut f| {
+            f.loc.line += lines;
+            f.loc.receipt += receipts;
+            f.label.line += lines;
+            if f.who.facility != *facility {
+                std::sync::Arc::make_mut(&mut f.who).facility = facility.clone();
+            }
+            f
+        }));
+        self.labels.extend(c.labels.into_iter().map(|(n, mut l)| {
+            l.line += lines;
+            (n + receipts, l)
+        }));
+        self.breakdown.add(&c.breakdown);
+        self.lines += c.lines;
+        self.receipts += c.receipts;
+        self.records += c.records;
+    }
+}
+
+/// Splits a reader into chunks that start at receipt boundaries (a line beginning `RE,`),
+/// stopping at the 0x1A mark; counts what follows the mark.
+struct Chunker<R> {
+    r: R,
+    buf: Vec<u8>,
+    /// File offset of `buf[0]`.
+    base: usize,
+    /// File offset of the 0x1A mark, once seen.
+    eof_mark: Option<usize>,
+    /// Bytes after the mark.
+    after: usize,
+    done: bool,
+    first: bool,
+    size: usize,
+}
+
+impl<R: std::io::Read> Chunker<R> {
+    /// Reads until `buf` holds at least `want` bytes or the input ends.
+    fn fill(&mut self, want: usize) -> std::io::Result<()> {
+        let mut block = vec![0u8; 1 << 20];
+        while !self.done && self.buf.len() < want {
+            let n = match self.r.read(&mut block) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                self.done = true;
+                break;
+            }
+            let got = &block[..n];
+            if self.eof_mark.is_some() {
+                self.after += n;
+            } else if let Some(at) = memchr::memchr(0x1A, got) {
+                self.eof_mark = Some(self.base + self.buf.len() + at);
+                self.buf.extend_from_slice(&got[..at]);
+                self.after += n - at - 1;
+                // Keep reading only to count what follows the mark.
+                while let Ok(m) = self.r.read(&mut block) {
+                    if m == 0 {
+                        break;
+                    }
+                    self.after += m;
+                }
+                self.done = true;
+            } else {
+                self.buf.extend_from_slice(got);
+            }
+        }
+        Ok(())
+    }
+
+    /// The next chunk, or `None` at the end.
+    fn next(&mut self) -> std::io::Result<Option<Chunk>> {
+        let size = self.size;
+        loop {
+            self.fill(size + (1 << 16))?;
+            if self.buf.is_empty() {
+                return Ok(None);
+            }
+            // A boundary: the first "\nRE," at or after `size`.
+            let cut = if self.buf.len() > size {
+                memchr::memmem::find(&self.buf[size..], b"\nRE,").map(|i| size + i + 1)
+            } else {
+                None
+            };
+            let cut = match cut {
+                Some(c) => c,
+                None if self.done => self.buf.len(),
+                None if self.buf.len() >= size * 16 => {
+                    // No receipt boundary in a long stretch: cut at a line end (or anywhere)
+                    // so memory stays bounded.
+                    memchr::memrchr(b'\n', &self.buf).map_or(self.buf.len(), |i| i + 1)
+                }
+                None => {
+                    let want = self.buf.len() * 2;
+                    self.fill(want)?;
+                    continue;
+                }
+            };
+            let rest = self.buf.split_off(cut);
+            let data = std::mem::replace(&mut self.buf, rest);
+            let chunk = Chunk {
+                data,
+                base: self.base,
+                first: self.first,
+            };
+            self.base += cut;
+            self.first = false;
+            return Ok(Some(chunk));
+        }
+    }
+}
+
+/// Checks a file's bytes. `path` is only used to name the file in the report.
+pub fn check_bytes(path: &str, data: &[u8], opts: &CheckOptions) -> FileReport {
+    check_reader(path, data, opts).expect("reading from memory cannot fail")
+}
+
+/// Checks a file read from `r`, chunk by chunk: chunks are scanned in parallel, a window
+/// at a time, and folded in order, so the result is the same for any number of threads and
+/// memory stays bounded by the window, not the file.
+pub fn check_reader<R: std::io::Read>(
+    path: &str,
+    mut r: R,
+    opts: &CheckOptions,
+) -> std::io::Result<FileReport> {
+    let mut report = FileReport {
+        path: path.to_string(),
+        ..FileReport::default()
+    };
+    // Encoding, from the first 64 KiB.
+    let mut head = Vec::with_capacity(64 << 10);
+    (&mut r).take(64 << 10).read_to_end(&mut head)?;
+    let enc = file::detect(&head);
+    let mut acc = FileAcc::default();
+    file::check_encoding(&mut acc.cx, enc);
+    if matches!(enc, file::Encoding::Utf16 { .. }) {
+        // Nothing of it can be read as records.
+        report.diagnostics = acc.cx.diags;
+        return Ok(report);
+    }
+    let bom = enc.bom_len().min(head.len());
+    let total_head = head.len();
+    let mut chunker = Chunker {
+        r: std::io::Cursor::new(head).chain(r),
+        buf: Vec::new(),
+        base: 0,
+        eof_mark: None,
+        after: 0,
+        done: false,
+        first: true,
+        size: if opts.chunk_size == 0 {
+            DEFAULT_CHUNK
+        } else {
+            opts.chunk_size
+        },
+    };
+    // Skip the BOM: its bytes are not part of any record.
+    let mut skip = vec![0u8; bom];
+    std::io::Read::read_exact(&mut chunker.r, &mut skip)?;
+    chunker.base = bom;
+    let _ = total_head;
+    let text_ok = enc == file::Encoding::ShiftJis;
+    let utf8 = matches!(enc, file::Encoding::Utf8 { .. });
+    let window = rayon::current_num_threads().max(1) * 2;
+    loop {
+        let mut batch = Vec::with_capacity(window);
+        while batch.len() < window {
+            match chunker.next()? {
+                Some(c) => batch.push(c),
+                None => break,
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let outs: Vec<ChunkOut> = if batch.len() == 1 {
+            vec![scan_chunk(&batch[0], text_ok, utf8, opts)]
+        } else {
+            use rayon::prelude::*;
+            batch
+                .par_iter()
+                .map(|c| scan_chunk(c, text_ok, utf8, opts))
+                .collect()
+        };
+        drop(batch);
+        for o in outs {
+            acc.merge(o);
+        }
+    }
+    let cx = &mut acc.cx;
+    structure::on_end(cx, &acc.structure);
+    value::on_end(cx, &acc.values);
+    let size = chunker.base + chunker.buf.len() + chunker.eof_mark.map_or(0, |_| 1) + chunker.after;
+    file::on_end(
+        cx,
+        &acc.flags,
+        chunker.eof_mark,
+        chunker.after,
+        size,
+        acc.records,
+        acc.lines + 1,
+    );
+    let mut diags = std::mem::take(&mut cx.diags);
+    if !acc.drop.is_empty() {
+        acc.drop.sort_unstable();
+        let mut k = 0;
+        let mut i = 0;
+        diags.retain(|_| {
+            let keep = acc.drop.get(k) != Some(&i);
+            if !keep {
+                k += 1;
+            }
+            i += 1;
+            keep
+        });
+    }
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report.receipts = acc.receipts;
+    report.records = acc.records;
+    report.labels = acc.labels;
+    report.facts = acc.facts;
+    report.breakdown = acc.breakdown;
+    report.diagnostics = diags;
+    Ok(report)
 }
 
 /// Longest stretch of a line shown with a diagnostic.
 const SHOWN_LINE_MAX: usize = 4096;
 
 /// Decodes the diagnostic's line for display and maps its Shift_JIS span to UTF-8 offsets
-/// (`utf8`: the file was saved as UTF-8 by mistake, so show it as such).
-fn attach_source(d: &mut Diagnostic, data: &[u8], utf8: bool) {
+/// (`utf8`: the file was saved as UTF-8 by mistake, so show it as such). `data` is the chunk
+/// that holds the line and `base` its file offset.
+fn attach_source(d: &mut Diagnostic, data: &[u8], base: usize, utf8: bool) {
     let decode = |b: &[u8]| -> String {
         if utf8 {
             String::from_utf8_lossy(b).into_owned()
@@ -269,7 +583,10 @@ fn attach_source(d: &mut Diagnostic, data: &[u8], utf8: bool) {
     let (Some(off), Some(_)) = (d.offset, d.line) else {
         return;
     };
-    if off >= data.len() {
+    let Some(off) = off.checked_sub(base) else {
+        return;
+    };
+    if off >= data.len() || d.source.is_some() {
         return;
     }
     let rest = &data[off..];

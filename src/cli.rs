@@ -183,6 +183,7 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     };
     let opts = CheckOptions {
         source_lines: a.format == Format::Text,
+        chunk_size: 0,
     };
     let files = expand(&a.paths);
     let mut reports: Vec<FileReport> = files

@@ -133,10 +133,16 @@ pub fn check_encoding(cx: &mut Cx, enc: Encoding) {
     cx.file(&F002, args![what]);
 }
 
-/// State of the F rules over one file.
+/// State of the F rules over one file (or chunk; [`FileFlags::merge`] folds chunks).
 #[derive(Debug, Default)]
 pub struct FileFlags {
     line_ends: Tally,
+}
+
+impl FileFlags {
+    pub fn merge(&mut self, other: FileFlags, offset: usize, drop: &mut Vec<usize>) {
+        self.line_ends.merge(other.line_ends, offset, drop);
+    }
 }
 
 /// Per line: line end (F003) and quotes (F006).
@@ -185,8 +191,9 @@ pub fn on_scan(cx: &mut Cx, v: &RecView, i: usize, scan: &Scan) -> bool {
 pub fn on_end(
     cx: &mut Cx,
     st: &FileFlags,
-    data: &[u8],
     eof: Option<usize>,
+    after: usize,
+    _size: usize,
     records: u32,
     next_line: u32,
 ) {
@@ -195,8 +202,8 @@ pub fn on_end(
         None if records > 0 => {
             cx.file(&F004, vec![]);
         }
-        Some(at) if at + 1 < data.len() => {
-            let d = cx.file(&F005, args![data.len() - at - 1]);
+        Some(at) if after > 0 => {
+            let d = cx.file(&F005, args![after]);
             d.line = Some(next_line);
             d.offset = Some(at);
         }

@@ -81,6 +81,12 @@ pub struct Cx {
 }
 
 impl Cx {
+    /// An empty context for the same receipt: builds a diagnostic that is kept aside (to be
+    /// reported, or not, when chunks are merged) instead of reported now.
+    pub fn aside(&self) -> Cx {
+        Cx { diags: Vec::new(), receipt: self.receipt }
+    }
+
     fn push(&mut self, rule: &'static Rule, args: Vec<String>) -> &mut Diagnostic {
         self.diags.push(Diagnostic {
             rule,
@@ -161,6 +167,9 @@ pub fn grammar() -> &'static Grammar {
 }
 
 /// A finding reported once, at its first occurrence, with a count filled in at the end.
+///
+/// A file is checked in chunks, each with its own tallies; [`Tally::merge`] folds a chunk's
+/// into the file's, keeping the earliest report and dropping the chunk's duplicate.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Tally {
     first: Option<usize>,
@@ -180,6 +189,18 @@ impl Tally {
         self.first = cx.diags.len().checked_sub(1);
     }
 
+    /// Folds a chunk's tally whose report is at index `first + offset` of the file's
+    /// diagnostics (the chunk's were appended at `offset`); a duplicate report goes to `drop`.
+    pub fn merge(&mut self, other: Tally, offset: usize, drop: &mut Vec<usize>) {
+        let theirs = other.first.map(|i| i + offset);
+        match (self.first, theirs) {
+            (None, t) => self.first = t,
+            (Some(_), Some(t)) => drop.push(t),
+            _ => {}
+        }
+        self.count += other.count;
+    }
+
     /// Writes the final count into argument `arg` of the reported diagnostic.
     pub fn finish(&self, cx: &mut Cx, arg: usize) {
         if let Some(d) = self.first.and_then(|i| cx.diags.get_mut(i)) {
@@ -187,6 +208,46 @@ impl Tally {
                 d.args.resize(arg + 1, String::new());
             }
             d.args[arg] = self.count.to_string();
+        }
+    }
+}
+
+/// Tallies by key (record id, field count, …).
+#[derive(Debug, Clone)]
+pub struct Tallies<K> {
+    entries: Vec<(K, Tally)>,
+}
+
+impl<K> Default for Tallies<K> {
+    fn default() -> Self {
+        Tallies {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<K: PartialEq> Tallies<K> {
+    /// The tally for `key`, created on first use.
+    pub fn get(&mut self, key: K) -> &mut Tally {
+        let pos = match self.entries.iter().position(|(k, _)| *k == key) {
+            Some(p) => p,
+            None => {
+                self.entries.push((key, Tally::default()));
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[pos].1
+    }
+
+    pub fn merge(&mut self, other: Tallies<K>, offset: usize, drop: &mut Vec<usize>) {
+        for (k, t) in other.entries {
+            self.get(k).merge(t, offset, drop);
+        }
+    }
+
+    pub fn finish(&self, cx: &mut Cx, arg: usize) {
+        for (_, t) in &self.entries {
+            t.finish(cx, arg);
         }
     }
 }

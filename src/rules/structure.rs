@@ -1,7 +1,8 @@
 //! S: the order and counts of records — IR first, GO last, receipts numbered 1, 2, 3 …,
 //! the payer records a レセプト種別 needs, GO totals, multi-volume ids, 回数 against days.
 
-use super::{args, rule, Cx, Tally};
+use super::{args, rule, Cx, Tallies};
+use crate::diag::Diagnostic;
 use crate::diag::{bi, Rule};
 use crate::grammar::{Grammar, RecIdx, Scope};
 use crate::layout::Layout;
@@ -94,23 +95,32 @@ pub static RULES: &[&Rule] = &[
     &S014, &S015, &S016,
 ];
 
-/// What the file-level S rules keep while the file is read.
+/// What the S rules keep while one chunk of a file is read (a file is read in chunks that
+/// start at receipt boundaries; [`FileStructure::merge`] folds them in order).
 #[derive(Debug, Default)]
 pub struct Structure {
+    /// The chunk is the file's first (it holds the IR).
+    pub first_chunk: bool,
     records: u32,
-    ir: Option<(u32, usize, String)>,
+    ir: Option<String>,
     go: Option<Go>,
     after_go: bool,
-    unknown: Vec<(Vec<u8>, Tally)>,
-    field_counts: Vec<((RecIdx, u32), Tally)>,
+    unknown: Tallies<Vec<u8>>,
+    field_counts: Tallies<(RecIdx, u32)>,
     next_no: Option<u64>,
+    /// A later chunk's first receipt number and the S005 to report if the previous chunk's
+    /// numbering does not lead to it (args filled at merge).
+    first_no: Option<(u64, Diagnostic)>,
+    /// An S002 to report if a previous chunk ended with GO (this chunk's first record).
+    after_earlier_go: Option<Diagnostic>,
     /// Σ (HO + KO records) and Σ main payer points over receipts (for GO).
     sum_count: u64,
     sum_points: u64,
 }
 
-#[derive(Debug)]
-struct Go {
+/// The GO record as far as the file-level rules need it.
+#[derive(Debug, Clone)]
+pub struct Go {
     line: u32,
     offset: usize,
     count: Option<u64>,
@@ -118,6 +128,104 @@ struct Go {
     volume: String,
     /// Spans of the fields, for underlining.
     spans: Vec<(u32, u32)>,
+    /// An S002 to report if an earlier chunk already had a GO.
+    repeated: Diagnostic,
+}
+
+impl Go {
+    /// Moves the chunk-relative line to the file's numbering.
+    fn shift(&mut self, lines: u32) {
+        self.line += lines;
+        self.repeated.line = self.repeated.line.map(|l| l + lines);
+    }
+}
+
+/// What the S rules keep for the whole file across chunks.
+#[derive(Debug, Default)]
+pub struct FileStructure {
+    records: u32,
+    ir: Option<String>,
+    go: Option<Go>,
+    after_go: bool,
+    unknown: Tallies<Vec<u8>>,
+    field_counts: Tallies<(RecIdx, u32)>,
+    next_no: Option<u64>,
+    sum_count: u64,
+    sum_points: u64,
+}
+
+impl Structure {
+    /// The state for a chunk; `first_chunk` when it starts the file (and holds the IR).
+    pub fn new(first_chunk: bool) -> Self {
+        Structure {
+            first_chunk,
+            ..Default::default()
+        }
+    }
+
+    /// The diagnostics kept aside for the merge (to give them their source line).
+    pub fn pending_mut(&mut self) -> impl Iterator<Item = &mut Diagnostic> {
+        self.first_no
+            .as_mut()
+            .map(|(_, d)| d)
+            .into_iter()
+            .chain(self.after_earlier_go.as_mut())
+            .chain(self.go.as_mut().map(|g| &mut g.repeated))
+    }
+}
+
+impl FileStructure {
+    /// Folds the next chunk's state in; `lines` is the number of lines before the chunk and
+    /// `offset` where its diagnostics were appended in `cx` (duplicates of tallied reports go
+    /// to `drop`).
+    pub fn merge(
+        &mut self,
+        cx: &mut Cx,
+        c: Structure,
+        lines: u32,
+        receipts: u32,
+        offset: usize,
+        drop: &mut Vec<usize>,
+    ) {
+        let shift = |mut d: Diagnostic| {
+            d.line = d.line.map(|l| l + lines);
+            d.receipt = d.receipt.map(|r| r + receipts);
+            d
+        };
+        if self.go.is_some() && !self.after_go {
+            if let Some(d) = c.after_earlier_go {
+                self.after_go = true;
+                cx.diags.push(shift(d));
+            }
+        }
+        if let (Some(exp), Some((no, d))) = (self.next_no, c.first_no) {
+            if no != exp {
+                let mut d = shift(d);
+                d.args = args![no, exp];
+                cx.diags.push(d);
+            }
+        }
+        if c.next_no.is_some() {
+            self.next_no = c.next_no;
+        }
+        if self.ir.is_none() {
+            self.ir = c.ir;
+        }
+        match (&self.go, c.go) {
+            (None, Some(mut g)) => {
+                g.shift(lines);
+                self.go = Some(g);
+            }
+            (Some(_), Some(g)) => cx.diags.push(shift(g.repeated)),
+            _ => {}
+        }
+        self.after_go |= c.after_go;
+        self.records += c.records;
+        self.unknown.merge(c.unknown, offset, drop);
+        self.field_counts.merge(c.field_counts, offset, drop);
+        self.sum_count += c.sum_count;
+        self.sum_points += c.sum_points;
+    }
 }
 
 /// Per record, before it joins a block: S001, S002 (GO repeated / not last), S003, S004,
@@ -126,36 +234,33 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
     let l = Layout::get();
     st.records += 1;
     let first = st.records == 1;
-    if first && !v.is(l.ir) {
+    let after_go = || {
+        args![bi(
+            "GO の後にレコードがあります。GO は最後のレコードです",
+            "a record follows GO; GO must be the last record"
+        )]
+    };
+    if first && st.first_chunk && !v.is(l.ir) {
         cx.rec(&S001, v, args![decode(v.id())]);
+    }
+    if first && !st.first_chunk {
+        let mut scratch = cx.aside();
+        scratch.rec(&S002, v, after_go());
+        st.after_earlier_go = scratch.diags.pop();
     }
     if st.go.is_some() && !st.after_go {
         st.after_go = true;
-        cx.rec(
-            &S002,
-            v,
-            args![bi(
-                "GO の後にレコードがあります。GO は最後のレコードです",
-                "a record follows GO; GO must be the last record"
-            )],
-        );
+        cx.rec(&S002, v, after_go());
     }
     let Some(def) = v.rec.def else {
         let id = v.id();
-        let pos = match st.unknown.iter().position(|(u, _)| u == id) {
-            Some(p) => p,
-            None => {
-                st.unknown.push((id.to_vec(), Tally::default()));
-                st.unknown.len() - 1
-            }
-        };
-        if st.unknown[pos].1.hit() {
+        let t = st.unknown.get(id.to_vec());
+        if t.hit() {
             let shown = if id.is_empty() {
                 bi("（空行）", "(empty line)")
             } else {
                 decode(id).into_owned()
             };
-            let l = Layout::get();
             let g = Grammar::get();
             let what = match (
                 g.tables[l.t_foreign].get(id),
@@ -165,29 +270,19 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
                 _ => String::new(),
             };
             cx.rec(&S003, v, args![shown, "", what]);
-            st.unknown[pos].1.mark(cx);
+            st.unknown.get(id.to_vec()).mark(cx);
         }
         return;
     };
     let rd = Grammar::get().record(def);
     let expected = rd.fields.len() as u32;
     let nf = v.nfields() as u32;
-    if nf != expected {
-        let key = (def, nf);
-        let pos = match st.field_counts.iter().position(|(k, _)| *k == key) {
-            Some(p) => p,
-            None => {
-                st.field_counts.push((key, Tally::default()));
-                st.field_counts.len() - 1
-            }
-        };
-        if st.field_counts[pos].1.hit() {
-            cx.rec(&S009, v, args![rd.id, nf, expected, ""]);
-            st.field_counts[pos].1.mark(cx);
-        }
+    if nf != expected && st.field_counts.get((def, nf)).hit() {
+        cx.rec(&S009, v, args![rd.id, nf, expected, ""]);
+        st.field_counts.get((def, nf)).mark(cx);
     }
     if v.is(l.ir) {
-        if st.ir.is_some() {
+        if st.ir.is_some() || !st.first_chunk {
             cx.rec(
                 &S016,
                 v,
@@ -197,16 +292,14 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
                 )],
             );
         } else {
-            st.ir = Some((
-                v.rec.no,
-                v.rec.offset,
-                decode(v.field(l.ir_volume)).into_owned(),
-            ));
+            st.ir = Some(decode(v.field(l.ir_volume)).into_owned());
         }
     } else if v.is(l.go) {
         if st.go.is_some() {
             cx.rec(&S002, v, args![bi("GO が重複しています", "GO is repeated")]);
         } else {
+            let mut scratch = cx.aside();
+            scratch.rec(&S002, v, args![bi("GO が重複しています", "GO is repeated")]);
             st.go = Some(Go {
                 line: v.rec.no,
                 offset: v.rec.offset,
@@ -214,6 +307,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
                 points: v.num(l.go_points),
                 volume: decode(v.field(l.go_volume)).into_owned(),
                 spans: (0..4).map(|i| v.span(i)).collect(),
+                repeated: scratch.diags.pop().expect("just reported"),
             });
         }
     } else if rd.scope != Scope::File && !in_receipt && !v.is(l.re) {
@@ -236,18 +330,18 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
     let g = Grammar::get();
     let re = buf.view(0);
 
-    // S005: numbering. A later volume may start anywhere.
+    // S005: numbering. A later volume may start anywhere; a later chunk's first receipt is
+    // judged when the chunks are merged.
     if let Some(no) = re.num(l.re_no) {
         if let Some(exp) = st.next_no {
             if no != exp {
                 cx.field(&S005, &re, l.re_no, args![no, exp]);
             }
-        } else if st
-            .ir
-            .as_ref()
-            .is_some_and(|ir| ir.2 == "00" || ir.2.is_empty())
-            && no != 1
-        {
+        } else if !st.first_chunk {
+            let mut scratch = cx.aside();
+            scratch.field(&S005, &re, l.re_no, vec![]);
+            st.first_no = scratch.diags.pop().map(|d| (no, d));
+        } else if st.ir.as_ref().is_some_and(|v| v == "00" || v.is_empty()) && no != 1 {
             cx.field(&S005, &re, l.re_no, args![no, 1]);
         }
         st.next_no = Some(no + 1);
@@ -415,13 +509,9 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
 }
 
 /// At the end of the file: GO missing (S002), S003 / S009 counts, S010–S012.
-pub fn on_end(cx: &mut Cx, st: &Structure) {
-    for (_, t) in &st.unknown {
-        t.finish(cx, 1);
-    }
-    for (_, t) in &st.field_counts {
-        t.finish(cx, 3);
-    }
+pub fn on_end(cx: &mut Cx, st: &FileStructure) {
+    st.unknown.finish(cx, 1);
+    st.field_counts.finish(cx, 3);
     if st.records == 0 {
         return;
     }
@@ -436,12 +526,21 @@ pub fn on_end(cx: &mut Cx, st: &Structure) {
         return;
     };
     let l = Layout::get();
-    let ir_vol = st.ir.as_ref().map(|i| i.2.as_str());
+    let ir_vol = st.ir.as_deref();
     let at = |cx: &mut Cx, rule: &'static Rule, field: usize, a: Vec<String>| {
         let d = cx.line(rule, go.line, go.offset, a);
         d.record = Some("GO".into());
         d.field = Some(field as u16);
         d.span = go.spans.get(field).copied();
+        // The GO line was decoded with the chunk that held it (kept on `repeated`); GO is
+        // ASCII, so its byte span is also its UTF-8 span.
+        d.source = go.repeated.source.as_ref().map(|(text, _)| {
+            let span = d
+                .span
+                .filter(|_| text.is_ascii())
+                .map(|(s, e)| (s as usize, e as usize));
+            (text.clone(), span)
+        });
         d.field_name = Grammar::get()
             .record_by_id("GO")
             .and_then(|r| r.fields.get(field))

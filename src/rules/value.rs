@@ -58,10 +58,16 @@ pub static RULES: &[&Rule] = &[
     &V001, &V002, &V003, &V004, &V005, &V006, &V007, &V008, &V009,
 ];
 
-/// State of the V rules over one file.
+/// State of the V rules over one file (or chunk; [`Values::merge`] folds chunks).
 #[derive(Debug, Default)]
 pub struct Values {
     wareki: Tally,
+}
+
+impl Values {
+    pub fn merge(&mut self, other: Values, offset: usize, drop: &mut Vec<usize>) {
+        self.wareki.merge(other.wareki, offset, drop);
+    }
 }
 
 /// What a field's text holds: plain ASCII, or the result of a CP932 scan.

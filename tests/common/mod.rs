@@ -170,7 +170,14 @@ pub fn load(path: &Path) -> Fixture {
 }
 
 pub fn check(name: &str, bytes: &[u8]) -> FileReport {
-    check_bytes(name, bytes, &CheckOptions { source_lines: true })
+    check_bytes(
+        name,
+        bytes,
+        &CheckOptions {
+            source_lines: true,
+            ..Default::default()
+        },
+    )
 }
 
 /// Codes reported, in order.
