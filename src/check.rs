@@ -32,11 +32,28 @@ pub struct FileReport {
     pub facts: Vec<ReceiptFact>,
     /// How the receipts were claimed (current / past / 不詳 / disaster / ● names).
     pub breakdown: Breakdown,
+    /// Findings left out by `--max-diagnostics`, by severity (info, warning, error).
+    pub omitted: [usize; 3],
 }
 
 impl FileReport {
+    /// Findings of severity `s`, including those left out of the output.
     pub fn count(&self, s: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == s).count()
+        self.diagnostics.iter().filter(|d| d.severity == s).count() + self.omitted[s as usize]
+    }
+
+    /// Findings left out of the output.
+    pub fn omitted_total(&self) -> usize {
+        self.omitted.iter().sum()
+    }
+
+    /// Keeps the first `n` findings (in output order) and counts the rest.
+    pub fn limit(&mut self, n: usize) {
+        if self.diagnostics.len() > n {
+            for d in self.diagnostics.drain(n..) {
+                self.omitted[d.severity as usize] += 1;
+            }
+        }
     }
 }
 
@@ -205,12 +222,21 @@ impl<'a> Scanner<'a> {
 }
 
 /// What a check should produce besides the diagnostics.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
     /// Decode each diagnostic's line for display (text output).
     pub source_lines: bool,
     /// Target chunk size in bytes (0: the default, 4 MiB). Chunks end at receipt boundaries.
     pub chunk_size: usize,
+    /// Counters a progress display can read while files are checked.
+    pub progress: Option<std::sync::Arc<Progress>>,
+}
+
+/// Work done so far, shared with whoever shows progress.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub bytes: std::sync::atomic::AtomicU64,
+    pub receipts: std::sync::atomic::AtomicU64,
 }
 
 /// Default chunk size: large enough that per-chunk work is negligible, small enough that a
@@ -524,9 +550,18 @@ pub fn check_reader<R: std::io::Read>(
                 .map(|c| scan_chunk(c, text_ok, utf8, opts))
                 .collect()
         };
+        let bytes: usize = batch.iter().map(|c| c.data.len()).sum();
         drop(batch);
         for o in outs {
+            if let Some(p) = &opts.progress {
+                p.receipts
+                    .fetch_add(o.receipts as u64, std::sync::atomic::Ordering::Relaxed);
+            }
             acc.merge(o);
+        }
+        if let Some(p) = &opts.progress {
+            p.bytes
+                .fetch_add(bytes as u64, std::sync::atomic::Ordering::Relaxed);
         }
     }
     let cx = &mut acc.cx;

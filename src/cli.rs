@@ -1,7 +1,7 @@
 //! The `recelint` command line.
 
 use crate::batch;
-use crate::check::{check_path, CheckOptions, FileReport};
+use crate::check::{check_path, check_reader, CheckOptions, FileReport, Progress};
 use crate::diag::{Lang, Severity};
 use crate::render::{renderer, Format, Style, Totals};
 use crate::rules;
@@ -76,6 +76,18 @@ pub struct CheckArgs {
     /// An earlier month's claim file or folder: evidence only, not reported on (repeatable)
     #[arg(long, value_name = "PATH")]
     pub history: Vec<PathBuf>,
+    /// Worker threads (default: one per core); the output is the same for any number
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Report at most N findings per file and say how many more there were
+    #[arg(long, value_name = "N")]
+    pub max_diagnostics: Option<usize>,
+    /// Never show the progress bar (it is shown only for text output on a terminal)
+    #[arg(long)]
+    pub no_progress: bool,
+    /// The name to report standard input (`-`) under
+    #[arg(long, value_name = "NAME", default_value = "-")]
+    pub stdin_filename: String,
 }
 
 /// Exit codes: 0 no error-severity finding, 1 at least one, 2 a path could not be read.
@@ -128,15 +140,29 @@ fn rules_cmd(code: Option<&str>, lang: Lang) -> i32 {
     }
 }
 
-/// True when a file name looks like a claim file (`*.UKE`, any case).
+/// True when a file name looks like a claim file (`*.UKE`, any case: `RECEIPTC.UKE` …).
 pub fn is_claim_name(p: &Path) -> bool {
     p.extension().is_some_and(|e| e.eq_ignore_ascii_case("uke"))
 }
 
-/// Expands folders (recursively, without following symbolic links) into claim files.
-/// A path given directly is always checked, whatever its name.
-pub fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+/// True when a file's first bytes look like a claim file whatever its name: a first record
+/// `IR,` (医科, DPC), `UK,` (歯科) or `YK,` (調剤), after an optional UTF-8 BOM.
+pub fn looks_like_claim(p: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 6];
+    let n = std::fs::File::open(p)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let h = &head[..n];
+    let h = h.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(h);
+    [b"IR,", b"UK,", b"YK,"].iter().any(|id| h.starts_with(*id))
+}
+
+/// Expands folders (recursively, without following symbolic links) into claim files,
+/// recognised by name or content; returns them and the files skipped. A path given directly
+/// is always checked, whatever its name.
+pub fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<PathBuf>) {
         let Ok(rd) = std::fs::read_dir(dir) else {
             out.push(dir.to_path_buf()); // reported as unreadable
             return;
@@ -147,21 +173,88 @@ pub fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
             let Ok(t) = e.file_type() else { continue };
             let p = e.path();
             if t.is_dir() {
-                walk(&p, out);
-            } else if t.is_file() && is_claim_name(&p) {
+                walk(&p, out, skipped);
+            } else if t.is_file() && (is_claim_name(&p) || looks_like_claim(&p)) {
                 out.push(p);
+            } else {
+                skipped.push(p);
             }
         }
     }
-    let mut out = Vec::new();
+    let (mut out, mut skipped) = (Vec::new(), Vec::new());
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out);
+            walk(p, &mut out, &mut skipped);
         } else {
             out.push(p.clone());
         }
     }
-    out
+    (out, skipped)
+}
+
+/// Shows a progress bar on stderr until dropped: bytes done of the total, receipts per
+/// second, time left.
+struct ProgressShow {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ProgressShow {
+    fn start(p: std::sync::Arc<Progress>, total: u64) -> Self {
+        use std::sync::atomic::Ordering::Relaxed;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = done.clone();
+        let handle = std::thread::spawn(move || {
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {bytes}/{total_bytes} {msg} {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let start = std::time::Instant::now();
+            while !stop.load(Relaxed) {
+                bar.set_position(p.bytes.load(Relaxed));
+                let secs = start.elapsed().as_secs_f64().max(0.001);
+                bar.set_message(format!(
+                    "{:.0} receipts/s",
+                    p.receipts.load(Relaxed) as f64 / secs
+                ));
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        });
+        ProgressShow {
+            done,
+            handle: Some(handle),
+        }
+    }
+}
+
+impl Drop for ProgressShow {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Checks one input: a path, or standard input for `-`.
+fn check_one(p: &Path, a: &CheckArgs, opts: &CheckOptions) -> FileReport {
+    if p.as_os_str() == "-" {
+        let stdin = std::io::stdin();
+        return check_reader(&a.stdin_filename, stdin.lock(), opts).unwrap_or_else(|e| {
+            FileReport {
+                path: a.stdin_filename.clone(),
+                unreadable: Some(format!(
+                    "標準入力を読み取れません / cannot read standard input: {e}"
+                )),
+                ..FileReport::default()
+            }
+        });
+    }
+    check_path(p, &p.display().to_string(), opts)
 }
 
 fn check_cmd(a: &CheckArgs) -> i32 {
@@ -181,15 +274,38 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         verbose: a.verbose,
         color: color && a.format == Format::Text,
     };
+    if let Some(n) = a.threads {
+        // Only fails if a pool already exists (a second run in one process): keep that one.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
+    }
+    let (files, skipped) = expand(&a.paths);
+    if a.verbose {
+        for p in &skipped {
+            eprintln!(
+                "recelint: 請求ファイルではないので飛ばしました / skipped, not a claim file: {}",
+                p.display()
+            );
+        }
+    }
+    let progress = std::sync::Arc::new(Progress::default());
+    let show = (a.format == Format::Text && !a.no_progress && std::io::stderr().is_terminal())
+        .then(|| {
+            let total = files
+                .iter()
+                .filter_map(|p| std::fs::metadata(p).ok())
+                .map(|m| m.len())
+                .sum();
+            ProgressShow::start(progress.clone(), total)
+        });
     let opts = CheckOptions {
         source_lines: a.format == Format::Text,
         chunk_size: 0,
+        progress: show.as_ref().map(|_| progress.clone()),
     };
-    let files = expand(&a.paths);
-    let mut reports: Vec<FileReport> = files
-        .par_iter()
-        .map(|p| check_path(p, &p.display().to_string(), &opts))
-        .collect();
+    let mut reports: Vec<FileReport> = files.par_iter().map(|p| check_one(p, a, &opts)).collect();
+    drop(show);
     // Insured-number resolution over every receipt's fact, with the evidence of the CSV, the
     // history files and the batch itself.
     let csv = a.qualifications.as_ref().map(|p| {
@@ -199,20 +315,23 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         )
     });
     let history = expand(&a.history)
+        .0
         .par_iter()
         .map(|p| {
-            let shown = p.display().to_string();
-            match std::fs::read(p) {
-                Ok(b) => batch::history_report(&shown, &b),
-                Err(e) => FileReport {
-                    path: shown,
-                    unreadable: Some(e.to_string()),
-                    ..FileReport::default()
-                },
-            }
+            let mut r = check_path(p, &p.display().to_string(), &CheckOptions::default());
+            r.diagnostics.clear();
+            r
         })
         .collect();
     batch::resolve(&mut reports, batch::Evidence { csv, history });
+    let has_error = reports
+        .iter()
+        .any(|r| r.diagnostics.iter().any(|d| d.severity == Severity::Error));
+    if let Some(n) = a.max_diagnostics {
+        for r in &mut reports {
+            r.limit(n);
+        }
+    }
     let mut r = renderer(a.format, style);
     let mut totals = Totals::default();
     let mut out = stdout.lock();
@@ -232,10 +351,7 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     }
     if totals.unreadable > 0 {
         2
-    } else if reports
-        .iter()
-        .any(|r| r.diagnostics.iter().any(|d| d.severity == Severity::Error))
-    {
+    } else if has_error {
         1
     } else {
         0
