@@ -43,6 +43,7 @@ fn same_in_chunks(name: &str, bytes: &[u8]) {
         &CheckOptions {
             source_lines: true,
             chunk_size: usize::MAX / 4,
+            ..Default::default()
         },
     );
     for size in [1, 100, 4096] {
@@ -52,6 +53,7 @@ fn same_in_chunks(name: &str, bytes: &[u8]) {
             &CheckOptions {
                 source_lines: true,
                 chunk_size: size,
+                ..Default::default()
             },
         );
         assert_eq!(
