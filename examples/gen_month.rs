@@ -1,0 +1,2208 @@
+//! Synthetic claim month for recelint: writes realistic 医科 `RECEIPTC.UKE` files (Shift_JIS,
+//! CR LF, 0x1A) for 診療年月 202610 / 請求年月 202611, optionally with one injected defect in
+//! a share of the receipts, listed in `DIR/injected.tsv` (path, line, expected rule code).
+//!
+//! ```sh
+//! cargo run --release --example gen_month -- --receipts 500000 --seed 7 --out DIR \
+//!     [--defect-rate R] [--files N]
+//! ```
+//!
+//! Output is a pure function of the options (own PRNG, no clock, no hashing order). Each file
+//! is one facility, `DIR/<医療機関コード>/RECEIPTC.UKE`; a facility split over two volumes
+//! writes `DIR/<医療機関コード>/VOL01/RECEIPTC.UKE` (IR 00, GO 01) and `…/VOL02/…` (IR 01,
+//! GO 99 with the totals of both volumes). The integration test `tests/generated.rs` includes
+//! this file as a module and calls [`generate`].
+
+#![allow(dead_code)]
+
+use recelint::sjis;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// 診療年月 and 請求年月 of the generated month.
+pub const CARE_YM: &[u8] = b"202610";
+pub const CLAIM_YM: &[u8] = b"202611";
+/// Days in the month of care (October).
+const MONTH_DAYS: u8 = 31;
+
+// ---------------------------------------------------------------------------------------
+// Options and results
+
+#[derive(Debug, Clone)]
+pub struct Opts {
+    pub receipts: u64,
+    pub seed: u64,
+    pub out: PathBuf,
+    /// Probability (0..=1) that a receipt gets exactly one injected defect.
+    pub defect_rate: f64,
+    /// Number of files written (a two-volume facility counts for two).
+    pub files: usize,
+}
+
+impl Opts {
+    pub fn new(out: impl Into<PathBuf>, receipts: u64, seed: u64) -> Opts {
+        Opts {
+            receipts,
+            seed,
+            out: out.into(),
+            defect_rate: 0.0,
+            files: 1,
+        }
+    }
+}
+
+pub const USAGE: &str =
+    "usage: gen_month --receipts N --seed S --out DIR [--defect-rate R] [--files N]";
+
+/// Parses the command line (without the program name).
+pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Opts, String> {
+    let mut receipts = None;
+    let mut seed = None;
+    let mut out = None;
+    let mut defect_rate = 0.0f64;
+    let mut files = 1usize;
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
+        let (name, inline) = match a.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (a.clone(), None),
+        };
+        if name == "-h" || name == "--help" {
+            return Err(USAGE.to_string());
+        }
+        let mut value = || -> Result<String, String> {
+            inline
+                .clone()
+                .or_else(|| it.next())
+                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
+        };
+        match name.as_str() {
+            "--receipts" => {
+                receipts = Some(parse_num::<u64>(&name, &value()?)?);
+            }
+            "--seed" => seed = Some(parse_num::<u64>(&name, &value()?)?),
+            "--out" => out = Some(PathBuf::from(value()?)),
+            "--defect-rate" => {
+                let v = value()?;
+                defect_rate = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|r| (0.0..=1.0).contains(r))
+                    .ok_or_else(|| format!("--defect-rate must be a number in 0..1, not {v:?}"))?;
+            }
+            "--files" => files = parse_num::<usize>(&name, &value()?)?,
+            _ => return Err(format!("unknown argument {a:?}\n{USAGE}")),
+        }
+    }
+    let opts = Opts {
+        receipts: receipts.ok_or_else(|| format!("--receipts is required\n{USAGE}"))?,
+        seed: seed.ok_or_else(|| format!("--seed is required\n{USAGE}"))?,
+        out: out.ok_or_else(|| format!("--out is required\n{USAGE}"))?,
+        defect_rate,
+        files,
+    };
+    validate(&opts)?;
+    Ok(opts)
+}
+
+fn parse_num<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
+    v.parse::<T>()
+        .map_err(|_| format!("{name} must be a non-negative integer, not {v:?}"))
+}
+
+fn validate(o: &Opts) -> Result<(), String> {
+    if o.files == 0 || o.files > 9999 {
+        return Err("--files must be 1..=9999".into());
+    }
+    if o.receipts < o.files as u64 {
+        return Err("--receipts must be at least --files (every file holds a receipt)".into());
+    }
+    // レセプト番号 is at most 6 digits and GO 総件数 at most 6 digits, per facility.
+    if o.receipts / o.files as u64 > 700_000 {
+        return Err("more than 700000 receipts per file: use more --files".into());
+    }
+    if !(0.0..=1.0).contains(&o.defect_rate) {
+        return Err("--defect-rate must be in 0..1".into());
+    }
+    Ok(())
+}
+
+/// One injected defect: where recelint must report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Injected {
+    /// File path relative to the output folder, with `/` separators.
+    pub file: String,
+    /// 1-based line (record) number in that file.
+    pub line: u64,
+    /// The rule code expected at that line.
+    pub code: &'static str,
+}
+
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Files written, relative to the output folder (`/` separators), in writing order.
+    pub files: Vec<String>,
+    pub receipts: u64,
+    pub bytes: u64,
+    /// Two-volume facilities.
+    pub multi_volume: usize,
+    pub injected: Vec<Injected>,
+}
+
+// ---------------------------------------------------------------------------------------
+// PRNG: xoshiro256** seeded through splitmix64.
+
+pub struct Rng {
+    s: [u64; 4],
+}
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        let mut x = seed;
+        let mut next = || {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        Rng {
+            s: [next(), next(), next(), next()],
+        }
+    }
+
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        let r = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+        let t = self.s[1] << 17;
+        self.s[2] ^= self.s[0];
+        self.s[3] ^= self.s[1];
+        self.s[1] ^= self.s[2];
+        self.s[0] ^= self.s[3];
+        self.s[2] ^= t;
+        self.s[3] = self.s[3].rotate_left(45);
+        r
+    }
+
+    /// Uniform in `0..n` (`n` ≥ 1, below 2^32).
+    #[inline]
+    pub fn below(&mut self, n: u64) -> u64 {
+        debug_assert!((1..(1 << 32)).contains(&n));
+        ((self.next_u64() >> 32) * n) >> 32
+    }
+
+    /// Uniform in `lo..=hi`.
+    #[inline]
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.below(hi - lo + 1)
+    }
+
+    #[inline]
+    pub fn chance(&mut self, p: f64) -> bool {
+        ((self.next_u64() >> 11) as f64) * (1.0 / (1u64 << 53) as f64) < p
+    }
+
+    #[inline]
+    pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len() as u64) as usize]
+    }
+
+    #[inline]
+    pub fn pick_ref<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len() as u64) as usize]
+    }
+
+    /// Index drawn with the given weights.
+    pub fn weighted(&mut self, w: &[u32]) -> usize {
+        let total: u32 = w.iter().sum();
+        let mut r = self.below(total as u64) as u32;
+        for (i, &x) in w.iter().enumerate() {
+            if r < x {
+                return i;
+            }
+            r -= x;
+        }
+        w.len() - 1
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Numbers and dates
+
+/// 検証番号: weights 2, 1, 2, … from the right, digit sums of the products,
+/// (10 − sum mod 10) mod 10.
+pub fn check_digit(body: &[u8]) -> u8 {
+    let mut sum = 0u32;
+    let mut w = 2u32;
+    for &c in body.iter().rev() {
+        let p = (c - b'0') as u32 * w;
+        sum += p / 10 + p % 10;
+        w = 3 - w;
+    }
+    ((10 - sum % 10) % 10) as u8
+}
+
+/// `prefix` (ASCII digits) followed by `n` random digits and the check digit.
+fn with_check(rng: &mut Rng, prefix: &[u8], n: usize) -> Vec<u8> {
+    let mut v = prefix.to_vec();
+    for _ in 0..n {
+        v.push(b'0' + rng.below(10) as u8);
+    }
+    let c = check_digit(&v);
+    v.push(b'0' + c);
+    v
+}
+
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// A random real date `YYYYMMDD` with year in `y0..=y1`, clamped into `lo..=hi`.
+fn rand_date(rng: &mut Rng, y0: u32, y1: u32, lo: u32, hi: u32) -> u32 {
+    let y = rng.range(y0 as u64, y1 as u64) as u32;
+    let m = rng.range(1, 12) as u32;
+    let d = rng.range(1, days_in_month(y, m) as u64) as u32;
+    (y * 10000 + m * 100 + d).clamp(lo, hi)
+}
+
+#[inline]
+fn push_num(b: &mut Vec<u8>, mut n: u64) {
+    if n < 10 {
+        b.push(b'0' + n as u8);
+        return;
+    }
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    while n > 0 {
+        i -= 1;
+        tmp[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    b.extend_from_slice(&tmp[i..]);
+}
+
+/// ASCII digits as full-width digits (Shift_JIS 0x824F + d).
+fn push_fw_digits(b: &mut Vec<u8>, digits: &[u8]) {
+    for &d in digits {
+        b.extend_from_slice(&[0x82, 0x4F + (d - b'0')]);
+    }
+}
+
+fn push_fw_num(b: &mut Vec<u8>, n: u64) {
+    let mut tmp = Vec::with_capacity(8);
+    push_num(&mut tmp, n);
+    push_fw_digits(b, &tmp);
+}
+
+// ---------------------------------------------------------------------------------------
+// Text pools (Shift_JIS, all JIS X 0208, checked once when built)
+
+struct Person {
+    kanji: Vec<u8>,
+    kana: Vec<u8>,
+}
+
+struct Pools {
+    family: Vec<Person>,
+    male: Vec<Person>,
+    female: Vec<Person>,
+    facility: Vec<Vec<u8>>,
+    /// 「住所　…」 without the house number (which is added as full-width digits).
+    address: Vec<Vec<u8>>,
+    contact: Vec<Vec<u8>>,
+    comment: Vec<Vec<u8>>,
+    disease_name: Vec<Vec<u8>>,
+    product: Vec<Vec<u8>>,
+    sj: Vec<Vec<u8>>,
+    fw_space: Vec<u8>,
+    fw_hyphen: Vec<u8>,
+    black_circle: Vec<u8>,
+    long_pad: Vec<u8>,
+}
+
+fn enc(s: &str) -> Vec<u8> {
+    let b = sjis::encode(s);
+    let scan = sjis::scan(&b);
+    assert!(
+        scan.bad.is_none() && scan.ext.is_none() && scan.single == 0,
+        "pool text {s:?} is not full-width JIS X 0208"
+    );
+    b
+}
+
+fn people(list: &[(&str, &str)]) -> Vec<Person> {
+    list.iter()
+        .map(|(k, n)| Person {
+            kanji: enc(k),
+            kana: enc(n),
+        })
+        .collect()
+}
+
+fn pools() -> &'static Pools {
+    static P: OnceLock<Pools> = OnceLock::new();
+    P.get_or_init(|| Pools {
+        family: people(&[
+            ("佐藤", "サトウ"),
+            ("鈴木", "スズキ"),
+            ("高橋", "タカハシ"),
+            ("田中", "タナカ"),
+            ("伊藤", "イトウ"),
+            ("渡辺", "ワタナベ"),
+            ("山本", "ヤマモト"),
+            ("中村", "ナカムラ"),
+            ("小林", "コバヤシ"),
+            ("加藤", "カトウ"),
+            ("吉田", "ヨシダ"),
+            ("山田", "ヤマダ"),
+            ("佐々木", "ササキ"),
+            ("山口", "ヤマグチ"),
+            ("松本", "マツモト"),
+            ("井上", "イノウエ"),
+            ("木村", "キムラ"),
+            ("林", "ハヤシ"),
+            ("斎藤", "サイトウ"),
+            ("清水", "シミズ"),
+            ("山崎", "ヤマザキ"),
+            ("森", "モリ"),
+            ("池田", "イケダ"),
+            ("橋本", "ハシモト"),
+            ("阿部", "アベ"),
+            ("石川", "イシカワ"),
+            ("山下", "ヤマシタ"),
+            ("中島", "ナカジマ"),
+            ("石井", "イシイ"),
+            ("小川", "オガワ"),
+            ("前田", "マエダ"),
+            ("岡田", "オカダ"),
+            ("長谷川", "ハセガワ"),
+            ("藤田", "フジタ"),
+            ("後藤", "ゴトウ"),
+            ("近藤", "コンドウ"),
+            ("村上", "ムラカミ"),
+            ("遠藤", "エンドウ"),
+            ("青木", "アオキ"),
+            ("坂本", "サカモト"),
+            ("斉藤", "サイトウ"),
+            ("福田", "フクダ"),
+            ("太田", "オオタ"),
+            ("西村", "ニシムラ"),
+            ("藤井", "フジイ"),
+            ("金子", "カネコ"),
+            ("岡本", "オカモト"),
+            ("藤原", "フジワラ"),
+        ]),
+        male: people(&[
+            ("太郎", "タロウ"),
+            ("一郎", "イチロウ"),
+            ("健", "ケン"),
+            ("翔太", "ショウタ"),
+            ("大輔", "ダイスケ"),
+            ("誠", "マコト"),
+            ("浩", "ヒロシ"),
+            ("茂", "シゲル"),
+            ("拓也", "タクヤ"),
+            ("蓮", "レン"),
+            ("悠真", "ユウマ"),
+            ("次郎", "ジロウ"),
+            ("三郎", "サブロウ"),
+            ("隆", "タカシ"),
+            ("修", "オサム"),
+            ("勇気", "ユウキ"),
+            ("大和", "ヤマト"),
+            ("和夫", "カズオ"),
+            ("正雄", "マサオ"),
+            ("陽翔", "ハルト"),
+        ]),
+        female: people(&[
+            ("花子", "ハナコ"),
+            ("恵子", "ケイコ"),
+            ("陽子", "ヨウコ"),
+            ("美咲", "ミサキ"),
+            ("愛", "アイ"),
+            ("結衣", "ユイ"),
+            ("真由美", "マユミ"),
+            ("幸子", "サチコ"),
+            ("直美", "ナオミ"),
+            ("陽菜", "ヒナ"),
+            ("さくら", "サクラ"),
+            ("和子", "カズコ"),
+            ("節子", "セツコ"),
+            ("久美子", "クミコ"),
+            ("葵", "アオイ"),
+            ("芽依", "メイ"),
+            ("明美", "アケミ"),
+            ("智子", "トモコ"),
+            ("文子", "フミコ"),
+            ("凛", "リン"),
+        ]),
+        facility: [
+            "さくら内科クリニック",
+            "医療法人社団青葉会　青葉病院",
+            "みなと総合病院",
+            "山田内科医院",
+            "ひかり整形外科",
+            "中央眼科医院",
+            "けやき小児科",
+            "医療法人　緑風会　緑ヶ丘病院",
+            "北野記念病院",
+            "すずらん耳鼻咽喉科",
+            "市民総合医療センター",
+            "はなみずき皮フ科",
+            "東町診療所",
+            "つばさ循環器内科",
+        ]
+        .iter()
+        .map(|s| enc(s))
+        .collect(),
+        address: [
+            "住所　東京都千代田区霞が関",
+            "住所　大阪府大阪市北区梅田",
+            "住所　北海道札幌市中央区北一条西",
+            "住所　宮城県仙台市青葉区本町",
+            "住所　愛知県名古屋市中区三の丸",
+            "住所　福岡県福岡市博多区博多駅前",
+            "住所　神奈川県横浜市中区日本大通",
+            "住所　京都府京都市上京区下立売通",
+            "住所　広島県広島市中区基町",
+            "住所　新潟県新潟市中央区新光町",
+            "住所　〒９８０－８５７０　仙台市青葉区本町",
+            "住所　埼玉県さいたま市浦和区高砂",
+            "住所　沖縄県那覇市泉崎",
+            "住所　長野県長野市南長野",
+        ]
+        .iter()
+        .map(|s| enc(s))
+        .collect(),
+        contact: ["連絡先　", "電話　", "連絡先電話番号　", "緊急連絡先　"]
+            .iter()
+            .map(|s| enc(s))
+            .collect(),
+        comment: [
+            "症状持続のため継続投与",
+            "前回実施日　２０２６年９月１２日",
+            "急性増悪のため",
+            "投与開始日　２０２６年１０月１日",
+            "初回算定",
+            "検査結果により追加",
+            "患者希望により変更",
+            "同日再診",
+            "夜間のため",
+            "経過観察中",
+            "医学的に必要なため実施",
+            "休日のため",
+        ]
+        .iter()
+        .map(|s| enc(s))
+        .collect(),
+        disease_name: [
+            "右第三趾爪囲炎",
+            "左肩関節周囲炎",
+            "頚部筋筋膜炎",
+            "慢性腰痛",
+            "右足関節捻挫",
+        ]
+        .iter()
+        .map(|s| enc(s))
+        .collect(),
+        product: [
+            "ドレーン　十二Ｆｒ",
+            "膀胱留置カテーテル　二管一般",
+            "ガーゼ付き絆創膏",
+            "静脈留置針",
+        ]
+        .iter()
+        .map(|s| enc(s))
+        .collect(),
+        sj: [
+            "上記症状により入院加療を要した。安静度を段階的に上げ、経過良好にて退院予定である。",
+            "入院時より発熱と呼吸困難が持続したため、抗菌薬の点滴静注を継続した。",
+            "主たる疾患の増悪により、検査及び画像診断を繰り返し実施した。",
+        ]
+        .iter()
+        .map(|s| enc(s))
+        .collect(),
+        fw_space: enc("　"),
+        fw_hyphen: enc("－"),
+        black_circle: enc("●"),
+        long_pad: enc("之助右衛門左衛門兵衛太郎次郎三郎四郎五郎"),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Defects
+
+/// The defects that can be injected, one per receipt, each with the rule that must report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Defect {
+    /// 保険者番号 with a wrong check digit.
+    I002,
+    /// 8-digit 保険者番号 with an impossible 法別番号 (05) and a correct check digit.
+    I003,
+    /// 公費負担者番号 with a wrong check digit.
+    I004,
+    /// 受給者番号 with a wrong check digit.
+    I005,
+    /// SN 確認区分 02 in a first claim.
+    I007,
+    /// HO 番号 empty.
+    I008,
+    /// A letter in SI 点数 (数字).
+    V001,
+    /// 氏名 longer than 40 bytes.
+    V002,
+    /// 傷病名コード of 6 digits (固定 7).
+    V003,
+    /// 男女区分 3.
+    V004,
+    /// SY 診療開始日 on day 32.
+    V005,
+    /// HO 番号 mixing full- and half-width digits.
+    V006,
+    /// SY 転帰区分 (required) empty.
+    V007,
+    /// レセプト特記事項 of 3 bytes.
+    V008,
+    /// A gap in the レセプト番号 (the later receipts follow on from it).
+    S005,
+    /// The KO of a 医保＋公費 receipt dropped.
+    S006,
+    /// Every SY dropped.
+    S007,
+    /// Every SI / IY / TO dropped.
+    S008,
+    /// 99 consecutive SI with 診療識別 omitted.
+    S013,
+    /// 回数 one more than the sum of its days.
+    S014,
+    /// 負担区分 2 (医+公①) on a receipt without KO.
+    S015,
+    /// A SY after the first SI / IY / TO.
+    S016,
+    /// 髙 as NEC/IBM bytes 0xEE 0xE0 in the 氏名.
+    C001,
+    /// 「●」 in the 氏名 and no カタカナ氏名 (warning).
+    C003,
+    /// 不詳 claim whose 番号 is not all 7s.
+    Q002,
+    /// 不詳 claim without the address comment.
+    Q003,
+    /// 不詳 claim without the phone comment (warning).
+    Q004,
+    /// A double quote in the カルテ番号.
+    F006,
+}
+
+pub const DEFECTS: &[Defect] = &[
+    Defect::I002,
+    Defect::I003,
+    Defect::I004,
+    Defect::I005,
+    Defect::I007,
+    Defect::I008,
+    Defect::V001,
+    Defect::V002,
+    Defect::V003,
+    Defect::V004,
+    Defect::V005,
+    Defect::V006,
+    Defect::V007,
+    Defect::V008,
+    Defect::S005,
+    Defect::S006,
+    Defect::S007,
+    Defect::S008,
+    Defect::S013,
+    Defect::S014,
+    Defect::S015,
+    Defect::S016,
+    Defect::C001,
+    Defect::C003,
+    Defect::Q002,
+    Defect::Q003,
+    Defect::Q004,
+    Defect::F006,
+];
+
+impl Defect {
+    pub fn code(self) -> &'static str {
+        match self {
+            Defect::I002 => "I002",
+            Defect::I003 => "I003",
+            Defect::I004 => "I004",
+            Defect::I005 => "I005",
+            Defect::I007 => "I007",
+            Defect::I008 => "I008",
+            Defect::V001 => "V001",
+            Defect::V002 => "V002",
+            Defect::V003 => "V003",
+            Defect::V004 => "V004",
+            Defect::V005 => "V005",
+            Defect::V006 => "V006",
+            Defect::V007 => "V007",
+            Defect::V008 => "V008",
+            Defect::S005 => "S005",
+            Defect::S006 => "S006",
+            Defect::S007 => "S007",
+            Defect::S008 => "S008",
+            Defect::S013 => "S013",
+            Defect::S014 => "S014",
+            Defect::S015 => "S015",
+            Defect::S016 => "S016",
+            Defect::C001 => "C001",
+            Defect::C003 => "C003",
+            Defect::Q002 => "Q002",
+            Defect::Q003 => "Q003",
+            Defect::Q004 => "Q004",
+            Defect::F006 => "F006",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Receipt model
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ins {
+    /// 被用者保険, 8 digits, 法別 01 06 31–34.
+    Shaho,
+    /// 国保, 6 digits.
+    Kokuho,
+    /// 後期高齢者, 法別 39.
+    Kouki,
+    /// 公費単独 (no HO).
+    Kohi,
+    /// 不詳 fill 77777777 / 77777779.
+    Fusho,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rec {
+    Si,
+    Iy,
+    To,
+    Co,
+}
+
+#[derive(Clone, Copy)]
+struct Item {
+    rec: Rec,
+    /// 診療識別; 0 = omitted (continues the previous one).
+    care: u8,
+    burden: u8,
+    code: u32,
+    qty: &'static str,
+    /// 0 = empty.
+    points: u32,
+    days: [u8; 31],
+    /// (comment code, index into the comment pool + 1 or 0 for no text).
+    comment: (u32, u16),
+    /// TO: 単位コード / 単価 / product name index + 1.
+    unit: u16,
+    price: u32,
+    product: u16,
+}
+
+impl Item {
+    fn new(rec: Rec, care: u8, code: u32, points: u32) -> Item {
+        Item {
+            rec,
+            care,
+            burden: b'1',
+            code,
+            qty: "",
+            points,
+            days: [0; 31],
+            comment: (0, 0),
+            unit: 0,
+            price: 0,
+            product: 0,
+        }
+    }
+    #[inline]
+    fn on(&mut self, day: u8, n: u8) {
+        self.days[day as usize - 1] = n;
+    }
+    fn times(&self) -> u64 {
+        self.days.iter().map(|&d| d as u64).sum()
+    }
+}
+
+/// Facility-level state while its receipts are written.
+struct Facility {
+    code: [u8; 7],
+    pref: u8,
+    review: u8,
+    name: usize,
+    phone: Vec<u8>,
+    /// Next レセプト番号 (before any injected gap).
+    next_no: u64,
+    /// Added to every later レセプト番号 after an injected gap.
+    no_shift: u64,
+    /// Serial for カルテ番号 (unique within the facility).
+    karte: u64,
+    count: u64,
+    points: u64,
+}
+
+/// What writing one receipt produced.
+struct Written {
+    lines: u64,
+    /// Line within the receipt (0-based) of the injected defect.
+    defect_at: Option<u64>,
+    count: u64,
+    points: u64,
+}
+
+const SHAHO_HOBETSU: [&[u8]; 6] = [b"01", b"06", b"31", b"32", b"33", b"34"];
+/// National 公費 法別 used (and a local one, 88, written correctly).
+const KOHI_HOBETSU: [&[u8]; 9] = [
+    b"12", b"21", b"15", b"54", b"52", b"51", b"19", b"10", b"88",
+];
+/// レセプト特記事項 codes used on clean receipts (current codes only).
+const TOKKI: [&[u8]; 10] = [
+    b"26", b"27", b"28", b"29", b"30", b"41", b"42", b"02", b"16", b"20",
+];
+/// Chronic and acute 傷病名コード.
+const CHRONIC: [u32; 12] = [
+    4019001, 2500013, 2720004, 4139007, 5329001, 7159005, 2961003, 4939004, 5718003, 2449001,
+    4280009, 5859002,
+];
+const ACUTE: [u32; 8] = [
+    4659007, 4600005, 5589001, 4870002, 8450001, 4619002, 3829001, 6820003,
+];
+const MODIFIERS: [&str; 4] = ["8002", "2056", "1011", "3008"];
+/// 検査 codes and points (a group takes distinct ones).
+const TESTS: [(u32, u32); 32] = [
+    (160000310, 11),
+    (160000410, 21),
+    (160008010, 11),
+    (160008510, 17),
+    (160010010, 17),
+    (160019210, 11),
+    (160022410, 70),
+    (160061710, 144),
+    (160062110, 125),
+    (160095710, 110),
+    (160012110, 11),
+    (160019010, 11),
+    (160000110, 21),
+    (160000210, 25),
+    (160002810, 25),
+    (160003510, 11),
+    (160004410, 17),
+    (160007010, 11),
+    (160007210, 11),
+    (160007710, 11),
+    (160008210, 11),
+    (160009110, 11),
+    (160010510, 11),
+    (160016910, 11),
+    (160017410, 17),
+    (160018410, 11),
+    (160020310, 22),
+    (160021810, 55),
+    (160026410, 110),
+    (160028610, 37),
+    (160037910, 17),
+    (160047510, 24),
+];
+const IMAGES: [(u32, u32); 5] = [
+    (170000410, 210),
+    (170011710, 85),
+    (170012210, 68),
+    (170015210, 900),
+    (170027910, 1620),
+];
+const QTY_IY: [&str; 7] = ["1", "2", "3", "0.5", "1.5", "6", "10"];
+const SUPPLY: [u8; 6] = [7, 14, 14, 28, 28, 30];
+
+struct Gen {
+    rng: Rng,
+    items: Vec<Item>,
+    buf: Vec<u8>,
+    visit: Vec<u8>,
+}
+
+/// A 公費負担者番号: 法別, 都道府県, 実施機関, 検証番号 (`national`: no local 8x program).
+fn kohi_payer(rng: &mut Rng, pref: u8, national: bool) -> Vec<u8> {
+    let mut h = rng.pick(&KOHI_HOBETSU);
+    if national && h[0] == b'8' {
+        h = b"21";
+    }
+    let p = [h[0], h[1], b'0' + pref / 10, b'0' + pref % 10];
+    with_check(rng, &p, 3)
+}
+
+impl Gen {
+    /// Picks the visit days of an outpatient (sorted, distinct).
+    fn outpatient_days(&mut self, n: usize) {
+        self.visit.clear();
+        while self.visit.len() < n {
+            let d = self.rng.range(1, MONTH_DAYS as u64) as u8;
+            if !self.visit.contains(&d) {
+                self.visit.push(d);
+            }
+        }
+        self.visit.sort_unstable();
+    }
+
+    /// A group of tests on `day`: first with 診療識別 60, the rest continue it.
+    fn tests(&mut self, day: u8, n: usize) {
+        // A partial Fisher–Yates shuffle gives distinct tests (the 100-line defect group
+        // repeats them).
+        let mut order: [u8; TESTS.len()] = std::array::from_fn(|i| i as u8);
+        for k in 0..n {
+            let j = k % TESTS.len();
+            let r = j + self.rng.below((TESTS.len() - j) as u64) as usize;
+            order.swap(j, r);
+            let (code, pts) = TESTS[order[j] as usize];
+            let mut it = Item::new(Rec::Si, if k == 0 { 60 } else { 0 }, code, pts);
+            it.days[day as usize - 1] = 1;
+            self.items.push(it);
+        }
+    }
+
+    /// One 剤 of drugs given on `days` with `per_day` each (IY, 点数 on its last line).
+    fn drugs(&mut self, care: u8, lines: usize, days: &[u8], per_day: u8) {
+        for k in 0..lines {
+            let code = 610_000_000 + self.rng.below(30_000_000) as u32;
+            let pts = if k + 1 == lines {
+                self.rng.range(1, 45) as u32
+            } else {
+                0
+            };
+            let mut it = Item::new(Rec::Iy, if k == 0 { care } else { 0 }, code, pts);
+            it.qty = self.rng.pick(&QTY_IY);
+            for &d in days {
+                it.days[d as usize - 1] = per_day;
+            }
+            self.items.push(it);
+        }
+    }
+
+    fn maybe_comment(&mut self, it: &mut Item, p: f64) {
+        if self.rng.chance(p) {
+            if self.rng.chance(0.6) {
+                let n = pools().comment.len() as u64;
+                it.comment = (810_000_001, self.rng.below(n) as u16 + 1);
+            } else {
+                it.comment = (820_100_000 + self.rng.below(900) as u32, 0);
+            }
+        }
+    }
+
+    /// The care records of an outpatient month.
+    fn outpatient_items(&mut self, first_visit: bool) {
+        let n = [1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 6, 8, 10][self.rng.below(13) as usize];
+        self.outpatient_days(n);
+        let visit = self.visit.clone();
+        // 初診 / 再診.
+        let (first, rest) = if first_visit {
+            (Some(visit[0]), &visit[1..])
+        } else {
+            (None, &visit[..])
+        };
+        if let Some(d) = first {
+            let mut it = Item::new(Rec::Si, 11, 111_000_110, 291);
+            it.on(d, 1);
+            self.items.push(it);
+            if self.rng.chance(0.3) {
+                let mut it = Item::new(Rec::Si, 0, 111_011_810, 3);
+                it.on(d, 1);
+                self.items.push(it);
+            }
+        }
+        if !rest.is_empty() {
+            let mut it = Item::new(Rec::Si, 12, 112_007_410, 75);
+            for &d in rest {
+                it.on(d, 1);
+            }
+            self.items.push(it);
+            if self.rng.chance(0.5) {
+                let mut it = Item::new(Rec::Si, 0, 112_011_010, 52);
+                for &d in rest {
+                    it.on(d, 1);
+                }
+                self.items.push(it);
+            }
+        }
+        // 医学管理.
+        if self.rng.chance(0.45) {
+            let mut it = Item::new(Rec::Si, 13, 113_001_810, 225);
+            it.on(*visit.last().unwrap(), 1);
+            self.maybe_comment(&mut it, 0.1);
+            self.items.push(it);
+        }
+        // 在宅.
+        if self.rng.chance(0.04) {
+            let mut it = Item::new(Rec::Si, 14, 114_001_110, 888);
+            it.on(visit[0], 1);
+            self.items.push(it);
+        }
+        // Drugs: in-house (IY) or a prescription (処方箋料).
+        if self.rng.chance(0.75) {
+            let rx: Vec<u8> = visit
+                .iter()
+                .copied()
+                .filter(|_| self.rng.chance(if n > 3 { 0.35 } else { 0.7 }))
+                .collect();
+            let rx = if rx.is_empty() { vec![visit[0]] } else { rx };
+            if self.rng.chance(0.55) {
+                let zai = self.rng.range(1, 5) as usize;
+                for z in 0..zai {
+                    let (care, per) = match z {
+                        0 | 1 => (21, self.rng.pick(&SUPPLY)),
+                        2 => (22, self.rng.range(3, 10) as u8),
+                        _ => (23, 1),
+                    };
+                    let lines = self.rng.range(1, 4) as usize;
+                    self.drugs(care, lines, &rx, per);
+                }
+                let mut it = Item::new(Rec::Si, 25, 120_000_710, 42);
+                for &d in &rx {
+                    it.on(d, 1);
+                }
+                self.items.push(it);
+                let mut it = Item::new(Rec::Si, 24, 120_000_110, 11);
+                for &d in &rx {
+                    it.on(d, 1);
+                }
+                self.items.push(it);
+            } else {
+                let mut it = Item::new(Rec::Si, 25, 120_002_910, 68);
+                for &d in &rx {
+                    it.on(d, 1);
+                }
+                self.maybe_comment(&mut it, 0.05);
+                self.items.push(it);
+            }
+        }
+        // 注射.
+        if self.rng.chance(0.12) {
+            let d = self.rng.pick(&visit);
+            let mut it = Item::new(Rec::Si, 33, 130_003_510, 102);
+            it.on(d, 1);
+            self.items.push(it);
+            let lines = self.rng.range(1, 2) as usize;
+            self.drugs(0, lines, &[d], 1);
+        }
+        // 処置 (with a material now and then).
+        if self.rng.chance(0.15) {
+            let d = self.rng.pick(&visit);
+            let mut it = Item::new(Rec::Si, 40, 140_000_610, 52);
+            it.on(d, 1);
+            self.items.push(it);
+            if self.rng.chance(0.4) {
+                self.material(0, d);
+            }
+        }
+        // 検査.
+        if self.rng.chance(0.8) {
+            let groups = self.rng.range(1, 3.min(visit.len() as u64)) as usize;
+            for &d in visit.iter().take(groups) {
+                let n = self.rng.range(5, 20) as usize;
+                self.tests(d, n);
+            }
+        }
+        // 画像診断.
+        if self.rng.chance(0.15) {
+            let d = self.rng.pick(&visit);
+            let n = self.rng.range(1, 4) as usize;
+            for k in 0..n {
+                let (code, pts) = self.rng.pick(&IMAGES);
+                let mut it = Item::new(Rec::Si, if k == 0 { 70 } else { 0 }, code, pts);
+                it.on(d, 1);
+                self.items.push(it);
+            }
+        }
+        // その他 (リハビリ).
+        if self.rng.chance(0.06) {
+            let mut it = Item::new(Rec::Si, 80, 180_027_410, 185);
+            for &d in &visit {
+                let n = self.rng.range(1, 3) as u8;
+                it.on(d, n);
+            }
+            self.items.push(it);
+        }
+    }
+
+    fn material(&mut self, care: u8, day: u8) {
+        let mut it = Item::new(
+            Rec::To,
+            care,
+            730_000_000 + self.rng.below(9_999_999) as u32,
+            self.rng.range(1, 400) as u32,
+        );
+        it.qty = self.rng.pick(&["1", "2", "1.5", "10"]);
+        if self.rng.chance(0.5) {
+            it.unit = self.rng.range(1, 61) as u16;
+            it.price = self.rng.range(50, 99_999) as u32;
+        }
+        if self.rng.chance(0.3) {
+            it.product = self.rng.below(pools().product.len() as u64) as u16 + 1;
+        }
+        it.on(day, 1);
+        self.items.push(it);
+    }
+
+    /// The care records of an inpatient month from `from` to `to` (days of October).
+    fn inpatient_items(&mut self, from: u8, to: u8) {
+        let stay: Vec<u8> = (from..=to).collect();
+        self.visit = stay.clone();
+        // 入院基本料 and its 加算.
+        let mut it = Item::new(Rec::Si, 90, 190_077_410, 1688);
+        for &d in &stay {
+            it.on(d, 1);
+        }
+        self.items.push(it);
+        for _ in 0..self.rng.range(2, 5) {
+            let mut it = Item::new(
+                Rec::Si,
+                0,
+                190_100_000 + self.rng.below(90_000) as u32 * 10,
+                self.rng.range(10, 450) as u32,
+            );
+            for &d in &stay {
+                if d == from || self.rng.chance(0.8) {
+                    it.on(d, 1);
+                }
+            }
+            self.items.push(it);
+        }
+        if self.rng.chance(0.1) {
+            let mut it = Item::new(Rec::Si, 92, 190_128_110, 3278);
+            for &d in &stay {
+                it.on(d, 1);
+            }
+            self.items.push(it);
+        }
+        // 食事療養: 3 meals a day (fewer on the first day).
+        let mut it = Item::new(Rec::Si, 97, 197_000_470, 64);
+        for &d in &stay {
+            it.on(d, if d == from && from > 1 { 2 } else { 3 });
+        }
+        self.items.push(it);
+        // 医学管理.
+        if self.rng.chance(0.5) {
+            let mut it = Item::new(Rec::Si, 13, 113_012_910, 300);
+            it.on(from, 1);
+            self.items.push(it);
+        }
+        // 内服 daily.
+        for _ in 0..self.rng.range(2, 5) {
+            let lines = self.rng.range(1, 3) as usize;
+            self.drugs(21, lines, &stay, 1);
+        }
+        // 注射.
+        if self.rng.chance(0.6) {
+            let days: Vec<u8> = stay
+                .iter()
+                .copied()
+                .filter(|_| self.rng.chance(0.6))
+                .collect();
+            if !days.is_empty() {
+                let mut it = Item::new(Rec::Si, 33, 130_012_310, 102);
+                for &d in &days {
+                    it.on(d, 1);
+                }
+                self.items.push(it);
+                let lines = self.rng.range(1, 4) as usize;
+                self.drugs(0, lines, &days, 1);
+            }
+        }
+        // 検査.
+        let groups = self.rng.range(2, 7).min(stay.len() as u64);
+        for _ in 0..groups {
+            let d = self.rng.pick(&stay);
+            let n = self.rng.range(4, 12) as usize;
+            self.tests(d, n);
+        }
+        // 画像診断.
+        if self.rng.chance(0.5) {
+            let d = self.rng.pick(&stay);
+            for k in 0..self.rng.range(1, 3) {
+                let (code, pts) = self.rng.pick(&IMAGES);
+                let mut it = Item::new(Rec::Si, if k == 0 { 70 } else { 0 }, code, pts);
+                it.on(d, 1);
+                self.items.push(it);
+            }
+        }
+        // 手術, 麻酔 and materials.
+        if self.rng.chance(0.18) {
+            let d = self.rng.pick(&stay);
+            let mut it = Item::new(
+                Rec::Si,
+                50,
+                150_000_000 + self.rng.below(400_000) as u32 * 10,
+                self.rng.range(1_000, 60_000) as u32,
+            );
+            it.on(d, 1);
+            self.maybe_comment(&mut it, 0.3);
+            self.items.push(it);
+            for _ in 0..self.rng.range(1, 3) {
+                self.material(0, d);
+            }
+            let mut it = Item::new(Rec::Si, 54, 150_327_010, 1_050);
+            it.on(d, 1);
+            self.items.push(it);
+            self.drugs(0, 2, &[d], 1);
+        }
+        // リハビリ.
+        if self.rng.chance(0.25) {
+            let mut it = Item::new(Rec::Si, 80, 180_027_410, 185);
+            for &d in &stay {
+                if self.rng.chance(0.7) {
+                    let n = self.rng.range(1, 3) as u8;
+                    it.on(d, n);
+                }
+            }
+            if it.times() == 0 {
+                it.on(from, 1);
+            }
+            self.items.push(it);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing records
+
+/// Burden codes (別表21) naming 医保 + the first `k` 公費, or only the `k` 公費.
+fn full_burden(has_ho: bool, k: u8) -> u8 {
+    match (has_ho, k) {
+        (true, 0) => b'1',
+        (true, 1) => b'2',
+        (true, 2) => b'4',
+        (true, 3) => b'V',
+        (true, _) => b'9',
+        (false, 1) => b'5',
+        (false, 2) => b'7',
+        (false, 3) => b'R',
+        (false, _) => b'Z',
+    }
+}
+
+/// Which payers a burden code of [`full_burden`] (or 1 / 5) names: (HO, number of KO from 1).
+fn burden_payers(b: u8) -> (bool, u8) {
+    match b {
+        b'1' => (true, 0),
+        b'2' => (true, 1),
+        b'4' => (true, 2),
+        b'V' => (true, 3),
+        b'9' => (true, 4),
+        b'5' => (false, 1),
+        b'7' => (false, 2),
+        b'R' => (false, 3),
+        b'Z' => (false, 4),
+        _ => (false, 0),
+    }
+}
+
+struct Out<'a> {
+    b: &'a mut Vec<u8>,
+    lines: u64,
+}
+
+impl Out<'_> {
+    #[inline]
+    fn f(&mut self, v: &[u8]) {
+        self.b.push(b',');
+        self.b.extend_from_slice(v);
+    }
+    #[inline]
+    fn n(&mut self, v: u64) {
+        self.b.push(b',');
+        push_num(self.b, v);
+    }
+    /// A numeric field that is empty when 0.
+    #[inline]
+    fn n0(&mut self, v: u64) {
+        self.b.push(b',');
+        if v != 0 {
+            push_num(self.b, v);
+        }
+    }
+    #[inline]
+    fn empty(&mut self, n: usize) {
+        for _ in 0..n {
+            self.b.push(b',');
+        }
+    }
+    #[inline]
+    fn end(&mut self) {
+        self.b.extend_from_slice(b"\r\n");
+        self.lines += 1;
+    }
+    fn days(&mut self, d: &[u8; 31]) {
+        for &x in d {
+            self.b.push(b',');
+            if x != 0 {
+                push_num(self.b, x as u64);
+            }
+        }
+    }
+}
+
+/// Everything about one receipt decided before it is written.
+struct Plan {
+    ins: Ins,
+    n_ko: u8,
+    inpatient: bool,
+    birth: u32,
+    sex: u8,
+    kind: [u8; 4],
+    /// 給付割合 (0 = empty).
+    benefit: u8,
+    sn: bool,
+    jd: bool,
+    mf: bool,
+    black_circle: bool,
+    first_visit: bool,
+    /// 不詳 claim with 77777779 rather than 77777777.
+    fill9: bool,
+}
+
+impl Gen {
+    fn plan(&mut self, defect: Option<Defect>) -> Plan {
+        let r = &mut self.rng;
+        let mut ins = [Ins::Shaho, Ins::Kokuho, Ins::Kouki, Ins::Kohi, Ins::Fusho]
+            [r.weighted(&[45, 24, 24, 4, 3])];
+        // What the defect needs of the receipt.
+        match defect {
+            Some(Defect::Q002 | Defect::Q003 | Defect::Q004) => ins = Ins::Fusho,
+            Some(Defect::I003) => ins = Ins::Shaho,
+            Some(
+                Defect::I002
+                | Defect::I004
+                | Defect::I005
+                | Defect::I007
+                | Defect::I008
+                | Defect::V006
+                | Defect::S006
+                | Defect::S015,
+            ) if matches!(ins, Ins::Fusho | Ins::Kohi) => ins = Ins::Shaho,
+            _ => {}
+        }
+        let mut n_ko = match ins {
+            Ins::Kohi => [1, 2, 3, 4][r.weighted(&[85, 10, 4, 1])],
+            Ins::Fusho => 0,
+            _ => [0, 1, 2, 3, 4][r.weighted(&[840, 120, 30, 7, 3])],
+        };
+        match defect {
+            Some(Defect::I004 | Defect::I005) if n_ko == 0 => n_ko = 1,
+            Some(Defect::S006) => n_ko = 1,
+            Some(Defect::S015) => n_ko = 0,
+            _ => {}
+        }
+        let inpatient = r.chance(0.12);
+        let sex = 1 + r.below(2) as u8;
+        // Age group → birth date and the 4th digit of the レセプト種別.
+        let (birth, d4) = match ins {
+            Ins::Kouki => {
+                let b = rand_date(r, 1921, 1951, 19210101, 19510930);
+                (b, if r.chance(0.9) { 7 } else { 9 })
+            }
+            Ins::Kohi => (rand_date(r, 1935, 2020, 19350101, 20200930), 1),
+            _ => match r.weighted(&[8, 70, 14]) {
+                0 => (rand_date(r, 2020, 2026, 20200402, 20260930), 3),
+                1 => {
+                    let b = rand_date(r, 1957, 2019, 19570101, 20191231);
+                    (b, if r.chance(0.55) { 1 } else { 5 })
+                }
+                _ => {
+                    let b = rand_date(r, 1952, 1956, 19521001, 19560930);
+                    (b, if r.chance(0.85) { 7 } else { 9 })
+                }
+            },
+        };
+        let d4 = if inpatient { d4 } else { (d4 + 1) % 10 };
+        let (d2, d3) = match ins {
+            Ins::Kouki => (3, 1 + n_ko),
+            Ins::Kohi => (2, n_ko),
+            _ => (1, 1 + n_ko),
+        };
+        let kind = [b'1', b'0' + d2, b'0' + d3, b'0' + d4];
+        let benefit = match ins {
+            Ins::Kokuho => match d4 {
+                3 | 4 | 7 | 8 => 80,
+                _ => 70,
+            },
+            _ => 0,
+        };
+        let has_ho = ins != Ins::Kohi;
+        let sn = (has_ho && ins != Ins::Fusho && r.chance(0.45)) || defect == Some(Defect::I007);
+        let jd = r.chance(0.08);
+        let mf = r.chance(0.05);
+        let black_circle = match defect {
+            Some(Defect::C003) => true,
+            Some(Defect::C001) => false,
+            _ => r.chance(0.025),
+        };
+        let first_visit = ins == Ins::Fusho || r.chance(0.25);
+        let fill9 = r.chance(0.3);
+        Plan {
+            ins,
+            n_ko,
+            inpatient,
+            birth,
+            sex,
+            kind,
+            benefit,
+            sn,
+            jd,
+            mf,
+            black_circle,
+            first_visit,
+            fill9,
+        }
+    }
+
+    /// Writes one receipt (RE … ) into `self.buf`.
+    fn receipt(&mut self, fac: &mut Facility, defect: Option<Defect>) -> Written {
+        let pools = pools();
+        let p = self.plan(defect);
+        let has_ho = p.ins != Ins::Kohi;
+        // ----- care records
+        self.items.clear();
+        let (adm, from, to) = if p.inpatient {
+            let (adm, from) = if self.rng.chance(0.55) {
+                let d = self.rng.range(1, 28) as u8;
+                (20261000 + d as u32, d)
+            } else {
+                (
+                    rand_date(&mut self.rng, 2026, 2026, 20260601, 20260930).max(p.birth),
+                    1,
+                )
+            };
+            let to = if self.rng.chance(0.35) {
+                self.rng.range(from as u64, MONTH_DAYS as u64) as u8
+            } else {
+                MONTH_DAYS
+            };
+            (adm, from, to)
+        } else {
+            (0, 0, 0)
+        };
+        if p.inpatient {
+            self.inpatient_items(from, to);
+        } else {
+            self.outpatient_items(p.first_visit);
+        }
+        // Burden codes: most records name every payer, some only the first.
+        // (The receipt that loses its KO names only the HO everywhere.)
+        let s006 = defect == Some(Defect::S006);
+        let single = if has_ho { b'1' } else { b'5' };
+        let full = if s006 {
+            single
+        } else {
+            full_burden(has_ho, p.n_ko)
+        };
+        for i in 0..self.items.len() {
+            let b = if s006 || (p.n_ko >= 1 && self.rng.chance(0.15)) {
+                single
+            } else {
+                full
+            };
+            self.items[i].burden = b;
+        }
+        // Ordinary comments.
+        if self.rng.chance(0.2) {
+            let mut it = Item::new(Rec::Co, 99, 810_000_001, 0);
+            it.comment = (0, self.rng.below(pools.comment.len() as u64) as u16 + 1);
+            it.burden = full;
+            self.items.push(it);
+        }
+        if defect == Some(Defect::S013) {
+            // 100 tests on one day: the first with 診療識別, then 99 continuing it.
+            let d = self.visit[0];
+            let before = self.items.len();
+            self.tests(d, 100);
+            for it in &mut self.items[before..] {
+                it.burden = full;
+            }
+        }
+        // Totals per payer.
+        let mut days_mask = [false; 31];
+        let (mut t_ho, mut t_ko) = (0u64, [0u64; 4]);
+        for it in &self.items {
+            if it.rec == Rec::Co {
+                continue;
+            }
+            for (k, &d) in it.days.iter().enumerate() {
+                if d > 0 {
+                    days_mask[k] = true;
+                }
+            }
+            let pts = it.points as u64 * it.times();
+            let (h, k) = burden_payers(it.burden);
+            if h {
+                t_ho += pts;
+            }
+            for t in t_ko.iter_mut().take(k as usize) {
+                *t += pts;
+            }
+        }
+        let real_days = days_mask.iter().filter(|&&d| d).count() as u64;
+        let mut w = Written {
+            lines: 0,
+            defect_at: None,
+            count: 0,
+            points: 0,
+        };
+        let mut o = Out {
+            b: &mut self.buf,
+            lines: 0,
+        };
+        // ----- RE
+        let mut no = fac.next_no + fac.no_shift;
+        if defect == Some(Defect::S005) {
+            fac.no_shift += 1;
+            no += 1;
+        }
+        fac.next_no += 1;
+        fac.karte += 1;
+        o.b.extend_from_slice(b"RE");
+        o.n(no);
+        o.f(&p.kind);
+        o.f(CARE_YM);
+        // 氏名 / カタカナ氏名.
+        let fam = self.rng.pick_ref(&pools.family);
+        let given = if p.sex == 1 {
+            self.rng.pick_ref(&pools.male)
+        } else {
+            self.rng.pick_ref(&pools.female)
+        };
+        let mut name = Vec::with_capacity(48);
+        name.extend_from_slice(&fam.kanji);
+        name.extend_from_slice(&pools.fw_space);
+        name.extend_from_slice(&given.kanji);
+        if p.black_circle {
+            // One kanji of the family or given name the national systems cannot show.
+            let chars = name.len() / 2;
+            let space = fam.kanji.len() / 2;
+            let mut at = self.rng.below(chars as u64) as usize;
+            if at == space {
+                at = 0;
+            }
+            name[at * 2..at * 2 + 2].copy_from_slice(&pools.black_circle);
+        }
+        match defect {
+            Some(Defect::C001) => name[..2].copy_from_slice(&[0xEE, 0xE0]),
+            Some(Defect::V002) => {
+                let mut k = 0;
+                while name.len() <= 40 {
+                    name.extend_from_slice(&pools.long_pad[k..k + 2]);
+                    k = (k + 2) % pools.long_pad.len();
+                }
+            }
+            _ => {}
+        }
+        // Defects reported on the RE record.
+        if matches!(
+            defect,
+            Some(
+                Defect::S005
+                    | Defect::C001
+                    | Defect::V002
+                    | Defect::V004
+                    | Defect::V008
+                    | Defect::F006
+                    | Defect::C003
+                    | Defect::S006
+                    | Defect::S007
+                    | Defect::S008
+            )
+        ) {
+            w.defect_at = Some(0);
+        }
+        o.f(&name);
+        o.n(if defect == Some(Defect::V004) {
+            3
+        } else {
+            p.sex as u64
+        });
+        o.n(p.birth as u64);
+        o.n0(p.benefit as u64);
+        o.n0(adm as u64);
+        // 病棟区分, 一部負担金区分.
+        if p.inpatient && self.rng.chance(0.2) {
+            o.f(if self.rng.chance(0.7) { b"07" } else { b"01" });
+        } else {
+            o.f(b"");
+        }
+        if p.inpatient && self.rng.chance(0.06) {
+            o.n(self.rng.range(1, 4));
+        } else {
+            o.f(b"");
+        }
+        // レセプト特記事項.
+        if defect == Some(Defect::V008) {
+            o.b.push(b',');
+            o.b.push(b'0');
+            o.b.extend_from_slice(self.rng.pick(&TOKKI));
+        } else if self.rng.chance(0.1) {
+            o.f(self.rng.pick(&TOKKI));
+            if self.rng.chance(0.2) {
+                o.b.extend_from_slice(b"10");
+            }
+        } else {
+            o.f(b"");
+        }
+        // 病床数.
+        if p.inpatient && self.rng.chance(0.3) {
+            o.n(self.rng.range(20, 600));
+        } else {
+            o.f(b"");
+        }
+        // カルテ番号等.
+        o.n(fac.karte);
+        if defect == Some(Defect::F006) {
+            o.b.push(b'"');
+        }
+        o.empty(7); // 割引点数単価 … 請求情報 (14–20)
+                    // 診療科 1–3 (21–35).
+        if self.rng.chance(0.1) {
+            let dept: &[u8] = self.rng.pick(&[&b"01"[..], b"09", b"10", b"26", b"27"]);
+            o.f(dept);
+            o.empty(14);
+        } else {
+            o.empty(15);
+        }
+        // カタカナ氏名, 患者の状態.
+        if defect == Some(Defect::C003) {
+            o.f(b"");
+        } else {
+            o.b.push(b',');
+            o.b.extend_from_slice(&fam.kana);
+            o.b.extend_from_slice(&given.kana);
+        }
+        if p.sex == 2 && (19850101..=20081231).contains(&p.birth) && self.rng.chance(0.03) {
+            o.f(b"001");
+        } else {
+            o.f(b"");
+        }
+        o.end();
+        // ----- HO
+        if has_ho {
+            o.b.extend_from_slice(b"HO");
+            let mut number = Vec::with_capacity(16);
+            match p.ins {
+                Ins::Fusho => {
+                    o.f(if p.fill9 { b"77777779" } else { b"77777777" });
+                    o.f(b"");
+                    let n = self.rng.range(7, 8) as usize;
+                    let full_width = self.rng.chance(0.5);
+                    for k in 0..n {
+                        let d = if defect == Some(Defect::Q002) && k + 1 == n {
+                            b'8'
+                        } else {
+                            b'7'
+                        };
+                        if full_width {
+                            push_fw_digits(&mut number, &[d]);
+                        } else {
+                            number.push(d);
+                        }
+                    }
+                    if defect == Some(Defect::Q002) {
+                        w.defect_at = Some(o.lines);
+                    }
+                }
+                _ => {
+                    let pref = [b'0' + fac.pref / 10, b'0' + fac.pref % 10];
+                    let (ins_no, eight) = match p.ins {
+                        Ins::Kokuho => (with_check(&mut self.rng, &pref, 3), false),
+                        Ins::Kouki => (
+                            with_check(&mut self.rng, &[b'3', b'9', pref[0], pref[1]], 3),
+                            true,
+                        ),
+                        _ => {
+                            let h: &[u8] = if defect == Some(Defect::I003) {
+                                b"05"
+                            } else {
+                                self.rng.pick(&SHAHO_HOBETSU)
+                            };
+                            (
+                                with_check(&mut self.rng, &[h[0], h[1], pref[0], pref[1]], 3),
+                                true,
+                            )
+                        }
+                    };
+                    let mut ins_no = ins_no;
+                    if defect == Some(Defect::I002) {
+                        let last = ins_no.len() - 1;
+                        let good = ins_no[last] - b'0';
+                        ins_no[last] = b'0' + (good + 1 + self.rng.below(9) as u8) % 10;
+                    }
+                    if matches!(defect, Some(Defect::I002 | Defect::I003)) {
+                        w.defect_at = Some(o.lines);
+                    }
+                    o.b.push(b',');
+                    if !eight {
+                        o.b.extend_from_slice(b"  ");
+                    }
+                    o.b.extend_from_slice(&ins_no);
+                    // 記号 / 番号.
+                    let fw = self.rng.chance(0.7);
+                    match p.ins {
+                        Ins::Kouki => {
+                            o.f(b"");
+                            let n = with_check(&mut self.rng, b"", 7);
+                            number.extend_from_slice(&n);
+                        }
+                        _ => {
+                            o.b.push(b',');
+                            if self.rng.chance(0.85) {
+                                let s = self.rng.range(1, 99_999_999);
+                                if fw {
+                                    push_fw_num(o.b, s);
+                                } else {
+                                    push_num(o.b, s);
+                                }
+                            }
+                            let n = self.rng.range(1, 9_999_999);
+                            if fw {
+                                push_fw_num(&mut number, n);
+                            } else {
+                                push_num(&mut number, n);
+                            }
+                        }
+                    }
+                    match defect {
+                        Some(Defect::I008) => {
+                            number.clear();
+                            w.defect_at = Some(o.lines);
+                        }
+                        Some(Defect::V006) => {
+                            // Mixed widths: full-width digits then a half-width one.
+                            number.clear();
+                            push_fw_num(&mut number, self.rng.range(1, 99_999));
+                            number.push(b'0' + self.rng.below(10) as u8);
+                            w.defect_at = Some(o.lines);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            o.f(&number);
+            o.n(real_days);
+            o.n(t_ho);
+            o.f(b""); // 予備
+            if p.inpatient {
+                let meals: u64 = self
+                    .items
+                    .iter()
+                    .filter(|i| i.code == 197_000_470)
+                    .map(|i| i.times())
+                    .sum();
+                o.n(meals);
+                o.n(meals * 510);
+            } else {
+                o.empty(2);
+            }
+            o.empty(6);
+            o.end();
+            w.count += 1;
+            w.points = t_ho;
+        }
+        // ----- KO
+        for k in 0..p.n_ko as usize {
+            let mut payer = kohi_payer(&mut self.rng, fac.pref, k == 0);
+            let mut recip = with_check(&mut self.rng, b"", 6);
+            if k == 0 {
+                match defect {
+                    Some(Defect::I004) => {
+                        let good = payer[7] - b'0';
+                        payer[7] = b'0' + (good + 1 + self.rng.below(9) as u8) % 10;
+                        w.defect_at = Some(o.lines);
+                    }
+                    Some(Defect::I005) => {
+                        let good = recip[6] - b'0';
+                        recip[6] = b'0' + (good + 1 + self.rng.below(9) as u8) % 10;
+                        w.defect_at = Some(o.lines);
+                    }
+                    Some(Defect::S006) => continue,
+                    _ => {}
+                }
+            }
+            o.b.extend_from_slice(b"KO");
+            o.f(&payer);
+            o.f(&recip);
+            o.f(b"");
+            o.n(real_days);
+            o.n(t_ko[k]);
+            o.empty(6);
+            o.end();
+            w.count += 1;
+            if k == 0 && !has_ho {
+                w.points = t_ko[0];
+            }
+        }
+        // ----- SN, JD, MF
+        if p.sn {
+            if defect == Some(Defect::I007) {
+                w.defect_at = Some(o.lines);
+                o.b.extend_from_slice(b"SN,1,02,,,,");
+            } else {
+                o.b.extend_from_slice(b"SN,1,01,,,,");
+            }
+            o.b.extend_from_slice(if self.rng.chance(0.7) { b"00" } else { b"01" });
+            o.empty(2);
+            o.end();
+        }
+        if p.jd {
+            o.b.extend_from_slice(if has_ho { b"JD,1" } else { b"JD,2" });
+            let mut d = [0u8; 31];
+            for (k, &on) in days_mask.iter().enumerate() {
+                if on {
+                    d[k] = 1;
+                }
+            }
+            o.days(&d);
+            o.end();
+        }
+        if p.mf {
+            o.b.extend_from_slice(if p.n_ko > 0 { b"MF,01" } else { b"MF,00" });
+            o.empty(31);
+            o.end();
+        }
+        // ----- SY
+        let n_sy = [1, 2, 2, 3, 3, 4, 5, 6][self.rng.below(8) as usize];
+        let first_day = self.visit[0];
+        let mut held_sy: Option<Vec<u8>> = None;
+        let mut used_sy = [0u32; 8];
+        if defect != Some(Defect::S007) {
+            for s in 0..n_sy {
+                let acute = (p.first_visit && s == 0) || self.rng.chance(0.25);
+                let mut line = Vec::with_capacity(48);
+                line.extend_from_slice(b"SY");
+                let mut code = 0;
+                for _ in 0..4 {
+                    code = if self.rng.chance(0.03) {
+                        999 // 未コード化傷病名 (0000999) with its name.
+                    } else if acute {
+                        self.rng.pick(&ACUTE)
+                    } else {
+                        self.rng.pick(&CHRONIC)
+                    };
+                    if !used_sy[..s].contains(&code) {
+                        break;
+                    }
+                }
+                used_sy[s] = code;
+                line.push(b',');
+                if defect == Some(Defect::V003) && s == 0 {
+                    line.extend_from_slice(format!("{:06}", code % 1_000_000).as_bytes());
+                } else {
+                    line.extend_from_slice(format!("{code:07}").as_bytes());
+                }
+                let start = if acute {
+                    20261000 + self.rng.range(1, first_day as u64) as u32
+                } else {
+                    rand_date(&mut self.rng, 2010, 2026, 20100101, 20260930)
+                }
+                .max(p.birth);
+                line.push(b',');
+                if defect == Some(Defect::V005) && s == 0 {
+                    push_num(&mut line, (start / 100 * 100 + 32) as u64);
+                } else {
+                    push_num(&mut line, start as u64);
+                }
+                line.push(b',');
+                if !(defect == Some(Defect::V007) && s == 0) {
+                    let outcome = if acute && self.rng.chance(0.3) { 2 } else { 1 };
+                    push_num(&mut line, outcome);
+                }
+                line.push(b',');
+                if self.rng.chance(0.08) {
+                    line.extend_from_slice(self.rng.pick(&MODIFIERS).as_bytes());
+                }
+                line.push(b',');
+                if code == 999 {
+                    let n: &Vec<u8> = self.rng.pick_ref(&pools.disease_name);
+                    line.extend_from_slice(n);
+                }
+                line.extend_from_slice(if s == 0 { b",01," } else { b",," });
+                if s == 0 && matches!(defect, Some(Defect::V003 | Defect::V005 | Defect::V007)) {
+                    w.defect_at = Some(o.lines);
+                }
+                if defect == Some(Defect::S016) && s + 1 == n_sy {
+                    held_sy = Some(line);
+                } else {
+                    o.b.extend_from_slice(&line);
+                    o.end();
+                }
+            }
+        }
+        // ----- SI / IY / TO / CO
+        let mut s014 = defect == Some(Defect::S014);
+        let mut v001 = defect == Some(Defect::V001);
+        let mut s015 = defect == Some(Defect::S015);
+        let mut omitted_run = 0u32;
+        for idx in 0..self.items.len() {
+            let it = self.items[idx];
+            if defect == Some(Defect::S008) && it.rec != Rec::Co {
+                continue;
+            }
+            if it.care == 0 {
+                omitted_run += 1;
+                if omitted_run == 99 && defect == Some(Defect::S013) {
+                    w.defect_at = Some(o.lines);
+                }
+            } else {
+                omitted_run = 0;
+            }
+            match it.rec {
+                Rec::Si => o.b.extend_from_slice(b"SI"),
+                Rec::Iy => o.b.extend_from_slice(b"IY"),
+                Rec::To => o.b.extend_from_slice(b"TO"),
+                Rec::Co => o.b.extend_from_slice(b"CO"),
+            }
+            o.n0(it.care as u64);
+            let mut burden = it.burden;
+            if s015 && it.rec == Rec::Si {
+                burden = b'2';
+                s015 = false;
+                w.defect_at = Some(o.lines);
+            }
+            o.b.push(b',');
+            o.b.push(burden);
+            o.n(it.code as u64);
+            if it.rec == Rec::Co {
+                o.b.push(b',');
+                if it.comment.1 > 0 {
+                    o.b.extend_from_slice(&pools.comment[it.comment.1 as usize - 1]);
+                }
+                o.end();
+                continue;
+            }
+            o.f(it.qty.as_bytes());
+            // 点数.
+            o.b.push(b',');
+            if it.points > 0 {
+                if v001 && it.rec == Rec::Si {
+                    // A letter O typed for a zero.
+                    push_num(o.b, it.points as u64);
+                    let last = o.b.len() - 1;
+                    o.b[last] = b'O';
+                    v001 = false;
+                    w.defect_at = Some(o.lines);
+                } else {
+                    push_num(o.b, it.points as u64);
+                }
+            }
+            // 回数.
+            let mut times = it.times();
+            if s014 && it.rec == Rec::Si {
+                times += 1;
+                s014 = false;
+                w.defect_at = Some(o.lines);
+            }
+            o.n(times);
+            if it.rec == Rec::To {
+                if it.unit > 0 {
+                    o.b.push(b',');
+                    let u = it.unit as u64;
+                    o.b.extend_from_slice(&[b'0', b'0' + (u / 10) as u8, b'0' + (u % 10) as u8]);
+                    o.n(it.price as u64);
+                } else {
+                    o.empty(2);
+                }
+                o.f(b""); // 予備
+                o.b.push(b',');
+                if it.product > 0 {
+                    o.b.extend_from_slice(&pools.product[it.product as usize - 1]);
+                }
+            }
+            // Comments ①–③.
+            if it.comment.0 > 0 {
+                o.n(it.comment.0 as u64);
+                o.b.push(b',');
+                if it.comment.1 > 0 {
+                    o.b.extend_from_slice(&pools.comment[it.comment.1 as usize - 1]);
+                }
+                o.empty(4);
+            } else {
+                o.empty(6);
+            }
+            o.days(&it.days);
+            o.end();
+            if let Some(sy) = held_sy.take() {
+                w.defect_at = Some(o.lines);
+                o.b.extend_from_slice(&sy);
+                o.end();
+            }
+        }
+        // The 不詳 claim's 摘要: the address and contact of the 被保険者資格申立書.
+        if p.ins == Ins::Fusho {
+            let b = full_burden(true, 0);
+            if defect != Some(Defect::Q003) {
+                o.b.extend_from_slice(b"CO,99,");
+                o.b.push(b);
+                o.b.extend_from_slice(b",810000001,");
+                let a: &Vec<u8> = self.rng.pick_ref(&pools.address);
+                o.b.extend_from_slice(a);
+                push_fw_num(o.b, self.rng.range(1, 9));
+                o.b.extend_from_slice(&pools.fw_hyphen);
+                push_fw_num(o.b, self.rng.range(1, 30));
+                o.b.extend_from_slice(&pools.fw_hyphen);
+                push_fw_num(o.b, self.rng.range(1, 20));
+                o.end();
+            }
+            if defect != Some(Defect::Q004) {
+                o.b.extend_from_slice(b"CO,99,");
+                o.b.push(b);
+                o.b.extend_from_slice(b",810000001,");
+                let c: &Vec<u8> = self.rng.pick_ref(&pools.contact);
+                o.b.extend_from_slice(c);
+                let mobile = self.rng.chance(0.5);
+                let digits: Vec<u8> = if mobile {
+                    let mut d = b"090".to_vec();
+                    d[1] = self.rng.pick(b"789");
+                    d
+                } else {
+                    b"03".to_vec()
+                };
+                push_fw_digits(o.b, &digits);
+                o.b.extend_from_slice(&pools.fw_hyphen);
+                push_fw_num(o.b, self.rng.range(1000, 9999));
+                o.b.extend_from_slice(&pools.fw_hyphen);
+                push_fw_num(o.b, self.rng.range(1000, 9999));
+                o.end();
+            }
+            if matches!(defect, Some(Defect::Q003 | Defect::Q004)) {
+                // Reported on the HO record (line 1 of the receipt).
+                w.defect_at = Some(1);
+            }
+        }
+        // ----- SJ
+        if p.inpatient && self.rng.chance(0.1) {
+            o.b.extend_from_slice(b"SJ,");
+            let k: &[u8] = self.rng.pick(&[&b"01"[..], b"03", b"04", b"07"]);
+            o.b.extend_from_slice(k);
+            o.b.push(b',');
+            let t: &Vec<u8> = self.rng.pick_ref(&pools.sj);
+            o.b.extend_from_slice(t);
+            o.end();
+        }
+        w.lines = o.lines;
+        w
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Files
+
+/// Writes the month described by `opts`; see the module documentation.
+pub fn generate(opts: &Opts) -> io::Result<Summary> {
+    validate(opts).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    let _ = pools();
+    let mut g = Gen {
+        rng: Rng::new(opts.seed),
+        items: Vec::with_capacity(256),
+        buf: Vec::with_capacity(64 * 1024),
+        visit: Vec::with_capacity(31),
+    };
+    fs::create_dir_all(&opts.out)?;
+    // Receipts per file slot, then slots grouped into facilities of one or two volumes.
+    let files = opts.files;
+    let per = |i: usize| {
+        opts.receipts / files as u64 + u64::from((i as u64) < opts.receipts % files as u64)
+    };
+    let mut summary = Summary::default();
+    let mut slot = 0usize;
+    let mut fac_index = 0usize;
+    let mut any_multi = false;
+    let mut injected = Vec::new();
+    while slot < files {
+        let remaining = files - slot;
+        let multi =
+            remaining >= 2 && (g.rng.chance(0.15) || (files >= 3 && remaining == 2 && !any_multi));
+        any_multi |= multi;
+        fac_index += 1;
+        let volumes = if multi { 2 } else { 1 };
+        let mut code = [0u8; 7];
+        let body = format!("{:02}{:04}", g.rng.range(1, 89), fac_index);
+        code[..6].copy_from_slice(body.as_bytes());
+        code[6] = b'0' + check_digit(&code[..6]);
+        let mut fac = Facility {
+            code,
+            pref: g.rng.range(1, 47) as u8,
+            review: 1 + g.rng.below(2) as u8,
+            name: g.rng.below(pools().facility.len() as u64) as usize,
+            phone: format!(
+                "0{}-{}-{:04}",
+                g.rng.range(3, 99),
+                g.rng.range(100, 9999),
+                g.rng.below(10_000)
+            )
+            .into_bytes(),
+            next_no: 1,
+            no_shift: 0,
+            karte: 1000 * g.rng.range(1, 9),
+            count: 0,
+            points: 0,
+        };
+        let dir = std::str::from_utf8(&fac.code).unwrap().to_string();
+        if multi {
+            summary.multi_volume += 1;
+        }
+        for v in 0..volumes {
+            let rel = if multi {
+                format!("{dir}/VOL{:02}/RECEIPTC.UKE", v + 1)
+            } else {
+                format!("{dir}/RECEIPTC.UKE")
+            };
+            let path = opts.out.join(&rel);
+            fs::create_dir_all(path.parent().unwrap())?;
+            let last = v + 1 == volumes;
+            let n = per(slot);
+            let bytes = write_file(
+                &mut g,
+                &mut fac,
+                &path,
+                &rel,
+                v as u8,
+                last,
+                n,
+                opts.defect_rate,
+                &mut injected,
+            )?;
+            summary.bytes += bytes;
+            summary.receipts += n;
+            summary.files.push(rel);
+            slot += 1;
+        }
+    }
+    let mut tsv = BufWriter::new(File::create(opts.out.join("injected.tsv"))?);
+    for i in &injected {
+        writeln!(tsv, "{}\t{}\t{}", i.file, i.line, i.code)?;
+    }
+    tsv.flush()?;
+    summary.injected = injected;
+    Ok(summary)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_file(
+    g: &mut Gen,
+    fac: &mut Facility,
+    path: &std::path::Path,
+    rel: &str,
+    volume: u8,
+    last: bool,
+    receipts: u64,
+    defect_rate: f64,
+    injected: &mut Vec<Injected>,
+) -> io::Result<u64> {
+    let mut f = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    let mut bytes = 0u64;
+    let mut line = 1u64;
+    // IR
+    let mut b = Vec::with_capacity(128);
+    b.extend_from_slice(b"IR,");
+    push_num(&mut b, fac.review as u64);
+    b.push(b',');
+    b.extend_from_slice(&[b'0' + fac.pref / 10, b'0' + fac.pref % 10]);
+    b.extend_from_slice(b",1,");
+    b.extend_from_slice(&fac.code);
+    b.extend_from_slice(b",,");
+    b.extend_from_slice(&pools().facility[fac.name]);
+    b.push(b',');
+    b.extend_from_slice(CLAIM_YM);
+    b.push(b',');
+    b.extend_from_slice(&[b'0' + volume / 10, b'0' + volume % 10]);
+    b.push(b',');
+    b.extend_from_slice(&fac.phone);
+    b.extend_from_slice(b"\r\n");
+    f.write_all(&b)?;
+    bytes += b.len() as u64;
+    line += 1;
+    for r in 0..receipts {
+        let mut defect = None;
+        if defect_rate > 0.0 && g.rng.chance(defect_rate) {
+            let mut d = g.rng.pick(DEFECTS);
+            // A later volume may start its numbering anywhere: no gap on its first receipt.
+            if d == Defect::S005 && volume > 0 && r == 0 {
+                d = Defect::S014;
+            }
+            defect = Some(d);
+        }
+        g.buf.clear();
+        let w = g.receipt(fac, defect);
+        if let (Some(d), Some(at)) = (defect, w.defect_at) {
+            injected.push(Injected {
+                file: rel.to_string(),
+                line: line + at,
+                code: d.code(),
+            });
+        } else {
+            assert!(defect.is_none(), "defect {defect:?} was not placed");
+        }
+        fac.count += w.count;
+        fac.points += w.points;
+        line += w.lines;
+        f.write_all(&g.buf)?;
+        bytes += g.buf.len() as u64;
+    }
+    // GO: the totals on the last (or only) volume; 01 … on the others.
+    b.clear();
+    b.extend_from_slice(b"GO,");
+    if last {
+        push_num(&mut b, fac.count);
+        b.push(b',');
+        push_num(&mut b, fac.points);
+        b.extend_from_slice(b",99");
+    } else {
+        b.extend_from_slice(b",,");
+        let v = volume + 1;
+        b.extend_from_slice(&[b'0' + v / 10, b'0' + v % 10]);
+    }
+    b.extend_from_slice(b"\r\n\x1A");
+    f.write_all(&b)?;
+    bytes += b.len() as u64;
+    f.flush()?;
+    Ok(bytes)
+}
+
+#[allow(dead_code)]
+fn main() {
+    let opts = match parse_args(std::env::args().skip(1)) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let t = std::time::Instant::now();
+    match generate(&opts) {
+        Ok(s) => {
+            let secs = t.elapsed().as_secs_f64();
+            eprintln!(
+                "wrote {} file(s) ({} two-volume facilit{}), {} receipts, {} bytes ({:.1} MiB, {:.0} B/receipt) in {:.2} s; {} injected defect(s) in {}",
+                s.files.len(),
+                s.multi_volume,
+                if s.multi_volume == 1 { "y" } else { "ies" },
+                s.receipts,
+                s.bytes,
+                s.bytes as f64 / (1 << 20) as f64,
+                s.bytes as f64 / s.receipts.max(1) as f64,
+                secs,
+                s.injected.len(),
+                opts.out.join("injected.tsv").display()
+            );
+        }
+        Err(e) => {
+            eprintln!("gen_month: {e}");
+            std::process::exit(1);
+        }
+    }
+}
