@@ -65,7 +65,7 @@ pub struct CheckArgs {
     pub format: Format,
     #[arg(long, value_enum, default_value_t = LangArg::Ja)]
     pub lang: LangArg,
-    /// Show info-level findings in text and concise output
+    /// Show info-level findings in text, concise and github output
     #[arg(short, long)]
     pub verbose: bool,
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
@@ -300,7 +300,7 @@ fn check_cmd(a: &CheckArgs) -> i32 {
             ProgressShow::start(progress.clone(), total)
         });
     let opts = CheckOptions {
-        source_lines: a.format == Format::Text,
+        source_lines: matches!(a.format, Format::Text | Format::Sarif),
         chunk_size: 0,
         progress: show.as_ref().map(|_| progress.clone()),
     };

@@ -2,7 +2,10 @@
 //! one, in input order, and writes as it goes, so a month of files streams.
 
 pub mod concise;
+pub mod github;
 pub mod json;
+pub mod jsonl;
+pub mod sarif;
 pub mod text;
 
 use crate::check::FileReport;
@@ -18,6 +21,13 @@ pub enum Format {
     Concise,
     /// One JSON document.
     Json,
+    /// JSON Lines: one object per finding (the `json` format's fields), then a summary line.
+    #[value(name = "jsonl")]
+    Jsonl,
+    /// SARIF 2.1.0, for code scanning (GitHub, IDE viewers).
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`), shown as annotations.
+    Github,
 }
 
 /// How to render.
@@ -67,6 +77,9 @@ pub fn renderer(format: Format, style: Style) -> Box<dyn Renderer> {
         Format::Text => Box::new(text::Text::new(style)),
         Format::Concise => Box::new(concise::Concise { style }),
         Format::Json => Box::new(json::Json::new(style)),
+        Format::Jsonl => Box::new(jsonl::Jsonl::new(style)),
+        Format::Sarif => Box::new(sarif::Sarif::new(style)),
+        Format::Github => Box::new(github::Github { style }),
     }
 }
 

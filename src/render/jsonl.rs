@@ -1,0 +1,114 @@
+//! `--format jsonl`: JSON Lines. One object per finding, written as each file comes (every
+//! severity), with the same fields as the `json` format's diagnostics; a file that could not
+//! be read is one line with code `X000`. The last line is `{"summary":{…}}`.
+
+use super::{Renderer, Style, Totals};
+use crate::check::FileReport;
+use crate::diag::Diagnostic;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Code of the line reporting a file that could not be read.
+const UNREADABLE: &str = "X000";
+
+pub struct Jsonl {
+    style: Style,
+}
+
+impl Jsonl {
+    pub fn new(style: Style) -> Self {
+        Jsonl { style }
+    }
+}
+
+/// One line: the fields (and their order) of the `json` format's diagnostics.
+#[derive(Serialize)]
+struct Line<'a> {
+    code: &'static str,
+    severity: &'static str,
+    path: &'a str,
+    line: Option<u32>,
+    receipt: Option<u32>,
+    record: Option<&'a str>,
+    field: Option<u16>,
+    field_name: Option<&'static str>,
+    value: Option<&'a str>,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct SummaryLine {
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    receipts: u64,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+impl Jsonl {
+    fn line<'a>(&self, path: &'a str, d: &'a Diagnostic) -> Line<'a> {
+        Line {
+            code: d.rule.code,
+            severity: d.severity.as_str(),
+            path,
+            line: d.line,
+            receipt: d.receipt,
+            record: d.record.as_deref(),
+            field: d.field,
+            field_name: d.field_label(self.style.lang),
+            value: d.value.as_deref(),
+            message: d.message(self.style.lang),
+        }
+    }
+}
+
+fn write_line<T: Serialize>(out: &mut dyn Write, v: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, v)?;
+    out.write_all(b"\n")
+}
+
+impl Renderer for Jsonl {
+    fn file(&mut self, out: &mut dyn Write, r: &FileReport) -> io::Result<()> {
+        if let Some(e) = &r.unreadable {
+            write_line(
+                out,
+                &Line {
+                    code: UNREADABLE,
+                    severity: "error",
+                    path: &r.path,
+                    line: None,
+                    receipt: None,
+                    record: None,
+                    field: None,
+                    field_name: None,
+                    value: None,
+                    message: e.clone(),
+                },
+            )?;
+        }
+        for d in &r.diagnostics {
+            write_line(out, &self.line(&r.path, d))?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, t: &Totals) -> io::Result<()> {
+        write_line(
+            out,
+            &SummaryLine {
+                summary: Summary {
+                    files: t.files,
+                    receipts: t.receipts,
+                    errors: t.errors,
+                    warnings: t.warnings,
+                    infos: t.infos,
+                },
+            },
+        )
+    }
+}

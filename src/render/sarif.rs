@@ -1,0 +1,355 @@
+//! `--format sarif`: one SARIF 2.1.0 document with one run, for code-scanning tools (GitHub
+//! code scanning, IDE viewers). The driver lists every rule of the registry; each finding is a
+//! result pointing at its file and line (and, when the checker decoded the line, the columns
+//! of the field, counted in characters). SARIF is a single document, so results are collected
+//! per file and the document is written at the end.
+//!
+//! The types below are a small subset of the SARIF object model; they deserialize as well as
+//! serialize, so a written log can be read back.
+
+use super::{Renderer, Style, Totals};
+use crate::check::FileReport;
+use crate::diag::{Diagnostic, Lang, Rule, Severity};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
+
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const VERSION: &str = "2.1.0";
+/// Key of the fingerprint in `partialFingerprints`.
+pub const FINGERPRINT: &str = "recelint/v1";
+
+/// `sarifLog`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SarifLog {
+    #[serde(rename = "$schema")]
+    pub schema: String,
+    pub version: String,
+    pub runs: Vec<Run>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Run {
+    pub tool: Tool,
+    /// Columns are counted in Unicode code points of the decoded line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column_kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invocations: Vec<Invocation>,
+    pub results: Vec<SarifResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub driver: Driver,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Driver {
+    pub name: String,
+    pub version: String,
+    pub rules: Vec<ReportingDescriptor>,
+}
+
+/// A rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportingDescriptor {
+    pub id: String,
+    pub name: String,
+    pub short_description: Message,
+    pub full_description: Message,
+    pub help: MultiformatMessage,
+    pub default_configuration: Configuration,
+    pub properties: RuleProperties,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MultiformatMessage {
+    pub text: String,
+    pub markdown: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Configuration {
+    pub level: Level,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleProperties {
+    pub title_ja: String,
+    pub title_en: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Note,
+}
+
+impl From<Severity> for Level {
+    fn from(s: Severity) -> Self {
+        match s {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+            Severity::Info => Level::Note,
+        }
+    }
+}
+
+/// `result` (named so it does not shadow `std::result::Result`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SarifResult {
+    pub rule_id: String,
+    pub rule_index: usize,
+    pub level: Level,
+    pub message: Message,
+    pub locations: Vec<Location>,
+    pub partial_fingerprints: BTreeMap<String, String>,
+    pub properties: ResultProperties,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Location {
+    pub physical_location: PhysicalLocation,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PhysicalLocation {
+    pub artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<Region>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArtifactLocation {
+    pub uri: String,
+}
+
+/// 1-based line; 1-based columns, `endColumn` one past the last character.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Region {
+    pub start_line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_column: Option<usize>,
+}
+
+/// Where in the claim the finding is, as in the `json` format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultProperties {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// How the run went: files that could not be read are tool notifications, not results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invocation {
+    pub execution_successful: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    pub level: Level,
+    pub message: Message,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locations: Vec<Location>,
+}
+
+pub struct Sarif {
+    style: Style,
+    rules: Vec<ReportingDescriptor>,
+    index: HashMap<&'static str, usize>,
+    results: Vec<SarifResult>,
+    notifications: Vec<Notification>,
+}
+
+fn other(lang: Lang) -> Lang {
+    if lang.is_ja() {
+        Lang::En
+    } else {
+        Lang::Ja
+    }
+}
+
+fn descriptor(rule: &Rule, lang: Lang) -> ReportingDescriptor {
+    let explain = rule.explain(lang).to_string();
+    ReportingDescriptor {
+        id: rule.code.to_string(),
+        name: rule.name.to_string(),
+        short_description: Message {
+            text: rule.title(lang).to_string(),
+        },
+        full_description: Message {
+            text: rule.title(other(lang)).to_string(),
+        },
+        help: MultiformatMessage {
+            text: explain.clone(),
+            markdown: explain,
+        },
+        default_configuration: Configuration {
+            level: rule.severity.into(),
+        },
+        properties: RuleProperties {
+            title_ja: rule.title_ja.to_string(),
+            title_en: rule.title_en.to_string(),
+        },
+    }
+}
+
+/// The path as a URI reference: forward slashes.
+pub fn uri(path: &str) -> String {
+    path.replace('\\', "/")
+}
+
+/// 1-based character columns of the diagnostic's span in its decoded line, when known.
+fn columns(d: &Diagnostic) -> Option<(usize, usize)> {
+    let (text, Some((s, e))) = d.source.as_ref()? else {
+        return None;
+    };
+    let start = text.get(..*s)?.chars().count();
+    let end = start + text.get(*s..*e)?.chars().count();
+    Some((start + 1, end + 1))
+}
+
+impl Sarif {
+    pub fn new(style: Style) -> Self {
+        let rules: Vec<ReportingDescriptor> = crate::rules::all()
+            .map(|r| descriptor(r, style.lang))
+            .collect();
+        let index = crate::rules::all()
+            .enumerate()
+            .map(|(i, r)| (r.code, i))
+            .collect();
+        Sarif {
+            style,
+            rules,
+            index,
+            results: Vec::new(),
+            notifications: Vec::new(),
+        }
+    }
+
+    /// Index of the rule in the driver's list (a rule missing from the registry is added).
+    fn rule_index(&mut self, rule: &'static Rule) -> usize {
+        if let Some(&i) = self.index.get(rule.code) {
+            return i;
+        }
+        let i = self.rules.len();
+        self.rules.push(descriptor(rule, self.style.lang));
+        self.index.insert(rule.code, i);
+        i
+    }
+
+    fn result(&mut self, path: &str, d: &Diagnostic) -> SarifResult {
+        let lang = self.style.lang;
+        let uri = uri(path);
+        let region = d.line.map(|l| {
+            let cols = columns(d);
+            Region {
+                start_line: l,
+                start_column: cols.map(|c| c.0),
+                end_column: cols.map(|c| c.1),
+            }
+        });
+        let fingerprint = format!(
+            "{}:{}:{}:{}",
+            d.rule.code,
+            uri,
+            d.line.map(|l| l.to_string()).unwrap_or_default(),
+            d.field.map(|f| f.to_string()).unwrap_or_default()
+        );
+        SarifResult {
+            rule_id: d.rule.code.to_string(),
+            rule_index: self.rule_index(d.rule),
+            level: d.severity.into(),
+            message: Message {
+                text: d.message(lang),
+            },
+            locations: vec![Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: ArtifactLocation { uri },
+                    region,
+                },
+            }],
+            partial_fingerprints: BTreeMap::from([(FINGERPRINT.to_string(), fingerprint)]),
+            properties: ResultProperties {
+                receipt: d.receipt,
+                record: d.record.clone(),
+                field: d.field,
+                field_name: d.field_label(lang).map(str::to_string),
+                value: d.value.clone(),
+            },
+        }
+    }
+}
+
+impl Renderer for Sarif {
+    fn file(&mut self, _out: &mut dyn Write, r: &FileReport) -> io::Result<()> {
+        if let Some(e) = &r.unreadable {
+            self.notifications.push(Notification {
+                level: Level::Error,
+                message: Message { text: e.clone() },
+                locations: vec![Location {
+                    physical_location: PhysicalLocation {
+                        artifact_location: ArtifactLocation { uri: uri(&r.path) },
+                        region: None,
+                    },
+                }],
+            });
+        }
+        for d in &r.diagnostics {
+            let res = self.result(&r.path, d);
+            self.results.push(res);
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, _t: &Totals) -> io::Result<()> {
+        let log = SarifLog {
+            schema: SCHEMA.to_string(),
+            version: VERSION.to_string(),
+            runs: vec![Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "recelint".to_string(),
+                        version: env!("CARGO_PKG_VERSION").to_string(),
+                        rules: std::mem::take(&mut self.rules),
+                    },
+                },
+                column_kind: Some("unicodeCodePoints".to_string()),
+                invocations: vec![Invocation {
+                    execution_successful: self.notifications.is_empty(),
+                    tool_execution_notifications: std::mem::take(&mut self.notifications),
+                }],
+                results: std::mem::take(&mut self.results),
+            }],
+        };
+        serde_json::to_writer_pretty(&mut *out, &log)?;
+        out.write_all(b"\n")
+    }
+}
