@@ -34,6 +34,8 @@ pub struct FileReport {
     pub breakdown: Breakdown,
     /// Findings left out by `--max-diagnostics`, by severity (info, warning, error).
     pub omitted: [usize; 3],
+    /// The same, by rule code.
+    pub omitted_rules: BTreeMap<&'static str, usize>,
 }
 
 impl FileReport {
@@ -47,14 +49,31 @@ impl FileReport {
         self.omitted.iter().sum()
     }
 
+    /// How many findings each rule made (shown or not), most first.
+    pub fn rule_counts(&self) -> Vec<(&'static str, usize)> {
+        let mut m = self.omitted_rules.clone();
+        for d in &self.diagnostics {
+            *m.entry(d.rule.code).or_default() += 1;
+        }
+        top(m)
+    }
+
     /// Keeps the first `n` findings (in output order) and counts the rest.
     pub fn limit(&mut self, n: usize) {
         if self.diagnostics.len() > n {
             for d in self.diagnostics.drain(n..) {
                 self.omitted[d.severity as usize] += 1;
+                *self.omitted_rules.entry(d.rule.code).or_default() += 1;
             }
         }
     }
+}
+
+/// Counts sorted by count (most first), then code.
+pub fn top(m: BTreeMap<&'static str, usize>) -> Vec<(&'static str, usize)> {
+    let mut v: Vec<_> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v
 }
 
 /// Reads and checks the file at `path`. The file is opened read-only and never written; it is

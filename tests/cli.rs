@@ -268,3 +268,72 @@ fn readme_lists_every_rule() {
         "# recelint\n\n```sh\ncargo run -- check testdata/sample/RECEIPTC.UKE\ncargo test\n```"
     ));
 }
+
+#[test]
+fn max_diagnostics_caps_output_but_not_totals_or_exit_code() {
+    let corpus = common::corpus("receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE");
+    let all = bin()
+        .args(["check", "--format", "json"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    let all: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    let o = bin()
+        .args(["check", "--format", "json", "--max-diagnostics", "5"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 5);
+    let total = all["diagnostics"].as_array().unwrap().len();
+    assert_eq!(v["files"][0]["omitted"], total - 5);
+    assert_eq!(
+        v["summary"]["errors"], all["summary"]["errors"],
+        "totals still count what was left out"
+    );
+    // The audit summary names the rules with the most findings.
+    assert_eq!(v["summary"]["top_rules"][0]["code"], "S007");
+    assert_eq!(v["summary"]["top_rules"][0]["count"], 70);
+    let o = bin()
+        .args(["check", "--max-diagnostics", "1"])
+        .arg(&corpus)
+        .arg(sample())
+        .output()
+        .unwrap();
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.contains("表示していません")
+            && out.contains("ファイルごとの要約")
+            && out.contains("S007×70"),
+        "{out}"
+    );
+}
+
+#[test]
+fn standard_input_is_checked_under_the_given_name() {
+    use std::io::Write as _;
+    let mut child = bin()
+        .args([
+            "check",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "stdin.UKE",
+            "-",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(common::corpus("receparser/dpcsample.csv")).unwrap())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.starts_with("stdin.UKE"), "{out}");
+    assert!(out.contains("F003"));
+}

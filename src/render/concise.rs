@@ -27,6 +27,14 @@ impl Renderer for Concise {
             }
             writeln!(out, ": {} {}", d.rule.code, d.message(self.style.lang))?;
         }
+        if r.omitted_total() > 0 {
+            // Not a finding line: tell the person, keep stdout parseable.
+            eprintln!(
+                "{}: {} more finding(s) not shown (--max-diagnostics)",
+                r.path,
+                r.omitted_total()
+            );
+        }
         Ok(())
     }
 

@@ -25,8 +25,24 @@ struct FileEntry {
     warnings: usize,
     infos: usize,
     qualification: Breakdown,
+    top_rules: Vec<RuleCount>,
+    /// Findings left out by --max-diagnostics.
+    omitted: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RuleCount {
+    code: &'static str,
+    count: usize,
+}
+
+fn counts(v: Vec<(&'static str, usize)>, n: usize) -> Vec<RuleCount> {
+    v.into_iter()
+        .take(n)
+        .map(|(code, count)| RuleCount { code, count })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -51,6 +67,8 @@ struct Summary {
     warnings: usize,
     infos: usize,
     qualification: Breakdown,
+    top_rules: Vec<RuleCount>,
+    omitted: usize,
 }
 
 impl Json {
@@ -110,6 +128,8 @@ impl Renderer for Json {
             warnings: r.count(Severity::Warning),
             infos: r.count(Severity::Info),
             qualification: r.breakdown,
+            top_rules: counts(r.rule_counts(), 5),
+            omitted: r.omitted_total(),
             error: r.unreadable.clone(),
         });
         Ok(())
@@ -129,6 +149,8 @@ impl Renderer for Json {
                 warnings: t.warnings,
                 infos: t.infos,
                 qualification: t.qualification,
+                top_rules: counts(t.top_rules(10), 10),
+                omitted: t.omitted,
             },
         )?;
         out.write_all(b"}\n")

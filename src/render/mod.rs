@@ -40,7 +40,7 @@ pub struct Style {
 }
 
 /// Totals over all files.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct Totals {
     pub files: usize,
     pub unreadable: usize,
@@ -50,6 +50,10 @@ pub struct Totals {
     pub infos: usize,
     /// How the receipts were claimed, over all files.
     pub qualification: crate::qualify::Breakdown,
+    /// Findings per rule over all files.
+    pub rules: std::collections::BTreeMap<&'static str, usize>,
+    /// Findings left out by `--max-diagnostics`.
+    pub omitted: usize,
 }
 
 impl Totals {
@@ -63,6 +67,17 @@ impl Totals {
         self.warnings += r.count(Severity::Warning);
         self.infos += r.count(Severity::Info);
         self.qualification.add(&r.breakdown);
+        for (code, n) in r.rule_counts() {
+            *self.rules.entry(code).or_default() += n;
+        }
+        self.omitted += r.omitted_total();
+    }
+
+    /// The rules with the most findings, most first.
+    pub fn top_rules(&self, n: usize) -> Vec<(&'static str, usize)> {
+        let mut v = crate::check::top(self.rules.clone());
+        v.truncate(n);
+        v
     }
 }
 

@@ -16,6 +16,21 @@ use std::io::{self, Write};
 pub struct Text {
     style: Style,
     handler: GraphicalReportHandler,
+    /// One audit-summary row per file: path, receipts, errors, warnings, top rules.
+    rows: Vec<(String, u32, usize, usize, String)>,
+}
+
+/// `S007×70, V002×29` for the first `n` rules (info-level rules only with `-v`, as in the
+/// findings above).
+fn top_list(v: &[(&'static str, usize)], n: usize, verbose: bool) -> String {
+    v.iter()
+        .filter(|(c, _)| {
+            verbose || crate::rules::find(c).is_none_or(|r| r.severity != Severity::Info)
+        })
+        .take(n)
+        .map(|(c, k)| format!("{c}×{k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Text {
@@ -31,6 +46,7 @@ impl Text {
                 .with_width(120)
                 .with_links(false)
                 .with_context_lines(0),
+            rows: Vec::new(),
         }
     }
 }
@@ -216,13 +232,56 @@ impl Renderer for Text {
             }
             out.write_all(s.as_bytes())?;
         }
+        let omitted = r.omitted_total();
+        if omitted > 0 {
+            if ja {
+                writeln!(
+                    out,
+                    "\n  …ほか {omitted} 件は表示していません（--max-diagnostics）"
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "\n  … {omitted} more finding(s) not shown (--max-diagnostics)"
+                )?;
+            }
+        }
+        let top = top_list(&r.rule_counts(), 3, self.style.verbose);
+        self.rows.push((r.path.clone(), r.receipts, e, w, top));
         Ok(())
     }
 
     fn finish(&mut self, out: &mut dyn Write, t: &Totals) -> io::Result<()> {
         let q = &t.qualification;
         let (e, w, i) = (t.errors, t.warnings, t.infos);
-        if self.style.lang.is_ja() {
+        let ja = self.style.lang.is_ja();
+        // A bulk run gets one line per file first: the month at a glance.
+        if self.rows.len() > 1 {
+            writeln!(
+                out,
+                "\n{}",
+                if ja {
+                    "── ファイルごとの要約 ──"
+                } else {
+                    "── per file ──"
+                }
+            )?;
+            for (path, receipts, e, w, top) in &self.rows {
+                if ja {
+                    writeln!(
+                        out,
+                        "{path}: レセプト {receipts}・エラー {e}・警告 {w}  {top}"
+                    )?;
+                } else {
+                    writeln!(
+                        out,
+                        "{path}: {receipts} receipts, {e} errors, {w} warnings  {top}"
+                    )?;
+                }
+            }
+        }
+        let top = top_list(&t.top_rules(usize::MAX), 5, self.style.verbose);
+        if ja {
             writeln!(
                 out,
                 "\n合計: ファイル {}・レセプト {} 件 — エラー {e}・警告 {w}・情報 {i}",
@@ -233,6 +292,9 @@ impl Renderer for Text {
                 "資格: 現在の資格 {}・過去の資格 {}・不詳 {}・災害 {}・「●」氏名 {}",
                 q.current, q.past, q.unknown_fill, q.disaster_fill, q.black_circle_names
             )?;
+            if !top.is_empty() {
+                writeln!(out, "多い規則: {top}")?;
+            }
             if t.unreadable > 0 {
                 writeln!(out, "読み取れなかったファイル: {}", t.unreadable)?;
             }
@@ -247,6 +309,9 @@ impl Renderer for Text {
                 "qualification: current {}, past {}, unknown fill {}, disaster fill {}, ● names {}",
                 q.current, q.past, q.unknown_fill, q.disaster_fill, q.black_circle_names
             )?;
+            if !top.is_empty() {
+                writeln!(out, "top rules: {top}")?;
+            }
             if t.unreadable > 0 {
                 writeln!(out, "unreadable files: {}", t.unreadable)?;
             }
