@@ -132,7 +132,7 @@ struct Scanner<'a> {
     /// Diagnostics count when the current receipt started (to know if it needs a label).
     receipt_start: usize,
     labels: BTreeMap<u32, ReceiptLabel>,
-    facility: String,
+    facility: std::sync::Arc<str>,
     facts: Vec<ReceiptFact>,
     breakdown: Breakdown,
     want_source: bool,
@@ -207,7 +207,7 @@ impl<'a> Scanner<'a> {
         let in_receipt = matches!(self.block, Block::Receipt(_));
         structure::on_record(cx, &mut self.structure, &v, in_receipt);
         if v.is(l.ir) && self.facility.is_empty() {
-            self.facility = sjis::decode(v.field(l.ir_facility)).into_owned();
+            self.facility = sjis::decode(v.field(l.ir_facility)).into();
         }
 
         // Text: scan the fields of records with non-ASCII or control bytes.
@@ -300,7 +300,7 @@ fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> Chun
         text_ok,
         receipt_start: 0,
         labels: BTreeMap::new(),
-        facility: String::new(),
+        facility: std::sync::Arc::from(""),
         facts: Vec::new(),
         breakdown: Breakdown::default(),
         want_source: opts.source_lines,
@@ -328,7 +328,7 @@ fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> Chun
         labels: sc.labels,
         facts: sc.facts,
         breakdown: sc.breakdown,
-        facility: sc.facility,
+        facility: sc.facility.to_string(),
         first_label: sc.first_label,
         structure: sc.structure,
         values: sc.values,
@@ -382,12 +382,12 @@ impl FileAcc {
         if self.facility.is_empty() {
             self.facility = c.facility;
         }
-        let facility = &self.facility;
+        let facility: std::sync::Arc<str> = self.facility.as_str().into();
         self.facts.extend(c.facts.into_iter().map(|mut f| {
             f.loc.line += lines;
+            f.loc.re_line += lines;
             f.loc.receipt += receipts;
-            f.label.line += lines;
-            if f.who.facility != *facility {
+            if *f.who.facility != *facility {
                 std::sync::Arc::make_mut(&mut f.who).facility = facility.clone();
             }
             f

@@ -28,21 +28,21 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Default)]
 pub struct Identity {
     /// IR 医療機関コード; empty for CSV rows (they belong to the clinic running the check).
-    pub facility: String,
-    pub karte: String,
-    pub name: String,
-    pub kana: String,
+    pub facility: Arc<str>,
+    pub karte: Box<str>,
+    pub name: Box<str>,
+    pub kana: Box<str>,
     /// YYYYMMDD (西暦), or empty.
-    pub birth: String,
-    pub sex: String,
+    pub birth: Box<str>,
+    pub sex: Box<str>,
 }
 
 /// An insured-person qualification: 保険者番号 (6 or 8 digits), 記号, 番号 (folded).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Qualification {
-    pub insurer: String,
-    pub symbol: String,
-    pub number: String,
+    pub insurer: Box<str>,
+    pub symbol: Box<str>,
+    pub number: Box<str>,
 }
 
 impl Qualification {
@@ -139,7 +139,10 @@ pub struct Loc {
     pub span: (u32, u32),
     pub receipt: u32,
     /// The HO line decoded, when the output shows source lines.
-    pub source: Option<String>,
+    pub source: Option<Box<str>>,
+    /// レセプト番号 as recorded, and the line of the RE record.
+    pub number: Box<str>,
+    pub re_line: u32,
 }
 
 /// The per-receipt fact the scan emits (receipts with an HO record only).
@@ -154,7 +157,18 @@ pub struct ReceiptFact {
     /// 「旧資格」 in the 摘要.
     pub old_note: bool,
     pub loc: Loc,
-    pub label: ReceiptLabel,
+}
+
+impl ReceiptFact {
+    /// How to name the receipt (カルテ番号 and 氏名 as compared, i.e. width-folded).
+    pub fn label(&self) -> ReceiptLabel {
+        ReceiptLabel {
+            number: self.loc.number.to_string(),
+            karte: self.who.karte.to_string(),
+            name: self.who.name.to_string(),
+            line: self.loc.re_line,
+        }
+    }
 }
 
 /// How the receipts of a file were claimed (the summary breakdown).
@@ -246,11 +260,7 @@ impl Index {
         let key = birth_key(&e.who);
         if e.status == Status::Seen {
             let mut ids: Box<dyn Iterator<Item = usize>> = if !e.who.karte.is_empty() {
-                Box::new(bucket(
-                    &self.by_karte,
-                    &e.who.facility,
-                    e.who.karte.as_str(),
-                ))
+                Box::new(bucket(&self.by_karte, &e.who.facility, &*e.who.karte))
             } else {
                 Box::new(bucket(&self.by_birth, &e.who.facility, &key))
             };
@@ -272,7 +282,12 @@ impl Index {
         }
         let i = self.evidence.len();
         if !e.who.karte.is_empty() {
-            push(&mut self.by_karte, &e.who.facility, e.who.karte.clone(), i);
+            push(
+                &mut self.by_karte,
+                &e.who.facility,
+                e.who.karte.to_string(),
+                i,
+            );
         }
         if key != 0 {
             if e.who.karte.is_empty() {
@@ -300,7 +315,7 @@ impl Index {
         let mut ids: Vec<usize> = Vec::new();
         let key = birth_key(who);
         if !who.karte.is_empty() {
-            lookup(&self.by_karte, &who.facility, who.karte.as_str(), &mut ids);
+            lookup(&self.by_karte, &who.facility, &*who.karte, &mut ids);
             if key != 0 {
                 lookup(&self.by_birth_no_karte, &who.facility, &key, &mut ids);
             }
@@ -344,7 +359,7 @@ mod tests {
             facility: facility.into(),
             karte: karte.into(),
             name: name.into(),
-            kana: String::new(),
+            kana: Box::default(),
             birth: "19700401".into(),
             sex: "1".into(),
         })
@@ -355,7 +370,7 @@ mod tests {
             who: w,
             qual: Arc::new(Qualification {
                 insurer: "01130012".into(),
-                symbol: String::new(),
+                symbol: Box::default(),
                 number: number.into(),
             }),
             status: Status::Seen,

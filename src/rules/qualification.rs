@@ -5,7 +5,7 @@
 
 use super::{args, rule, Cx};
 use crate::check::FileReport;
-use crate::diag::{bi, Diagnostic, ReceiptLabel, Rule};
+use crate::diag::{bi, Diagnostic, Rule};
 use crate::fill::{classify_insurer, is_digit_fill, InsurerFill};
 use crate::grammar::Grammar;
 use crate::layout::Layout;
@@ -86,7 +86,7 @@ const OLD_NOTE: [u8; 6] = [0x8B, 0x8C, 0x8E, 0x91, 0x8A, 0x69];
 pub fn on_receipt(
     cx: &mut Cx,
     buf: &RecBuf,
-    facility: &str,
+    facility: &Arc<str>,
     want_source: bool,
     bd: &mut Breakdown,
 ) -> Option<ReceiptFact> {
@@ -186,16 +186,16 @@ pub fn on_receipt(
                 // Counted as current until evidence says the number is a past one.
                 bd.current += 1;
                 Claim::Ordinary(Arc::new(Qualification {
-                    insurer,
-                    symbol: fold::fold_tight(&decode(symbol)),
-                    number: fold::fold_tight(&decode(number)),
+                    insurer: insurer.into(),
+                    symbol: fold::fold_tight(&decode(symbol)).into(),
+                    number: fold::fold_tight(&decode(number)).into(),
                 }))
             }
             None => Claim::Other,
         },
     };
-    let birth = parse_date(re.field(l.re_birth), true)
-        .map(|d| d.ymd().to_string())
+    let birth: Box<str> = parse_date(re.field(l.re_birth), true)
+        .map(|d| d.ymd().to_string().into())
         .unwrap_or_default();
     let ym = parse_date(re.field(l.re_care_ym), false)
         .map(|d| d.ym())
@@ -203,12 +203,12 @@ pub fn on_receipt(
     let span = ho.span(l.ho_insurer);
     Some(ReceiptFact {
         who: Arc::new(Identity {
-            facility: facility.to_string(),
-            karte: fold::fold_tight(&decode(re.field(l.re_karte))),
-            name: fold::fold(&decode(re.field(l.re_name))),
-            kana: fold::fold_tight(&decode(re.field(l.re_kana))),
+            facility: facility.clone(),
+            karte: fold::fold_tight(&decode(re.field(l.re_karte))).into(),
+            name: fold::fold(&decode(re.field(l.re_name))).into(),
+            kana: fold::fold_tight(&decode(re.field(l.re_kana))).into(),
             birth,
-            sex: decode(re.field(l.re_sex)).into_owned(),
+            sex: decode(re.field(l.re_sex)).into(),
         }),
         claim,
         ym,
@@ -219,13 +219,9 @@ pub fn on_receipt(
             offset: ho.rec.offset,
             span,
             receipt: cx.receipt.unwrap_or(0),
-            source: want_source.then(|| decode(ho.rec.raw).into_owned()),
-        },
-        label: ReceiptLabel {
-            number: decode(re.field(l.re_no)).into_owned(),
-            karte: decode(re.field(l.re_karte)).into_owned(),
-            name: decode(re.field(l.re_name)).into_owned(),
-            line: re.rec.no,
+            source: want_source.then(|| decode(ho.rec.raw).into()),
+            number: decode(re.field(l.re_no)).into(),
+            re_line: re.rec.no,
         },
     })
 }
@@ -267,12 +263,12 @@ fn at_loc(rule: &'static Rule, path_fact: &ReceiptFact, args: Vec<String>) -> Di
         field_name: Some((f.name.as_str(), f.en.as_str())),
         span: Some(loc.span),
         value: Some(match &path_fact.claim {
-            Claim::Ordinary(q) => q.insurer.clone(),
+            Claim::Ordinary(q) => q.insurer.to_string(),
             Claim::UnknownFill => "77777777".into(),
             _ => String::new(),
         }),
         args,
-        source,
+        source: source.map(|(t, sp)| (t.to_string(), sp)),
     }
 }
 
@@ -360,7 +356,7 @@ pub fn resolve(reports: &mut [FileReport], index: &Index) {
             let fact = &r.facts[fi];
             r.labels
                 .entry(fact.loc.receipt)
-                .or_insert_with(|| fact.label.clone());
+                .or_insert_with(|| fact.label());
             r.diagnostics.push(d);
         }
         r.diagnostics
@@ -383,7 +379,7 @@ pub fn index_facts(index: &mut Index, facts: &[ReceiptFact], path: &str, file: O
                 Source::Batch {
                     path: path.to_string(),
                     line: f.loc.line,
-                    number: f.label.number.clone(),
+                    number: f.loc.number.to_string(),
                 }
             };
             index.add(Evidence {
@@ -417,17 +413,17 @@ pub fn index_csv(index: &mut Index, path: &str, bytes: &[u8]) -> FileReport {
                     .unwrap_or(0);
                 index.add(Evidence {
                     who: Arc::new(Identity {
-                        facility: String::new(),
-                        karte: row.patient_id,
-                        name: row.name,
-                        kana: String::new(),
-                        birth: row.birth_date,
-                        sex: row.sex,
+                        facility: Arc::from(""),
+                        karte: row.patient_id.into(),
+                        name: row.name.into(),
+                        kana: Box::default(),
+                        birth: row.birth_date.into(),
+                        sex: row.sex.into(),
                     }),
                     qual: Arc::new(Qualification {
-                        insurer: row.insurer,
-                        symbol: row.symbol,
-                        number: row.number,
+                        insurer: row.insurer.into(),
+                        symbol: row.symbol.into(),
+                        number: row.number.into(),
                     }),
                     status: row.status,
                     source: Source::Csv {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Month-scale benchmark: generates ~1 GiB of claims, then on the same warm file times
+# (a) wc -l, (b) recelint check --format json > /dev/null with 1 and 2 threads, and reports
+# MB/s, the ratio to wc -l, the 2-vs-1-thread speed-up and peak RSS (/usr/bin/time -v).
+# Usage: bash benches/month.sh [RECEIPTS] [RUNS]   (defaults: 500000 receipts, 3 runs; medians)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+receipts=${1:-500000}
+runs=${2:-3}
+dir=${MONTH_DIR:-target/month-$receipts}
+cargo build --release --quiet --example gen_month
+cargo build --release --quiet
+if [ ! -f "$dir/.done" ]; then
+  rm -rf "$dir"
+  target/release/examples/gen_month --receipts "$receipts" --seed 7 --out "$dir"
+  touch "$dir/.done"
+fi
+file=$(find "$dir" -name RECEIPTC.UKE | head -n 1)
+bytes=$(stat -c %s "$file")
+cat "$file" > /dev/null   # warm the page cache
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# Wall seconds and peak RSS (KiB) of one run of a command, from GNU time.
+measure() {
+  /usr/bin/time -f '%e %M' -o /tmp/recelint-bench.$$ "$@" > /dev/null 2>/dev/null || true
+  cat /tmp/recelint-bench.$$
+}
+secs_of() { local out=(); for _ in $(seq "$runs"); do out+=("$(measure "$@" | cut -d' ' -f1)"); done; printf '%s\n' "${out[@]}" | median; }
+rss_of() { measure "$@" | cut -d' ' -f2; }
+
+wc_s=$(secs_of wc -l "$file")
+t1=$(secs_of target/release/recelint check --threads 1 --no-progress --format json "$file")
+t2=$(secs_of target/release/recelint check --threads 2 --no-progress --format json "$file")
+rss1=$(rss_of target/release/recelint check --threads 1 --no-progress --format json "$file")
+rss2=$(rss_of target/release/recelint check --threads 2 --no-progress --format json "$file")
+mb=$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1e6}')
+echo "file: $file ($mb MB, $receipts receipts); $(nproc) cores; medians of $runs runs"
+awk -v b="$bytes" -v w="$wc_s" -v a="$t1" -v c="$t2" -v r1="$rss1" -v r2="$rss2" 'BEGIN{
+  printf "wc -l:                %6.2f s  %8.0f MB/s\n", w, b/1e6/(w>0?w:0.001);
+  printf "recelint, 1 thread:   %6.2f s  %8.0f MB/s  %5.1fx wc -l  peak RSS %d MiB\n", a, b/1e6/a, a/(w>0?w:0.001), r1/1024;
+  printf "recelint, 2 threads:  %6.2f s  %8.0f MB/s  %5.1fx wc -l  peak RSS %d MiB\n", c, b/1e6/c, c/(w>0?w:0.001), r2/1024;
+  printf "2 vs 1 thread speed-up: %.2fx\n", a/c;
+}'
+rm -f /tmp/recelint-bench.$$
