@@ -146,7 +146,7 @@ fn postal_code_at(chars: &[char], i: usize) -> bool {
         return false;
     }
     j += 4;
-    !chars.get(j).is_some_and(|&c| digit(c).is_some())
+    chars.get(j).is_none_or(|&c| digit(c).is_none())
 }
 
 /// True when `text` holds a prefecture's bare name (without 都/府/県) directly followed by a
