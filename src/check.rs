@@ -39,6 +39,11 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// True when recelint itself failed on this file (X001): exit code 2.
+    pub fn internal_error(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.rule.code == "X001")
+    }
+
     /// Findings of severity `s`, including those left out of the output.
     pub fn count(&self, s: Severity) -> usize {
         self.diagnostics.iter().filter(|d| d.severity == s).count() + self.omitted[s as usize]
@@ -184,11 +189,14 @@ impl<'a> Scanner<'a> {
         cx.receipt = None;
     }
 
-    fn line(&mut self, cx: &mut Cx, line: Line<'a>) {
+    fn line(&mut self, cx: &mut Cx, mut line: Line<'a>) {
         let g = Grammar::get();
         let l = Layout::get();
         self.records += 1;
         file::on_line(cx, &mut self.flags, &line);
+        if line.raw.len() > file::MAX_RECORD {
+            line.raw = &line.raw[..file::MAX_RECORD];
+        }
         // Blocks: RE opens a receipt; IR and GO stand alone.
         let id_end = memchr::memchr(b',', line.raw).unwrap_or(line.raw.len());
         let def = g.lookup(&line.raw[..id_end]);
@@ -287,6 +295,10 @@ struct ChunkOut {
 }
 
 fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> ChunkOut {
+    // Test hook (debug builds only): proves a bug in a rule becomes X001, not a crash.
+    if cfg!(debug_assertions) && memchr::memmem::find(&c.data, b"RECELINT-TEST-PANIC").is_some() {
+        panic!("test panic requested by the input");
+    }
     let mut cx = Cx::default();
     let mut sc = Scanner {
         buf: RecBuf::default(),
@@ -334,6 +346,32 @@ fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> Chun
         values: sc.values,
         flags: sc.flags,
     }
+}
+
+/// [`scan_chunk`], with a bug in a rule turned into an X001 finding at the chunk's start
+/// instead of stopping the run.
+fn scan_chunk_guarded(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> ChunkOut {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_chunk(c, text_ok, utf8, opts))).unwrap_or_else(|p| {
+        let mut cx = Cx::default();
+        let msg = crate::rules::internal::panic_message(&*p);
+        cx.line(&crate::rules::internal::X001, 1, c.base, vec![msg]);
+        // The chunk's lines still count, so later line numbers stay right.
+        let lines = memchr::memchr_iter(b'\n', &c.data).count() as u32 + u32::from(!c.data.ends_with(b"\n"));
+        ChunkOut {
+            diags: cx.diags,
+            lines,
+            receipts: 0,
+            records: 0,
+            labels: BTreeMap::new(),
+            facts: Vec::new(),
+            breakdown: Breakdown::default(),
+            facility: String::new(),
+            first_label: None,
+            structure: structure::Structure::new(c.first),
+            values: value::Values::default(),
+            flags: file::FileFlags::default(),
+        }
+    })
 }
 
 /// The file's findings and state as chunks are folded in, in order.
@@ -472,7 +510,7 @@ impl<R: std::io::Read> Chunker<R> {
             let cut = match cut {
                 Some(c) => c,
                 None if self.done => self.buf.len(),
-                None if self.buf.len() >= size * 16 => {
+                None if self.buf.len() >= size.saturating_mul(4).max(16 << 20) => {
                     // No receipt boundary in a long stretch: cut at a line end (or anywhere)
                     // so memory stays bounded.
                     memchr::memrchr(b'\n', &self.buf).map_or(self.buf.len(), |i| i + 1)
@@ -519,6 +557,12 @@ pub fn check_reader<R: std::io::Read>(
     (&mut r).take(64 << 10).read_to_end(&mut head)?;
     let enc = file::detect(&head);
     let mut acc = FileAcc::default();
+    if let Some((ja, en, hint_ja, hint_en)) = file::sniff(&head) {
+        // Nothing in it is a record: say what it is instead of listing its bytes.
+        acc.cx.file(&file::F008, vec![crate::diag::bi(ja, en), crate::diag::bi(hint_ja, hint_en)]);
+        report.diagnostics = acc.cx.diags;
+        return Ok(report);
+    }
     file::check_encoding(&mut acc.cx, enc);
     if matches!(enc, file::Encoding::Utf16 { .. }) {
         // Nothing of it can be read as records.
@@ -561,12 +605,12 @@ pub fn check_reader<R: std::io::Read>(
             break;
         }
         let outs: Vec<ChunkOut> = if batch.len() == 1 {
-            vec![scan_chunk(&batch[0], text_ok, utf8, opts)]
+            vec![scan_chunk_guarded(&batch[0], text_ok, utf8, opts)]
         } else {
             use rayon::prelude::*;
             batch
                 .par_iter()
-                .map(|c| scan_chunk(c, text_ok, utf8, opts))
+                .map(|c| scan_chunk_guarded(c, text_ok, utf8, opts))
                 .collect()
         };
         let bytes: usize = batch.iter().map(|c| c.data.len()).sum();

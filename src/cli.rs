@@ -304,7 +304,17 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         chunk_size: 0,
         progress: show.as_ref().map(|_| progress.clone()),
     };
-    let mut reports: Vec<FileReport> = files.par_iter().map(|p| check_one(p, a, &opts)).collect();
+    let mut reports: Vec<FileReport> = files
+        .par_iter()
+        .map(|p| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_one(p, a, &opts))).unwrap_or_else(|e| {
+                // A bug outside the chunk scan: the file gets an X001 instead of the run stopping.
+                let mut cx = crate::rules::Cx::default();
+                cx.file(&crate::rules::internal::X001, vec![crate::rules::internal::panic_message(&*e)]);
+                FileReport { path: p.display().to_string(), diagnostics: cx.diags, ..FileReport::default() }
+            })
+        })
+        .collect();
     drop(show);
     // Insured-number resolution over every receipt's fact, with the evidence of the CSV, the
     // history files and the batch itself.
@@ -349,7 +359,7 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     if let Err(e) = r.finish(&mut out, &totals).and_then(|_| out.flush()) {
         return broken_pipe_or(e);
     }
-    if totals.unreadable > 0 {
+    if totals.unreadable > 0 || reports.iter().any(FileReport::internal_error) {
         2
     } else if has_error {
         1

@@ -42,7 +42,45 @@ pub static F007: Rule = rule!("F007", "empty-file", Error,
     en: "empty file, or no records",
     "the file holds no records");
 
-pub static RULES: &[&Rule] = &[&F001, &F002, &F003, &F004, &F005, &F006, &F007];
+pub static F008: Rule = rule!("F008", "not-a-claim-file", Error,
+    ja: "請求ファイルではない（ZIP・GZIP・PDF などのファイル）",
+    "このファイルは{0}です。請求ファイル (RECEIPTC.UKE) ではありません{1}",
+    en: "not a claim file (a ZIP, GZIP, PDF … file)",
+    "this file is {0}, not a claim file (RECEIPTC.UKE){1}");
+pub static F009: Rule = rule!("F009", "record-too-long", Error,
+    ja: "レコードが長すぎる",
+    "レコードが {0} バイトあります。{1} バイトを超える部分は検査していません（改行が欠けている可能性があります）",
+    en: "record too long",
+    "the record is {0} bytes long; what lies beyond {1} bytes was not checked (a line end may be missing)");
+
+pub static RULES: &[&Rule] = &[&F001, &F002, &F003, &F004, &F005, &F006, &F007, &F008, &F009];
+
+/// Longest record checked in full. The longest record of the specification (SJ, 2,400
+/// bytes of text) fits many times over; a longer one is reported (F009) and cut, so a file
+/// without line ends cannot make the check slow or large.
+pub const MAX_RECORD: usize = 64 * 1024;
+
+/// Recognises files that are certainly not claim files from their first bytes: archives,
+/// documents, images. Returns (Japanese, English) names and a hint.
+pub fn sniff(head: &[u8]) -> Option<(&'static str, &'static str, &'static str, &'static str)> {
+    const UNPACK_JA: &str = "。展開してから中の RECEIPTC.UKE を検査してください";
+    const UNPACK_EN: &str = "; unpack it and check the RECEIPTC.UKE inside";
+    let kinds: [(&[u8], &str, &str, &str, &str); 9] = [
+        (b"PK\x03\x04", "ZIP 圧縮ファイル", "a ZIP archive", UNPACK_JA, UNPACK_EN),
+        (b"PK\x05\x06", "ZIP 圧縮ファイル（空）", "an empty ZIP archive", "", ""),
+        (b"\x1f\x8b", "GZIP 圧縮ファイル", "a GZIP-compressed file", UNPACK_JA, UNPACK_EN),
+        (b"7z\xbc\xaf\x27\x1c", "7-Zip 圧縮ファイル", "a 7-Zip archive", UNPACK_JA, UNPACK_EN),
+        (b"Rar!", "RAR 圧縮ファイル", "a RAR archive", UNPACK_JA, UNPACK_EN),
+        (b"%PDF", "PDF 文書", "a PDF document", "", ""),
+        (b"\xd0\xcf\x11\xe0", "Office 文書（xls / doc）", "an Office document (xls / doc)", "", ""),
+        (b"\x89PNG", "PNG 画像", "a PNG image", "", ""),
+        (b"\xff\xd8\xff", "JPEG 画像", "a JPEG image", "", ""),
+    ];
+    kinds
+        .iter()
+        .find(|(magic, ..)| head.starts_with(magic))
+        .map(|&(_, ja, en, hint_ja, hint_en)| (ja, en, hint_ja, hint_en))
+}
 
 /// How the file's bytes are encoded, as far as it matters here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,8 +183,11 @@ impl FileFlags {
     }
 }
 
-/// Per line: line end (F003) and quotes (F006).
+/// Per line: line end (F003), quotes (F006) and length (F009).
 pub fn on_line(cx: &mut Cx, st: &mut FileFlags, line: &Line) {
+    if line.raw.len() > MAX_RECORD {
+        cx.line(&F009, line.no, line.offset, args![line.raw.len(), MAX_RECORD]);
+    }
     if line.term != Term::CrLf && st.line_ends.hit() {
         let what = match line.term {
             Term::Lf => bi("LF のみ", "LF only"),

@@ -11,6 +11,7 @@
 pub mod chars;
 pub mod file;
 pub mod insurer;
+pub mod internal;
 pub mod qualification;
 pub mod structure;
 pub mod value;
@@ -64,6 +65,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         .chain(chars::RULES)
         .chain(insurer::RULES)
         .chain(qualification::RULES)
+        .chain(internal::RULES)
         .copied()
 }
 
@@ -84,7 +86,10 @@ impl Cx {
     /// An empty context for the same receipt: builds a diagnostic that is kept aside (to be
     /// reported, or not, when chunks are merged) instead of reported now.
     pub fn aside(&self) -> Cx {
-        Cx { diags: Vec::new(), receipt: self.receipt }
+        Cx {
+            diags: Vec::new(),
+            receipt: self.receipt,
+        }
     }
 
     fn push(&mut self, rule: &'static Rule, args: Vec<String>) -> &mut Diagnostic {

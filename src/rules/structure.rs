@@ -7,7 +7,7 @@ use crate::diag::{bi, Rule};
 use crate::grammar::{Grammar, RecIdx, Scope};
 use crate::layout::Layout;
 use crate::model::{RecBuf, RecView};
-use crate::sjis::decode;
+use crate::sjis::{self, decode};
 
 pub static S001: Rule = rule!("S001", "first-record-not-ir", Error,
     ja: "最初のレコードが IR でない",
@@ -241,7 +241,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
         )]
     };
     if first && st.first_chunk && !v.is(l.ir) {
-        cx.rec(&S001, v, args![decode(v.id())]);
+        cx.rec(&S001, v, args![shown_id(v.id())]);
     }
     if first && !st.first_chunk {
         let mut scratch = cx.aside();
@@ -256,11 +256,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
         let id = v.id();
         let t = st.unknown.get(id.to_vec());
         if t.hit() {
-            let shown = if id.is_empty() {
-                bi("（空行）", "(empty line)")
-            } else {
-                decode(id).into_owned()
-            };
+            let shown = if id.is_empty() { bi("（空行）", "(empty line)") } else { shown_id(id) };
             let g = Grammar::get();
             let what = match (
                 g.tables[l.t_foreign].get(id),
@@ -313,6 +309,19 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
     } else if rd.scope != Scope::File && !in_receipt && !v.is(l.re) {
         cx.rec(&S004, v, args![rd.id]);
     }
+}
+
+/// A record id as shown in a message: at most 16 bytes of it (a garbage line's "id" can be
+/// megabytes long).
+fn shown_id(id: &[u8]) -> String {
+    if id.len() <= 16 {
+        return decode(id).into_owned();
+    }
+    let mut end = 16;
+    while end > 0 && !sjis::chars(&id[..end]).map(<[u8]>::len).sum::<usize>().eq(&end) {
+        end -= 1;
+    }
+    format!("{}…", decode(&id[..end]))
 }
 
 /// Rank of a record in the donor block (TI TR TS SY SI/IY/TO/CO SJ).
