@@ -85,6 +85,10 @@ pub struct CheckArgs {
     /// Never show the progress bar (it is shown only for text output on a terminal)
     #[arg(long)]
     pub no_progress: bool,
+    /// Mask patient data (names, birth dates, card numbers, chart numbers, free text) in
+    /// every output, keeping lengths and character classes
+    #[arg(long)]
+    pub redact: bool,
     /// The name to report standard input (`-`) under
     #[arg(long, value_name = "NAME", default_value = "-")]
     pub stdin_filename: String,
@@ -307,12 +311,20 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     let mut reports: Vec<FileReport> = files
         .par_iter()
         .map(|p| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_one(p, a, &opts))).unwrap_or_else(|e| {
-                // A bug outside the chunk scan: the file gets an X001 instead of the run stopping.
-                let mut cx = crate::rules::Cx::default();
-                cx.file(&crate::rules::internal::X001, vec![crate::rules::internal::panic_message(&*e)]);
-                FileReport { path: p.display().to_string(), diagnostics: cx.diags, ..FileReport::default() }
-            })
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_one(p, a, &opts)))
+                .unwrap_or_else(|e| {
+                    // A bug outside the chunk scan: the file gets an X001 instead of the run stopping.
+                    let mut cx = crate::rules::Cx::default();
+                    cx.file(
+                        &crate::rules::internal::X001,
+                        vec![crate::rules::internal::panic_message(&*e)],
+                    );
+                    FileReport {
+                        path: p.display().to_string(),
+                        diagnostics: cx.diags,
+                        ..FileReport::default()
+                    }
+                })
         })
         .collect();
     drop(show);
@@ -341,6 +353,9 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         for r in &mut reports {
             r.limit(n);
         }
+    }
+    if a.redact {
+        crate::redact::redact(&mut reports);
     }
     let mut r = renderer(a.format, style);
     let mut totals = Totals::default();

@@ -84,6 +84,8 @@ struct RawField {
     frac_digits: Option<u8>,
     key: Option<String>,
     repeat: Option<u16>,
+    #[serde(default)]
+    sensitive: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,6 +137,8 @@ pub struct FieldDef {
     pub int_digits: u8,
     pub frac_digits: u8,
     pub key: Option<String>,
+    /// Patient data: masked by `--redact`.
+    pub sensitive: bool,
 }
 
 #[derive(Debug)]
@@ -261,6 +265,7 @@ impl Grammar {
                         int_digits: f.int_digits.unwrap_or(0),
                         frac_digits: f.frac_digits.unwrap_or(0),
                         key: f.key.clone(),
+                        sensitive: f.sensitive,
                     });
                 }
             }

@@ -18,6 +18,7 @@ pub mod layout;
 pub mod model;
 pub mod parse;
 pub mod qualify;
+pub mod redact;
 pub mod render;
 pub mod rules;
 pub mod sjis;
