@@ -34,7 +34,7 @@ fn mask_line(text: &str) -> (String, Vec<String>) {
     if let Some(def) = fields.first().and_then(|id| g.record_by_id(id)) {
         for (i, f) in fields.iter_mut().enumerate() {
             if def.fields.get(i).is_some_and(|fd| fd.sensitive) && !f.is_empty() {
-                hidden.push(std::mem::replace(f, String::new()));
+                hidden.push(std::mem::take(f));
                 *f = mask(hidden.last().expect("just pushed"));
             }
         }
