@@ -2,7 +2,8 @@
 
 use crate::batch;
 use crate::check::{check_path, check_reader, CheckOptions, FileReport, Progress};
-use crate::diag::{Lang, Severity};
+use crate::config::{self, Settings};
+use crate::diag::Lang;
 use crate::render::{renderer, Format, Style, Totals};
 use crate::rules;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -24,7 +25,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// 請求ファイルを検査する / check claim files (files or folders)
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
+    /// シェル補完スクリプトを出力する / print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// 規則の一覧・説明 / list the rules, or explain one
     Rules {
         /// e.g. S010
@@ -63,8 +69,27 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    #[arg(long, value_enum, default_value_t = LangArg::Ja)]
-    pub lang: LangArg,
+    /// Message language (default: the config's `lang`, else ja)
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Use this config file instead of looking for recelint.toml
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Ignore every config file
+    #[arg(long)]
+    pub isolated: bool,
+    /// Only these rules (codes or prefixes, comma-separated: Q,S010); overrides the config
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Not these rules (codes or prefixes); overrides the config
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Lowest severity that makes the exit code 1 (default error)
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// Exit 0 even with findings (2 still means something could not be read)
+    #[arg(long)]
+    pub exit_zero: bool,
     /// Show info-level findings in text, concise and github output
     #[arg(short, long)]
     pub verbose: bool,
@@ -99,6 +124,12 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Rules { code, lang } => rules_cmd(code.as_deref(), lang.into()),
         Command::Check(args) => check_cmd(&args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "recelint", &mut std::io::stdout());
+            0
+        }
     }
 }
 
@@ -261,8 +292,64 @@ fn check_one(p: &Path, a: &CheckArgs, opts: &CheckOptions) -> FileReport {
     check_path(p, &p.display().to_string(), opts)
 }
 
+/// The settings of a run: the config file (found, named or ignored) with the command line on
+/// top. An error here is a usage error (exit code 2).
+fn settings(a: &CheckArgs) -> Result<Settings, String> {
+    let file = if a.isolated {
+        None
+    } else if let Some(p) = &a.config {
+        Some(p.clone())
+    } else {
+        std::env::current_dir()
+            .ok()
+            .and_then(|d| config::discover(&d))
+    };
+    let mut s = match file {
+        Some(p) => config::load(&p)?,
+        None => Settings::default(),
+    };
+    if !a.select.is_empty() {
+        s.select = a
+            .select
+            .iter()
+            .map(|x| config::check_selector(x))
+            .collect::<Result<_, _>>()?;
+    }
+    if !a.ignore.is_empty() {
+        s.ignore = a
+            .ignore
+            .iter()
+            .map(|x| config::check_selector(x))
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(f) = &a.fail_on {
+        s.fail_on = config::parse_severity(f)?;
+    }
+    if let Some(l) = a.lang {
+        s.lang = Some(if l == LangArg::En { "en" } else { "ja" }.into());
+    }
+    if let Some(q) = &a.qualifications {
+        s.qualifications = Some(q.clone());
+    }
+    if !a.history.is_empty() {
+        s.history = a.history.clone();
+    }
+    Ok(s)
+}
+
 fn check_cmd(a: &CheckArgs) -> i32 {
-    let lang: Lang = a.lang.into();
+    let settings = match settings(a) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("recelint: {e}");
+            return 2;
+        }
+    };
+    let lang = if settings.lang.as_deref() == Some("en") {
+        Lang::En
+    } else {
+        Lang::Ja
+    };
     let stdout = std::io::stdout();
     let color = match a.color {
         ColorArg::Always => true,
@@ -330,13 +417,13 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     drop(show);
     // Insured-number resolution over every receipt's fact, with the evidence of the CSV, the
     // history files and the batch itself.
-    let csv = a.qualifications.as_ref().map(|p| {
+    let csv = settings.qualifications.as_ref().map(|p| {
         (
             p.display().to_string(),
             std::fs::read(p).map_err(|e| e.to_string()),
         )
     });
-    let history = expand(&a.history)
+    let history = expand(&settings.history)
         .0
         .par_iter()
         .map(|p| {
@@ -346,9 +433,7 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         })
         .collect();
     batch::resolve(&mut reports, batch::Evidence { csv, history });
-    let has_error = reports
-        .iter()
-        .any(|r| r.diagnostics.iter().any(|d| d.severity == Severity::Error));
+    settings.apply(&mut reports);
     if let Some(n) = a.max_diagnostics {
         for r in &mut reports {
             r.limit(n);
@@ -376,7 +461,7 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     }
     if totals.unreadable > 0 || reports.iter().any(FileReport::internal_error) {
         2
-    } else if has_error {
+    } else if !a.exit_zero && settings.fails(&reports) {
         1
     } else {
         0

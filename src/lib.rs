@@ -11,6 +11,7 @@
 pub mod batch;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod fill;
 pub mod grammar;

@@ -405,3 +405,106 @@ fn redact_hides_patient_data_in_every_format() {
     assert_eq!(v005["field_name"], "生年月日");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn config_and_switches_select_ignore_and_set_severity_and_failure() {
+    let corpus = common::corpus("receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE");
+    let codes = |extra: &[&str], dir: &std::path::Path| {
+        let o = bin()
+            .current_dir(dir)
+            .args(["check", "--format", "json"])
+            .args(extra)
+            .arg(&corpus)
+            .output()
+            .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null);
+        let mut c: Vec<String> = v["diagnostics"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|d| {
+                        format!(
+                            "{}:{}",
+                            d["code"].as_str().unwrap(),
+                            d["severity"].as_str().unwrap()
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        c.sort();
+        c.dedup();
+        (o.status.code(), c)
+    };
+    let d = tmpdir("config");
+    // Without a config: S007, V002, I004 (warning), I005, F004 …
+    let (code, all) = codes(&[], &d);
+    assert_eq!(code, Some(1));
+    assert!(
+        all.contains(&"S007:error".to_string()) && all.contains(&"F004:warning".to_string()),
+        "{all:?}"
+    );
+    // recelint.toml in the current folder: ignore S007 and the V family, make F004 an error.
+    std::fs::write(
+        d.join("recelint.toml"),
+        "ignore = [\"S007\", \"V\"]\n[severity]\nF004 = \"error\"\n",
+    )
+    .unwrap();
+    let (_, c) = codes(&[], &d);
+    assert!(
+        !c.iter()
+            .any(|x| x.starts_with("S007") || x.starts_with('V')),
+        "{c:?}"
+    );
+    assert!(c.contains(&"F004:error".to_string()), "{c:?}");
+    // --isolated ignores it; --select on the command line overrides it.
+    let (_, c) = codes(&["--isolated"], &d);
+    assert_eq!(c, all);
+    let (_, c) = codes(&["--select", "F,I004"], &d);
+    assert_eq!(
+        c,
+        vec!["F004:error".to_string(), "I004:warning".to_string()]
+    );
+    // fail-on: only warnings left → exit 0 by default, 1 with --fail-on warning, 0 with --exit-zero.
+    let (code, _) = codes(&["--isolated", "--select", "I004"], &d);
+    assert_eq!(code, Some(0));
+    let (code, _) = codes(
+        &["--isolated", "--select", "I004", "--fail-on", "warning"],
+        &d,
+    );
+    assert_eq!(code, Some(1));
+    let (code, _) = codes(&["--isolated", "--exit-zero"], &d);
+    assert_eq!(code, Some(0));
+    // Unknown codes and keys are usage errors with a hint.
+    let o = bin()
+        .args(["check", "--isolated", "--select", "Z99"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Z99"));
+    std::fs::write(d.join("recelint.toml"), "selct = [\"Q\"]\n").unwrap();
+    let o = bin()
+        .current_dir(&d)
+        .args(["check"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("selct"));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let o = bin().args(["completions", shell]).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        let out = String::from_utf8(o.stdout).unwrap();
+        assert!(
+            out.contains("recelint") && out.contains("max-diagnostics"),
+            "{shell}"
+        );
+    }
+}
