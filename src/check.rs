@@ -34,6 +34,10 @@ pub struct FileReport {
     pub breakdown: Breakdown,
     /// Findings left out by `--max-diagnostics`, by severity (info, warning, error).
     pub omitted: [usize; 3],
+    /// Findings hidden because the baseline lists them.
+    pub baselined: usize,
+    /// IR 医療機関コード.
+    pub facility: String,
     /// The same, by rule code.
     pub omitted_rules: BTreeMap<&'static str, usize>,
 }
@@ -351,12 +355,16 @@ fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> Chun
 /// [`scan_chunk`], with a bug in a rule turned into an X001 finding at the chunk's start
 /// instead of stopping the run.
 fn scan_chunk_guarded(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> ChunkOut {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_chunk(c, text_ok, utf8, opts))).unwrap_or_else(|p| {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        scan_chunk(c, text_ok, utf8, opts)
+    }))
+    .unwrap_or_else(|p| {
         let mut cx = Cx::default();
         let msg = crate::rules::internal::panic_message(&*p);
         cx.line(&crate::rules::internal::X001, 1, c.base, vec![msg]);
         // The chunk's lines still count, so later line numbers stay right.
-        let lines = memchr::memchr_iter(b'\n', &c.data).count() as u32 + u32::from(!c.data.ends_with(b"\n"));
+        let lines = memchr::memchr_iter(b'\n', &c.data).count() as u32
+            + u32::from(!c.data.ends_with(b"\n"));
         ChunkOut {
             diags: cx.diags,
             lines,
@@ -559,7 +567,10 @@ pub fn check_reader<R: std::io::Read>(
     let mut acc = FileAcc::default();
     if let Some((ja, en, hint_ja, hint_en)) = file::sniff(&head) {
         // Nothing in it is a record: say what it is instead of listing its bytes.
-        acc.cx.file(&file::F008, vec![crate::diag::bi(ja, en), crate::diag::bi(hint_ja, hint_en)]);
+        acc.cx.file(
+            &file::F008,
+            vec![crate::diag::bi(ja, en), crate::diag::bi(hint_ja, hint_en)],
+        );
         report.diagnostics = acc.cx.diags;
         return Ok(report);
     }
@@ -660,6 +671,7 @@ pub fn check_reader<R: std::io::Read>(
     report.labels = acc.labels;
     report.facts = acc.facts;
     report.breakdown = acc.breakdown;
+    report.facility = acc.facility;
     report.diagnostics = diags;
     Ok(report)
 }

@@ -90,6 +90,12 @@ pub struct CheckArgs {
     /// Exit 0 even with findings (2 still means something could not be read)
     #[arg(long)]
     pub exit_zero: bool,
+    /// Record today's findings in FILE (JSON; no patient data)
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Hide the findings recorded in FILE and report only new ones
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Show info-level findings in text, concise and github output
     #[arg(short, long)]
     pub verbose: bool,
@@ -434,6 +440,23 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         .collect();
     batch::resolve(&mut reports, batch::Evidence { csv, history });
     settings.apply(&mut reports);
+    if let Some(p) = &a.write_baseline {
+        if let Err(e) = crate::baseline::write(p, &crate::baseline::of(&reports)) {
+            eprintln!("recelint: {e}");
+            return 2;
+        }
+    }
+    if let Some(p) = &a.baseline {
+        match crate::baseline::load(p) {
+            Ok(b) => {
+                crate::baseline::apply(&b, &mut reports);
+            }
+            Err(e) => {
+                eprintln!("recelint: {e}");
+                return 2;
+            }
+        }
+    }
     if let Some(n) = a.max_diagnostics {
         for r in &mut reports {
             r.limit(n);

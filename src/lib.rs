@@ -8,6 +8,7 @@
 //! - [`render`]: text (miette), concise and JSON output.
 #![forbid(unsafe_code)]
 
+pub mod baseline;
 pub mod batch;
 pub mod check;
 pub mod cli;

@@ -508,3 +508,63 @@ fn completions_for_every_shell() {
         );
     }
 }
+
+#[test]
+fn a_baseline_hides_old_findings_and_shows_a_new_one() {
+    let d = tmpdir("baseline");
+    let file = d.join("RECEIPTC.UKE");
+    let base = d.join("baseline.json");
+    let src = std::fs::read_to_string(common::root().join("testdata/golden/mixed.txt")).unwrap();
+    std::fs::write(&file, common::build(&src).bytes).unwrap();
+    let o = bin()
+        .args([
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            "--write-baseline",
+        ])
+        .arg(&base)
+        .arg(&file)
+        .output()
+        .unwrap();
+    let before: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let n = before["diagnostics"].as_array().unwrap().len();
+    assert!(n >= 5);
+    let text = std::fs::read_to_string(&base).unwrap();
+    assert!(
+        !text.contains("1001") && !text.contains("山田"),
+        "the baseline holds no patient data: {text}"
+    );
+    // Same file: everything hidden, exit 0.
+    let o = bin()
+        .args(["check", "--isolated", "--format", "json", "--baseline"])
+        .arg(&base)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0);
+    assert_eq!(v["summary"]["baselined"], n);
+    // A new finding (an impossible birth date in receipt 2) shows; the old ones stay hidden.
+    let changed = src.replace("2,19850512,", "2,19850532,");
+    std::fs::write(&file, common::build(&changed).bytes).unwrap();
+    let o = bin()
+        .args(["check", "--isolated", "--format", "json", "--baseline"])
+        .arg(&base)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["V005"]);
+    assert_eq!(v["diagnostics"][0]["line"], 6);
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -28,6 +28,8 @@ struct FileEntry {
     top_rules: Vec<RuleCount>,
     /// Findings left out by --max-diagnostics.
     omitted: usize,
+    /// Findings hidden by --baseline.
+    baselined: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
@@ -69,6 +71,7 @@ struct Summary {
     qualification: Breakdown,
     top_rules: Vec<RuleCount>,
     omitted: usize,
+    baselined: usize,
 }
 
 impl Json {
@@ -130,6 +133,7 @@ impl Renderer for Json {
             qualification: r.breakdown,
             top_rules: counts(r.rule_counts(), 5),
             omitted: r.omitted_total(),
+            baselined: r.baselined,
             error: r.unreadable.clone(),
         });
         Ok(())
@@ -151,6 +155,7 @@ impl Renderer for Json {
                 qualification: t.qualification,
                 top_rules: counts(t.top_rules(10), 10),
                 omitted: t.omitted,
+                baselined: t.baselined,
             },
         )?;
         out.write_all(b"}\n")

@@ -54,6 +54,8 @@ pub struct Totals {
     pub rules: std::collections::BTreeMap<&'static str, usize>,
     /// Findings left out by `--max-diagnostics`.
     pub omitted: usize,
+    /// Findings hidden by the baseline.
+    pub baselined: usize,
 }
 
 impl Totals {
@@ -71,6 +73,7 @@ impl Totals {
             *self.rules.entry(code).or_default() += n;
         }
         self.omitted += r.omitted_total();
+        self.baselined += r.baselined;
     }
 
     /// The rules with the most findings, most first.

@@ -295,6 +295,13 @@ impl Renderer for Text {
             if !top.is_empty() {
                 writeln!(out, "多い規則: {top}")?;
             }
+            if t.baselined > 0 {
+                writeln!(
+                    out,
+                    "ベースラインにある指摘 {} 件は表示していません",
+                    t.baselined
+                )?;
+            }
             if t.unreadable > 0 {
                 writeln!(out, "読み取れなかったファイル: {}", t.unreadable)?;
             }
@@ -311,6 +318,9 @@ impl Renderer for Text {
             )?;
             if !top.is_empty() {
                 writeln!(out, "top rules: {top}")?;
+            }
+            if t.baselined > 0 {
+                writeln!(out, "{} finding(s) in the baseline not shown", t.baselined)?;
             }
             if t.unreadable > 0 {
                 writeln!(out, "unreadable files: {}", t.unreadable)?;
