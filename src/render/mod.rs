@@ -3,6 +3,7 @@
 
 pub mod concise;
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod jsonl;
 pub mod sarif;
@@ -28,6 +29,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::error file=…,line=…::…`), shown as annotations.
     Github,
+    /// One self-contained HTML page: totals, charts, findings by receipt, with a filter.
+    Html,
 }
 
 /// How to render.
@@ -98,6 +101,7 @@ pub fn renderer(format: Format, style: Style) -> Box<dyn Renderer> {
         Format::Jsonl => Box::new(jsonl::Jsonl::new(style)),
         Format::Sarif => Box::new(sarif::Sarif::new(style)),
         Format::Github => Box::new(github::Github { style }),
+        Format::Html => Box::new(html::Html::new(style)),
     }
 }
 
