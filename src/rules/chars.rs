@@ -10,22 +10,22 @@ use crate::sjis::{self, contains_char, decode, Dbl, Scan, BLACK_CIRCLE, FW_QUEST
 pub static C001: Rule = rule!("C001", "outside-jis-x-0208", Error,
     ja: "JIS X 0208 にない文字（NEC/IBM 拡張文字、ユーザー定義外字）",
     "「{0}」に JIS X 0208 にない文字「{1}」({2}, {3}) があります。受付不能の原因になります",
-    en: "character outside JIS X 0208 (NEC/IBM extensions, user-defined 外字)",
+    en: "character outside JIS X 0208 (NEC/IBM extensions, user-defined non-standard characters)",
     "'{0}' holds '{1}' ({2}, {3}), which is not in JIS X 0208; such characters make a claim unacceptable");
 pub static C002: Rule = rule!("C002", "black-circle-name", Info,
     ja: "氏名に「●」（そのまま請求できる）",
     "氏名に「●」があります。オンライン資格確認で表示できない文字で、このまま請求できます",
-    en: "「●」 in 氏名: accepted as it is",
+    en: "'●' in the name: accepted as it is",
     "the name contains '●' (a character the national systems cannot show); the claim is acceptable as it is");
 pub static C003: Rule = rule!("C003", "black-circle-without-kana", Warning,
     ja: "氏名に「●」があり、カタカナ氏名が空",
     "氏名に「●」がありますが、カタカナ（氏名）が記録されていません。患者を特定できるようカタカナ氏名の記録を勧めます",
-    en: "「●」 in 氏名 and カタカナ氏名 empty",
+    en: "'●' in the name and the katakana name empty",
     "the name contains '●' and the katakana name is empty; recording the katakana name lets the patient be identified");
 pub static C004: Rule = rule!("C004", "gaiji-stand-in", Warning,
     ja: "氏名に「〓」または「？」（外字の代替）",
     "「{0}」に外字の代わりと思われる「{1}」があります",
-    en: "「〓」 or 「？」 in a name (a 外字 stand-in)",
+    en: "'〓' or '？' in a name (a stand-in for a non-standard character)",
     "'{0}' contains '{1}', probably standing in for a character that could not be written");
 
 pub static RULES: &[&Rule] = &[&C001, &C002, &C003, &C004];

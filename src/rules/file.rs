@@ -53,7 +53,9 @@ pub static F009: Rule = rule!("F009", "record-too-long", Error,
     en: "record too long",
     "the record is {0} bytes long; what lies beyond {1} bytes was not checked (a line end may be missing)");
 
-pub static RULES: &[&Rule] = &[&F001, &F002, &F003, &F004, &F005, &F006, &F007, &F008, &F009];
+pub static RULES: &[&Rule] = &[
+    &F001, &F002, &F003, &F004, &F005, &F006, &F007, &F008, &F009,
+];
 
 /// Longest record checked in full. The longest record of the specification (SJ, 2,400
 /// bytes of text) fits many times over; a longer one is reported (F009) and cut, so a file
@@ -66,13 +68,49 @@ pub fn sniff(head: &[u8]) -> Option<(&'static str, &'static str, &'static str, &
     const UNPACK_JA: &str = "。展開してから中の RECEIPTC.UKE を検査してください";
     const UNPACK_EN: &str = "; unpack it and check the RECEIPTC.UKE inside";
     let kinds: [(&[u8], &str, &str, &str, &str); 9] = [
-        (b"PK\x03\x04", "ZIP 圧縮ファイル", "a ZIP archive", UNPACK_JA, UNPACK_EN),
-        (b"PK\x05\x06", "ZIP 圧縮ファイル（空）", "an empty ZIP archive", "", ""),
-        (b"\x1f\x8b", "GZIP 圧縮ファイル", "a GZIP-compressed file", UNPACK_JA, UNPACK_EN),
-        (b"7z\xbc\xaf\x27\x1c", "7-Zip 圧縮ファイル", "a 7-Zip archive", UNPACK_JA, UNPACK_EN),
-        (b"Rar!", "RAR 圧縮ファイル", "a RAR archive", UNPACK_JA, UNPACK_EN),
+        (
+            b"PK\x03\x04",
+            "ZIP 圧縮ファイル",
+            "a ZIP archive",
+            UNPACK_JA,
+            UNPACK_EN,
+        ),
+        (
+            b"PK\x05\x06",
+            "ZIP 圧縮ファイル（空）",
+            "an empty ZIP archive",
+            "",
+            "",
+        ),
+        (
+            b"\x1f\x8b",
+            "GZIP 圧縮ファイル",
+            "a GZIP-compressed file",
+            UNPACK_JA,
+            UNPACK_EN,
+        ),
+        (
+            b"7z\xbc\xaf\x27\x1c",
+            "7-Zip 圧縮ファイル",
+            "a 7-Zip archive",
+            UNPACK_JA,
+            UNPACK_EN,
+        ),
+        (
+            b"Rar!",
+            "RAR 圧縮ファイル",
+            "a RAR archive",
+            UNPACK_JA,
+            UNPACK_EN,
+        ),
         (b"%PDF", "PDF 文書", "a PDF document", "", ""),
-        (b"\xd0\xcf\x11\xe0", "Office 文書（xls / doc）", "an Office document (xls / doc)", "", ""),
+        (
+            b"\xd0\xcf\x11\xe0",
+            "Office 文書（xls / doc）",
+            "an Office document (xls / doc)",
+            "",
+            "",
+        ),
         (b"\x89PNG", "PNG 画像", "a PNG image", "", ""),
         (b"\xff\xd8\xff", "JPEG 画像", "a JPEG image", "", ""),
     ];
@@ -186,7 +224,12 @@ impl FileFlags {
 /// Per line: line end (F003), quotes (F006) and length (F009).
 pub fn on_line(cx: &mut Cx, st: &mut FileFlags, line: &Line) {
     if line.raw.len() > MAX_RECORD {
-        cx.line(&F009, line.no, line.offset, args![line.raw.len(), MAX_RECORD]);
+        cx.line(
+            &F009,
+            line.no,
+            line.offset,
+            args![line.raw.len(), MAX_RECORD],
+        );
     }
     if line.term != Term::CrLf && st.line_ends.hit() {
         let what = match line.term {

@@ -14,42 +14,42 @@ use crate::sjis::decode;
 pub static I001: Rule = rule!("I001", "insurer-number-malformed", Error,
     ja: "保険者番号の形式が不正（8 バイトに右詰めの 6 桁または 8 桁でない）",
     "保険者番号「{0}」は 8 桁、または先頭を半角スペースで埋めた 6 桁（8 バイト）で記録してください",
-    en: "保険者番号 malformed (not 6 or 8 digits right-aligned in 8 bytes)",
+    en: "insurer number malformed (not 6 or 8 digits right-aligned in 8 bytes)",
     "insurer number '{0}' must be 8 digits, or 6 digits right-aligned in 8 bytes with leading spaces");
 pub static I002: Rule = rule!("I002", "insurer-check-digit", Error,
     ja: "保険者番号の検証番号が正しくない",
     "保険者番号「{0}」の検証番号（末尾の桁）が正しくありません（計算上は {1}）",
-    en: "保険者番号 check digit (検証番号) wrong",
+    en: "insurer number check digit (last digit) wrong",
     "insurer number '{0}' has a wrong check digit (last digit); it computes to {1}");
 pub static I003: Rule = rule!("I003", "insurer-number-impossible", Error,
     ja: "保険者番号の法別番号または都道府県番号がありえない",
     "保険者番号「{0}」の{1}「{2}」はありえない値です",
-    en: "法別番号 or 都道府県 part of 保険者番号 impossible",
+    en: "law number or prefecture part of the insurer number impossible",
     "insurer number '{0}': the {1} '{2}' is impossible");
 pub static I004: Rule = rule!("I004", "kohi-payer-number", Error,
     ja: "公費負担者番号の形式または検証番号が正しくない",
     "公費負担者番号「{0}」は{1}",
-    en: "公費負担者番号 malformed or check digit wrong",
+    en: "public-expense payer number malformed or check digit wrong",
     "public-expense payer number '{0}' is {1}");
 pub static I005: Rule = rule!("I005", "kohi-recipient-number", Error,
     ja: "受給者番号の形式または検証番号が正しくない",
     "受給者番号「{0}」は{1}",
-    en: "受給者番号 malformed or check digit wrong",
+    en: "recipient number malformed or check digit wrong",
     "recipient number '{0}' is {1}");
 pub static I006: Rule = rule!("I006", "insurer-kind-vs-receipt-kind", Warning,
     ja: "保険者番号の種類がレセプト種別と合わない",
     "保険者番号「{0}」は{1}ですが、レセプト種別 {2} は{3}です",
-    en: "kind of 保険者番号 disagrees with the レセプト種別",
+    en: "kind of insurer number disagrees with the receipt kind",
     "insurer number '{0}' is {1}, but receipt kind {2} is {3}");
 pub static I007: Rule = rule!("I007", "sn-confirmation-kind", Error,
     ja: "一次請求で SN 確認区分が 01 以外",
     "資格確認レコードの確認区分が「{0}」です。一次請求では 01 だけを記録します（02〜14 は審査支払機関・保険者が記録）",
-    en: "SN 確認区分 other than 01 in a first claim",
+    en: "SN confirmation kind other than 01 in a first claim",
     "the SN confirmation kind is '{0}'; a first claim records 01 only (02–14 are written by the review body or insurer)");
 pub static I008: Rule = rule!("I008", "insured-number-empty", Error,
     ja: "保険者レコードがあるのに被保険者証の番号が空",
     "被保険者証（手帳）等の番号が記録されていません",
-    en: "被保険者証 番号 empty on a receipt with an HO record",
+    en: "card number empty on a receipt with an HO record",
     "the insured person's card number is empty");
 
 pub static RULES: &[&Rule] = &[&I001, &I002, &I003, &I004, &I005, &I006, &I007, &I008];

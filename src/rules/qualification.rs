@@ -21,28 +21,28 @@ use std::sync::Arc;
 pub static Q001: Rule = rule!("Q001", "unknown-fill", Info,
     ja: "不詳請求（保険者番号 77777777 / 77777779）",
     "不詳請求です（保険者番号「{0}」）。資格確認ができず、被保険者資格申立書による請求として扱います",
-    en: "不詳 claim recognised (77777777 / 77777779)",
-    "an unknown-qualification (不詳) claim (insurer number '{0}'), made on the patient's self-declaration form");
+    en: "unknown-qualification claim recognised (77777777 / 77777779)",
+    "an unknown-qualification claim (insurer number '{0}'), made on the patient's self-declaration form");
 pub static Q002: Rule = rule!("Q002", "unknown-fill-incomplete", Error,
     ja: "7 埋めが不完全または不整合",
     "不詳請求の 7 埋めが正しくありません: {0}",
     en: "7-fill incomplete or inconsistent",
-    "the 不詳 7-fill is not right: {0}");
+    "the unknown-qualification 7-fill is not right: {0}");
 pub static Q003: Rule = rule!("Q003", "unknown-fill-without-address", Error,
     ja: "不詳請求で摘要欄に住所がない",
     "不詳請求ですが、摘要欄（コメント）に被保険者資格申立書の住所が見当たりません",
-    en: "不詳 claim without an address in the 摘要",
-    "a 不詳 claim, but no address from the self-declaration form was found in the remarks (comments)");
+    en: "unknown-qualification claim without an address in the remarks",
+    "an unknown-qualification claim, but no address from the self-declaration form was found in the remarks (comments)");
 pub static Q004: Rule = rule!("Q004", "unknown-fill-without-phone", Warning,
     ja: "不詳請求で摘要欄に連絡先の電話番号がない",
     "不詳請求ですが、摘要欄（コメント）に連絡先の電話番号が見当たりません",
-    en: "不詳 claim without a contact phone number in the 摘要",
-    "a 不詳 claim, but no contact phone number was found in the remarks (comments)");
+    en: "unknown-qualification claim without a contact phone number in the remarks",
+    "an unknown-qualification claim, but no contact phone number was found in the remarks (comments)");
 pub static Q005: Rule = rule!("Q005", "unknown-fill-but-known", Error,
     ja: "患者の資格が分かっているのに 7 埋め（不詳）で請求",
     "この患者の資格は分かっています（{0}）。不詳ではなく {1} で請求してください（①現在 → ②過去 → ③不詳 の順）",
     en: "7-fill used although a qualification of the patient is known",
-    "this patient's qualification is known ({0}); claim on {1} instead of the 不詳 fill (order: ① current, ② past, ③ unknown)");
+    "this patient's qualification is known ({0}); claim on {1} instead of the unknown-qualification fill (order: ① current, ② past, ③ unknown)");
 pub static Q006: Rule = rule!("Q006", "past-while-current-known", Error,
     ja: "現在の資格が分かっているのに過去の資格で請求",
     "過去（喪失済み）の資格で請求していますが、現在の資格が分かっています（{0}）。{1} で請求してください",
@@ -51,23 +51,23 @@ pub static Q006: Rule = rule!("Q006", "past-while-current-known", Error,
 pub static Q007: Rule = rule!("Q007", "past-without-note", Warning,
     ja: "過去（喪失済み）の資格での請求で摘要に「旧資格」がない",
     "過去（喪失済み）の資格で請求しています（{0}）が、摘要欄に「旧資格情報」の記載がありません",
-    en: "claim on a past (lost) qualification without 「旧資格」 in the 摘要",
-    "the claim is on a past (lost) qualification ({0}) but the remarks do not note 「旧資格情報」");
+    en: "claim on a past (lost) qualification without the former-qualification note in the remarks",
+    "the claim is on a past (lost) qualification ({0}) but the remarks do not carry the former-qualification note");
 pub static Q008: Rule = rule!("Q008", "claim-matches-no-known-qualification", Warning,
     ja: "請求の保険者番号・番号が患者の既知の資格のどれとも合わない",
     "請求の保険者番号・番号は、この患者の既知の資格のどれとも合いません（{0}: {1}）",
-    en: "claimed 保険者番号 + 番号 match none of the patient's known qualifications",
+    en: "claimed insurer number + card number match none of the patient's known qualifications",
     "the claimed insurer and number match none of this patient's known qualifications ({0}: {1})");
 pub static Q009: Rule = rule!("Q009", "unknown-fill-on-revisit", Warning,
     ja: "再診のみのレセプトで不詳請求（過去の資格が分かるはず）",
     "再診のみのレセプトで不詳請求です。過去の受診時の資格（旧資格）が分かるはずです（②を③より先に）",
-    en: "不詳 claim on a 再診-only receipt with no other evidence",
-    "a 不詳 claim on a revisit-only receipt; the qualification of the earlier visit should be known (② before ③)");
+    en: "unknown-qualification claim on a revisit-only receipt with no other evidence",
+    "an unknown-qualification claim on a revisit-only receipt; the qualification of the earlier visit should be known (② before ③)");
 pub static Q010: Rule = rule!("Q010", "disaster-fill", Info,
     ja: "災害時の 9 埋め（99999999）",
     "災害時の請求（保険者番号「99999999」）です。不詳請求の順序ではなく災害時の取扱いとして扱います",
     en: "disaster fill (99999999) recognised",
-    "a disaster-time claim (insurer number '99999999'): the disaster rules apply, not the 不詳 order");
+    "a disaster-time claim (insurer number '99999999'): the disaster rules apply, not the unknown-qualification order");
 pub static Q011: Rule = rule!("Q011", "qualification-row-unusable", Warning,
     ja: "資格情報 CSV の行が使えない",
     "資格情報 CSV のこの行は使えません: {0}",

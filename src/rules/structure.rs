@@ -23,7 +23,7 @@ pub static S003: Rule = rule!("S003", "unknown-record", Error,
     ja: "不明なレコード識別情報",
     "医科の記録条件仕様にないレコード識別情報「{0}」です{2}（このファイルで {1} 行）",
     en: "unknown record identifier",
-    "'{0}' is not a record identifier of the medical (医科) specification{2} ({1} line(s) in this file)");
+    "'{0}' is not a record identifier of the medical specification{2} ({1} line(s) in this file)");
 pub static S004: Rule = rule!("S004", "record-before-first-re", Error,
     ja: "最初の RE より前にレセプトのレコードがある",
     "レセプト共通レコード (RE) より前に {0} レコードがあります",
@@ -32,12 +32,12 @@ pub static S004: Rule = rule!("S004", "record-before-first-re", Error,
 pub static S005: Rule = rule!("S005", "receipt-number-sequence", Error,
     ja: "レセプト番号が 1, 2, 3 … の連番でない",
     "レセプト番号が {0} ですが、連番では {1} のはずです",
-    en: "レセプト番号 not 1, 2, 3 … in order",
+    en: "receipt number not 1, 2, 3 … in order",
     "receipt number is {0}; in sequence it should be {1}");
 pub static S006: Rule = rule!("S006", "payer-records-vs-kind", Error,
     ja: "HO / KO レコードがレセプト種別と合わない",
     "レセプト種別 {0} では HO {1} 件・KO {2} 件が必要ですが、HO {3} 件・KO {4} 件です",
-    en: "HO / KO records do not match the レセプト種別",
+    en: "HO / KO records do not match the receipt kind",
     "receipt kind {0} needs {1} HO and {2} KO record(s), but the receipt has {3} HO and {4} KO");
 pub static S007: Rule = rule!("S007", "receipt-without-sy", Error,
     ja: "傷病名 (SY) のないレセプト",
@@ -57,12 +57,12 @@ pub static S009: Rule = rule!("S009", "field-count", Warning,
 pub static S010: Rule = rule!("S010", "go-total-count", Error,
     ja: "GO 総件数が HO + KO レコード数と合わない",
     "GO の総件数は {0} ですが、HO と KO のレコード数の合計は {1} です",
-    en: "GO 総件数 ≠ number of HO + KO records",
+    en: "GO total count ≠ number of HO + KO records",
     "GO total count is {0}, but the file has {1} HO and KO records");
 pub static S011: Rule = rule!("S011", "go-total-points", Error,
     ja: "GO 総合計点数が各レセプトの合計点数の和と合わない",
     "GO の総合計点数は {0} ですが、各レセプトの合計点数（HO、HO がなければ最初の KO）の和は {1} です",
-    en: "GO 総合計点数 ≠ sum of the receipts' points",
+    en: "GO total points ≠ sum of the receipts' points",
     "GO total points is {0}, but the receipts' points (HO, or the first KO without HO) add up to {1}");
 pub static S012: Rule = rule!("S012", "multi-volume-ids", Error,
     ja: "IR と GO のマルチボリューム識別情報が矛盾している",
@@ -72,17 +72,17 @@ pub static S012: Rule = rule!("S012", "multi-volume-ids", Error,
 pub static S013: Rule = rule!("S013", "care-kind-omitted-run", Error,
     ja: "診療識別を省略したレコードが 98 件を超えて連続している",
     "診療識別を省略したレコードが 98 件を超えて連続しています（ここで {0} 件目）",
-    en: "more than 98 consecutive records with 診療識別 omitted",
+    en: "more than 98 consecutive records with the care category omitted",
     "more than 98 consecutive records omit the care category (this is number {0})");
 pub static S014: Rule = rule!("S014", "times-vs-days", Error,
     ja: "回数が算定日ごとの回数の合計と合わない",
     "回数は {0} ですが、1日〜31日の情報の合計は {1} です",
-    en: "回数 ≠ sum of its day counts",
+    en: "times ≠ sum of its day counts",
     "times is {0}, but the day counts (days 1–31) add up to {1}");
 pub static S015: Rule = rule!("S015", "burden-payer-missing", Error,
     ja: "負担区分がレセプトにない負担者を指している",
     "負担区分「{0}」は{1}を指していますが、このレセプトにはその負担者のレコードがありません",
-    en: "負担区分 names a payer the receipt does not have",
+    en: "burden code names a payer the receipt does not have",
     "burden code '{0}' names {1}, but the receipt has no record for that payer");
 pub static S016: Rule = rule!("S016", "record-order", Error,
     ja: "レコードの順序が記録条件仕様と異なる",
@@ -256,7 +256,11 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
         let id = v.id();
         let t = st.unknown.get(id.to_vec());
         if t.hit() {
-            let shown = if id.is_empty() { bi("（空行）", "(empty line)") } else { shown_id(id) };
+            let shown = if id.is_empty() {
+                bi("（空行）", "(empty line)")
+            } else {
+                shown_id(id)
+            };
             let g = Grammar::get();
             let what = match (
                 g.tables[l.t_foreign].get(id),
@@ -318,7 +322,12 @@ fn shown_id(id: &[u8]) -> String {
         return decode(id).into_owned();
     }
     let mut end = 16;
-    while end > 0 && !sjis::chars(&id[..end]).map(<[u8]>::len).sum::<usize>().eq(&end) {
+    while end > 0
+        && !sjis::chars(&id[..end])
+            .map(<[u8]>::len)
+            .sum::<usize>()
+            .eq(&end)
+    {
         end -= 1;
     }
     format!("{}…", decode(&id[..end]))

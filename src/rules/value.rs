@@ -26,7 +26,7 @@ pub static V003: Rule = rule!("V003", "fixed-length", Error,
 pub static V004: Rule = rule!("V004", "unknown-code", Error,
     ja: "コードが別表にない",
     "「{0}」のコード「{1}」は{2}にありません",
-    en: "code not in its table (別表)",
+    en: "code not in its table (appendix)",
     "'{0}': code '{1}' is not in {2}");
 pub static V005: Rule = rule!("V005", "bad-date", Error,
     ja: "ありえない日付、または形式の違う日付",
@@ -36,7 +36,7 @@ pub static V005: Rule = rule!("V005", "bad-date", Error,
 pub static V006: Rule = rule!("V006", "mixed-width", Error,
     ja: "英数又は漢字の項目に半角と全角が混在している",
     "「{0}」に半角文字と全角文字が混在しています（どちらかに統一してください）",
-    en: "英数又は漢字 field mixes half- and full-width characters",
+    en: "half-width-or-full-width field mixes half- and full-width characters",
     "'{0}' mixes half-width and full-width characters (use one or the other)");
 pub static V007: Rule = rule!("V007", "required-empty", Error,
     ja: "必須項目が空",
@@ -51,7 +51,7 @@ pub static V008: Rule = rule!("V008", "concat-width", Error,
 pub static V009: Rule = rule!("V009", "wareki-date", Warning,
     ja: "和暦の日付形式（旧版の記録条件仕様）",
     "「{0}」が和暦形式（{1}）です。現行の記録条件仕様は西暦です。このファイルで和暦の日付は {2} 件です",
-    en: "和暦 date form: file follows an old edition of the spec",
+    en: "Japanese-era date form: file follows an old edition of the spec",
     "'{0}' is a Japanese-era date ({1}); current editions use the Gregorian calendar. {2} such date(s) in this file");
 
 pub static RULES: &[&Rule] = &[

@@ -103,7 +103,10 @@ pub fn build(src: &str) -> Fixture {
                 Some("no-final-eol") => final_eol = false,
                 // A record of at least N bytes: `SJ,07,` and then full-width text.
                 Some("long-record") => {
-                    let n: usize = w.next().and_then(|x| x.parse().ok()).expect("long-record N");
+                    let n: usize = w
+                        .next()
+                        .and_then(|x| x.parse().ok())
+                        .expect("long-record N");
                     let mut l = b"SJ,07,".to_vec();
                     while l.len() < n {
                         l.extend(recelint::sjis::encode("長"));
