@@ -153,13 +153,20 @@ impl<'a> Scanner<'a> {
         if let Block::Receipt(n) = self.block {
             structure::on_receipt(cx, &mut self.structure, &self.buf);
             insurer::on_receipt(cx, &self.buf);
-            if let Some(f) = qualification::on_receipt(
-                cx,
-                &self.buf,
-                &self.facility,
-                self.want_source,
-                &mut self.breakdown,
-            ) {
+            // The Q rules read names and remarks as text: in a file saved in another encoding
+            // (F002) they would judge mojibake, so they wait until it is saved again.
+            let fact = if self.text_ok {
+                qualification::on_receipt(
+                    cx,
+                    &self.buf,
+                    &self.facility,
+                    self.want_source,
+                    &mut self.breakdown,
+                )
+            } else {
+                None
+            };
+            if let Some(f) = fact {
                 self.facts.push(f);
             }
             if cx.diags.len() > self.receipt_start || n == 1 {
@@ -197,7 +204,7 @@ impl<'a> Scanner<'a> {
         let g = Grammar::get();
         let l = Layout::get();
         self.records += 1;
-        file::on_line(cx, &mut self.flags, &line);
+        let whole = line;
         if line.raw.len() > file::MAX_RECORD {
             line.raw = &line.raw[..file::MAX_RECORD];
         }
@@ -214,6 +221,8 @@ impl<'a> Scanner<'a> {
             cx.receipt = Some(self.receipts);
             self.receipt_start = cx.diags.len();
         }
+        // Line-level findings belong to the receipt the line opens, if it opens one.
+        file::on_line(cx, &mut self.flags, &whole);
         let i = self.buf.push(g, &line);
         let v = self.buf.view(i);
         let in_receipt = matches!(self.block, Block::Receipt(_));
@@ -232,12 +241,16 @@ impl<'a> Scanner<'a> {
                 self.scans.push(sjis::scan(v.field(f)));
             }
             if self.text_ok {
-                let mut reported = false;
+                // One F001 and one C001 per record: a record of a thousand 外字 fields is one
+                // finding, not a thousand.
+                let (mut bad, mut ext) = (false, false);
                 for (f, s) in self.scans.iter().enumerate() {
-                    if !reported {
-                        reported = file::on_scan(cx, &v, f, s);
+                    if !bad {
+                        bad = file::on_scan(cx, &v, f, s);
                     }
-                    chars::on_scan(cx, &v, f, s);
+                    if !ext {
+                        ext = chars::on_scan(cx, &v, f, s);
+                    }
                 }
             }
             Some(&self.scans[..])
@@ -466,39 +479,109 @@ struct Chunker<R> {
 }
 
 impl<R: std::io::Read> Chunker<R> {
+    /// Reads one block; `None` at the end of the input.
+    fn read_block(&mut self, block: &mut [u8]) -> std::io::Result<Option<usize>> {
+        loop {
+            return match self.r.read(block) {
+                Ok(0) => Ok(None),
+                Ok(n) => Ok(Some(n)),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => Err(e),
+            };
+        }
+    }
+
+    /// Appends bytes read to `buf`, stopping at the 0x1A mark (then counts the rest).
+    fn take(&mut self, got: &[u8], block: &mut [u8]) -> std::io::Result<()> {
+        if self.eof_mark.is_some() {
+            self.after += got.len();
+        } else if let Some(at) = memchr::memchr(0x1A, got) {
+            self.eof_mark = Some(self.base + self.buf.len() + at);
+            self.buf.extend_from_slice(&got[..at]);
+            self.after += got.len() - at - 1;
+            // Keep reading only to count what follows the mark.
+            while let Some(m) = self.read_block(block)? {
+                self.after += m;
+            }
+            self.done = true;
+        } else {
+            self.buf.extend_from_slice(got);
+        }
+        Ok(())
+    }
+
     /// Reads until `buf` holds at least `want` bytes or the input ends.
     fn fill(&mut self, want: usize) -> std::io::Result<()> {
         let mut block = vec![0u8; 1 << 20];
         while !self.done && self.buf.len() < want {
-            let n = match self.r.read(&mut block) {
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if n == 0 {
-                self.done = true;
-                break;
-            }
-            let got = &block[..n];
-            if self.eof_mark.is_some() {
-                self.after += n;
-            } else if let Some(at) = memchr::memchr(0x1A, got) {
-                self.eof_mark = Some(self.base + self.buf.len() + at);
-                self.buf.extend_from_slice(&got[..at]);
-                self.after += n - at - 1;
-                // Keep reading only to count what follows the mark.
-                while let Ok(m) = self.r.read(&mut block) {
-                    if m == 0 {
-                        break;
-                    }
-                    self.after += m;
+            match self.read_block(&mut block)? {
+                None => self.done = true,
+                Some(n) => {
+                    let got = block[..n].to_vec();
+                    self.take(&got, &mut block)?;
                 }
-                self.done = true;
-            } else {
-                self.buf.extend_from_slice(got);
             }
         }
         Ok(())
+    }
+
+    /// `buf` holds the start of one line longer than the limit: keeps `keep` bytes of it,
+    /// discards the rest of the line as it is read, and returns the kept head with the line
+    /// end found (none at the end of the input) and the head's file offset. Afterwards `buf`
+    /// holds what follows the line end and `base` is its offset.
+    fn skip_line(&mut self, keep: usize) -> std::io::Result<(Vec<u8>, usize)> {
+        let mut block = vec![0u8; 1 << 20];
+        let start = self.base;
+        let mut skipped = self.buf.len() - keep;
+        let mut head = std::mem::take(&mut self.buf);
+        head.truncate(keep);
+        let mut term: &[u8] = b"";
+        let mut rest: Vec<u8> = Vec::new();
+        let mut cr_pending = false;
+        while let Some(n) = self.read_block(&mut block)? {
+            let got = &block[..n];
+            if cr_pending {
+                term = if got[0] == b'\n' { b"\r\n" } else { b"\r" };
+                rest = got[term.len() - 1..].to_vec();
+                cr_pending = false;
+                break;
+            }
+            match memchr::memchr3(b'\r', b'\n', 0x1A, got) {
+                None => skipped += n,
+                Some(j) if got[j] == 0x1A => {
+                    skipped += j;
+                    rest = got[j..].to_vec();
+                    break;
+                }
+                Some(j) if got[j] == b'\n' => {
+                    skipped += j;
+                    term = b"\n";
+                    rest = got[j + 1..].to_vec();
+                    break;
+                }
+                Some(j) if j + 1 == n => {
+                    skipped += j;
+                    cr_pending = true;
+                }
+                Some(j) => {
+                    skipped += j;
+                    term = if got[j + 1] == b'\n' { b"\r\n" } else { b"\r" };
+                    rest = got[j + term.len()..].to_vec();
+                    break;
+                }
+            }
+        }
+        if cr_pending {
+            term = b"\r";
+        }
+        if rest.is_empty() && term.is_empty() {
+            self.done = true;
+        }
+        head.extend_from_slice(term);
+        self.base = start + keep + skipped + term.len();
+        // What follows the line end goes through the 0x1A check like anything read.
+        self.take(&rest, &mut block)?;
+        Ok((head, start))
     }
 
     /// The next chunk, or `None` at the end.
@@ -510,8 +593,17 @@ impl<R: std::io::Read> Chunker<R> {
                 return Ok(None);
             }
             // A boundary: the first "\nRE," at or after `size`.
+            // A boundary: the first line starting "RE," at or after `size` (after LF, or after
+            // a lone CR in a CR-only file).
             let cut = if self.buf.len() > size {
-                memchr::memmem::find(&self.buf[size..], b"\nRE,").map(|i| size + i + 1)
+                let tail = &self.buf[size..];
+                let lf = memchr::memmem::find(tail, b"\nRE,");
+                let cr = memchr::memmem::find(tail, b"\rRE,");
+                match (lf, cr) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+                .map(|i| size + i + 1)
             } else {
                 None
             };
@@ -519,9 +611,23 @@ impl<R: std::io::Read> Chunker<R> {
                 Some(c) => c,
                 None if self.done => self.buf.len(),
                 None if self.buf.len() >= size.saturating_mul(4).max(16 << 20) => {
-                    // No receipt boundary in a long stretch: cut at a line end (or anywhere)
-                    // so memory stays bounded.
-                    memchr::memrchr(b'\n', &self.buf).map_or(self.buf.len(), |i| i + 1)
+                    // No receipt boundary in a long stretch: cut at a line end so memory stays
+                    // bounded (a CR of a CR LF is not a line end on its own).
+                    match last_line_end(&self.buf) {
+                        Some(i) => i + 1,
+                        None => {
+                            // One line longer than the limit: keep enough of it for F009 and
+                            // skip the rest, so the line stays one record.
+                            let (data, base) = self.skip_line(file::MAX_RECORD + 1)?;
+                            let chunk = Chunk {
+                                data,
+                                base,
+                                first: self.first,
+                            };
+                            self.first = false;
+                            return Ok(Some(chunk));
+                        }
+                    }
                 }
                 None => {
                     let want = self.buf.len() * 2;
@@ -541,6 +647,19 @@ impl<R: std::io::Read> Chunker<R> {
             return Ok(Some(chunk));
         }
     }
+}
+
+/// Position of the last line end (LF, or a CR not followed by LF) in `buf`; a CR at the very
+/// end may be half of a CR LF, so it does not count.
+fn last_line_end(buf: &[u8]) -> Option<usize> {
+    let mut end = buf.len();
+    while let Some(i) = memchr::memrchr2(b'\r', b'\n', &buf[..end]) {
+        if buf[i] == b'\n' || (i + 1 < buf.len() && buf[i + 1] != b'\n') {
+            return Some(i);
+        }
+        end = i;
+    }
+    None
 }
 
 /// Checks a file's bytes. `path` is only used to name the file in the report.
@@ -666,6 +785,9 @@ pub fn check_reader<R: std::io::Read>(
         });
     }
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // A chunk may have named a receipt for a finding the merge then dropped as a duplicate.
+    let named: std::collections::BTreeSet<u32> = diags.iter().filter_map(|d| d.receipt).collect();
+    acc.labels.retain(|n, _| named.contains(n));
     report.receipts = acc.receipts;
     report.records = acc.records;
     report.labels = acc.labels;

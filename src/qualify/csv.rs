@@ -92,10 +92,25 @@ fn decode(bytes: &[u8]) -> Result<String, (String, String)> {
             "the qualifications CSV is UTF-16; save it as UTF-8 or Shift_JIS".to_owned(),
         ));
     }
+    let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
     let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     Ok(match std::str::from_utf8(body) {
         Ok(s) => s.to_owned(),
-        Err(_) => crate::sjis::decode(bytes).into_owned(),
+        Err(_) => {
+            // A UTF-8 file with a stray byte or two stays UTF-8 (only the rows holding them
+            // become unusable); a file that is mostly not UTF-8 is Shift_JIS.
+            let lossy = String::from_utf8_lossy(body);
+            let bad = lossy.chars().filter(|&c| c == '\u{FFFD}').count();
+            let good = lossy
+                .chars()
+                .filter(|&c| !c.is_ascii() && c != '\u{FFFD}')
+                .count();
+            if bom || good >= 2 * bad {
+                lossy.into_owned()
+            } else {
+                crate::sjis::decode(bytes).into_owned()
+            }
+        }
     })
 }
 
@@ -345,6 +360,14 @@ pub fn parse(bytes: &[u8]) -> Result<(Vec<QualRow>, Vec<RowProblem>), (String, S
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for rec in recs {
+        if rec.fields.iter().any(|f| f.contains('\u{FFFD}')) {
+            problems.push(RowProblem {
+                row: rec.line,
+                ja: "読み取れないバイトがあります（文字コードを確認してください）".to_owned(),
+                en: "it holds bytes that cannot be read (check the encoding)".to_owned(),
+            });
+            continue;
+        }
         match row(&rec, &cols, width) {
             Ok(r) => rows.push(r),
             Err((ja, en)) => problems.push(RowProblem {

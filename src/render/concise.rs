@@ -25,7 +25,12 @@ impl Renderer for Concise {
                     write!(out, ":{f}")?;
                 }
             }
-            writeln!(out, ": {} {}", d.rule.code, d.message(self.style.lang))?;
+            writeln!(
+                out,
+                ": {} {}",
+                d.rule.code,
+                super::visible(&d.message(self.style.lang))
+            )?;
         }
         if r.omitted_total() > 0 {
             // Not a finding line: tell the person, keep stdout parseable.

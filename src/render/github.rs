@@ -20,6 +20,8 @@ pub fn escape_data(s: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
+            // Other control characters would reach the log raw: show them as symbols.
+            c if c < ' ' || c == '\u{7f}' => out.push_str(&super::visible(&c.to_string())),
             c => out.push(c),
         }
     }

@@ -13,6 +13,26 @@ use crate::check::FileReport;
 use crate::diag::{Lang, Severity};
 use std::io::{self, Write};
 
+/// Control characters shown as visible symbols (␛ for ESC, ␀ for NUL …), so a hostile file
+/// cannot move the cursor, recolour or retitle the terminal through a message or source line.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad =
+        |c: char| (c < ' ' && c != '\n') || c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c);
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                c if c < ' ' && c != '\n' => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
+                '\u{7f}' => '\u{2421}',
+                c if bad(c) => '\u{FFFD}',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

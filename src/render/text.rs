@@ -123,15 +123,17 @@ fn shown(path: &str, d: &Diagnostic, lang: Lang) -> Shown {
                 Some(f) => format!("{n}（項目 {f}）"),
                 None => n.to_string(),
             });
+            // Control characters are shown as 3-byte symbols: move the span with them.
+            let shown = |at: usize| text.get(..at).map_or(at, |p| super::visible(p).len());
             let label = span.map(|(s, e)| {
-                let len = e.saturating_sub(s);
-                LabeledSpan::new(label_text.clone(), s, len)
+                let (s, e) = (shown(s), shown(e));
+                LabeledSpan::new(label_text.clone(), s, e.saturating_sub(s))
             });
             let label = label.or_else(|| Some(LabeledSpan::new(label_text, 0, 0)));
             (
                 Some(LineSource {
                     name: path.to_string(),
-                    text: text.clone(),
+                    text: super::visible(text).into_owned(),
                     line: line as usize,
                 }),
                 label,
@@ -139,7 +141,7 @@ fn shown(path: &str, d: &Diagnostic, lang: Lang) -> Shown {
         }
         _ => (None, None),
     };
-    let mut message = format!("{} [{}]", d.message(lang), d.rule.code);
+    let mut message = format!("{} [{}]", super::visible(&d.message(lang)), d.rule.code);
     if d.source.is_none() {
         if let Some(l) = d.line {
             message = match lang {
@@ -160,7 +162,7 @@ impl Renderer for Text {
     fn file(&mut self, out: &mut dyn Write, r: &FileReport) -> io::Result<()> {
         let ja = self.style.lang.is_ja();
         if let Some(e) = &r.unreadable {
-            writeln!(out, "{}: {}", r.path, e)?;
+            writeln!(out, "{}: {}", super::visible(&r.path), e)?;
             return Ok(());
         }
         let visible: Vec<&Diagnostic> = r
@@ -196,7 +198,7 @@ impl Renderer for Text {
                             if s.is_empty() {
                                 "-".to_string()
                             } else {
-                                s.to_string()
+                                super::visible(s).into_owned()
                             }
                         };
                         if ja {

@@ -30,10 +30,11 @@ pub static C004: Rule = rule!("C004", "gaiji-stand-in", Warning,
 
 pub static RULES: &[&Rule] = &[&C001, &C002, &C003, &C004];
 
-/// Per field scanned as text: C001 at the first character outside JIS X 0208.
-pub fn on_scan(cx: &mut Cx, v: &RecView, i: usize, scan: &Scan) {
+/// Per field scanned as text: C001 at the first character outside JIS X 0208. Returns true
+/// when it reported (the caller reports one per record).
+pub fn on_scan(cx: &mut Cx, v: &RecView, i: usize, scan: &Scan) -> bool {
     let Some((at, bytes, class)) = scan.ext else {
-        return;
+        return false;
     };
     let ch = decode(&bytes).into_owned();
     let hex = format!("0x{:02X}{:02X}", bytes[0], bytes[1]);
@@ -47,6 +48,7 @@ pub fn on_scan(cx: &mut Cx, v: &RecView, i: usize, scan: &Scan) {
     if let Some((s, _)) = d.span {
         d.span = Some((s + at as u32, s + at as u32 + 2));
     }
+    true
 }
 
 /// On an RE record: 「●」 and 外字 stand-ins in the names (C002–C004).

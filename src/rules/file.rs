@@ -49,9 +49,9 @@ pub static F008: Rule = rule!("F008", "not-a-claim-file", Error,
     "this file is {0}, not a claim file (RECEIPTC.UKE){1}");
 pub static F009: Rule = rule!("F009", "record-too-long", Error,
     ja: "レコードが長すぎる",
-    "レコードが {0} バイトあります。{1} バイトを超える部分は検査していません（改行が欠けている可能性があります）",
+    "レコードが {1} バイトを超えています。超えた部分は検査していません（改行が欠けている可能性があります）",
     en: "record too long",
-    "the record is {0} bytes long; what lies beyond {1} bytes was not checked (a line end may be missing)");
+    "the record is longer than {1} bytes; what lies beyond was not checked (a line end may be missing)");
 
 pub static RULES: &[&Rule] = &[
     &F001, &F002, &F003, &F004, &F005, &F006, &F007, &F008, &F009,
