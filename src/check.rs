@@ -169,7 +169,8 @@ impl<'a> Scanner<'a> {
             if let Some(f) = fact {
                 self.facts.push(f);
             }
-            if cx.diags.len() > self.receipt_start || n == 1 {
+            let aside = std::mem::take(&mut self.structure.want_label);
+            if cx.diags.len() > self.receipt_start || n == 1 || aside {
                 let l = Layout::get();
                 let re = self.buf.view(0);
                 let text_ok = self.text_ok;
@@ -190,7 +191,7 @@ impl<'a> Scanner<'a> {
                 if n == 1 {
                     self.first_label = Some(label.clone());
                 }
-                if cx.diags.len() > self.receipt_start {
+                if cx.diags.len() > self.receipt_start || aside {
                     self.labels.insert(n, label);
                 }
             }

@@ -108,11 +108,22 @@ pub struct Structure {
     unknown: Tallies<Vec<u8>>,
     field_counts: Tallies<(RecIdx, u32)>,
     next_no: Option<u64>,
-    /// A later chunk's first receipt number and the S005 to report if the previous chunk's
+    /// Receipts of the chunk, and those before its first readable レセプト番号.
+    receipts: u64,
+    pending: u64,
+    /// The chunk's first readable receipt number and the S005 to report if the file's
     /// numbering does not lead to it (args filled at merge).
     first_no: Option<(u64, Diagnostic)>,
+    /// The IR's volume id as seen in this chunk before that receipt.
+    ir_before_first: Option<String>,
     /// An S002 to report if a previous chunk ended with GO (this chunk's first record).
     after_earlier_go: Option<Diagnostic>,
+    /// The chunk's own first "record after GO" S002, reported only if the file has none yet.
+    after_go_diag: Option<Diagnostic>,
+    /// An S016 for this chunk's first IR, reported only if an earlier chunk had one.
+    ir_second: Option<Diagnostic>,
+    /// A diagnostic about the current receipt was set aside: name the receipt.
+    pub want_label: bool,
     /// Σ (HO + KO records) and Σ main payer points over receipts (for GO).
     sum_count: u64,
     sum_points: u64,
@@ -150,8 +161,11 @@ pub struct FileStructure {
     unknown: Tallies<Vec<u8>>,
     field_counts: Tallies<(RecIdx, u32)>,
     next_no: Option<u64>,
+    receipts: u64,
     sum_count: u64,
     sum_points: u64,
+    /// The IR as it was before the chunk being merged.
+    ir_prev: Option<String>,
 }
 
 impl Structure {
@@ -170,6 +184,8 @@ impl Structure {
             .map(|(_, d)| d)
             .into_iter()
             .chain(self.after_earlier_go.as_mut())
+            .chain(self.after_go_diag.as_mut())
+            .chain(self.ir_second.as_mut())
             .chain(self.go.as_mut().map(|g| &mut g.repeated))
     }
 }
@@ -192,13 +208,43 @@ impl FileStructure {
             d.receipt = d.receipt.map(|r| r + receipts);
             d
         };
-        if self.go.is_some() && !self.after_go {
-            if let Some(d) = c.after_earlier_go {
+        // One "record after GO" per file: the first record after an earlier chunk's GO, else
+        // the chunk's own.
+        if !self.after_go {
+            let d = if self.go.is_some() {
+                c.after_earlier_go.or(c.after_go_diag)
+            } else {
+                c.after_go_diag
+            };
+            if let Some(d) = d {
                 self.after_go = true;
                 cx.diags.push(shift(d));
             }
         }
-        if let (Some(exp), Some((no, d))) = (self.next_no, c.first_no) {
+        // The file's first IR is its header wherever it stands; a later one is S016. (S005
+        // below judges a first volume only by an IR seen before the receipt.)
+        self.ir_prev = self.ir.clone();
+        match (&self.ir, c.ir) {
+            (None, ir) => self.ir = ir,
+            (Some(_), Some(_)) => {
+                if let Some(d) = c.ir_second {
+                    cx.diags.push(shift(d));
+                }
+            }
+            _ => {}
+        }
+        // S005 at the chunk's first readable number: the file's numbering so far (or 1 on a
+        // first volume, judged by an IR seen before it) plus the receipts before it whose
+        // number could not be read.
+        let ir_before = self.ir_prev.as_deref().or(c.ir_before_first.as_deref());
+        let exp = match self.next_no {
+            Some(n) => Some(n + c.pending),
+            None if ir_before.is_none_or(|v| v == "00" || v.is_empty()) => {
+                Some(1 + self.receipts + c.pending)
+            }
+            None => None,
+        };
+        if let (Some(exp), Some((no, d))) = (exp, c.first_no) {
             if no != exp {
                 let mut d = shift(d);
                 d.args = args![no, exp];
@@ -207,10 +253,10 @@ impl FileStructure {
         }
         if c.next_no.is_some() {
             self.next_no = c.next_no;
+        } else if let Some(n) = self.next_no.as_mut() {
+            *n += c.receipts;
         }
-        if self.ir.is_none() {
-            self.ir = c.ir;
-        }
+        self.receipts += c.receipts;
         match (&self.go, c.go) {
             (None, Some(mut g)) => {
                 g.shift(lines);
@@ -219,7 +265,6 @@ impl FileStructure {
             (Some(_), Some(g)) => cx.diags.push(shift(g.repeated)),
             _ => {}
         }
-        self.after_go |= c.after_go;
         self.records += c.records;
         self.unknown.merge(c.unknown, offset, drop);
         self.field_counts.merge(c.field_counts, offset, drop);
@@ -247,10 +292,14 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
         let mut scratch = cx.aside();
         scratch.rec(&S002, v, after_go());
         st.after_earlier_go = scratch.diags.pop();
+        st.want_label = true;
     }
     if st.go.is_some() && !st.after_go {
         st.after_go = true;
-        cx.rec(&S002, v, after_go());
+        let mut scratch = cx.aside();
+        scratch.rec(&S002, v, after_go());
+        st.after_go_diag = scratch.diags.pop();
+        st.want_label = true;
     }
     let Some(def) = v.rec.def else {
         let id = v.id();
@@ -282,7 +331,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
         st.field_counts.get((def, nf)).mark(cx);
     }
     if v.is(l.ir) {
-        if st.ir.is_some() || !st.first_chunk {
+        if st.ir.is_some() {
             cx.rec(
                 &S016,
                 v,
@@ -293,6 +342,19 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
             );
         } else {
             st.ir = Some(decode(v.field(l.ir_volume)).into_owned());
+            if !st.first_chunk || st.records > 1 {
+                // A second IR if an earlier chunk had one (decided at the merge).
+                let mut scratch = cx.aside();
+                scratch.rec(
+                    &S016,
+                    v,
+                    args![bi(
+                        "IR が 2 回目です。IR はファイルの先頭に 1 件だけ記録します",
+                        "a second IR; the facility header comes once, first in the file"
+                    )],
+                );
+                st.ir_second = scratch.diags.pop();
+            }
         }
     } else if v.is(l.go) {
         if st.go.is_some() {
@@ -350,21 +412,24 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
 
     // S005: numbering. A later volume may start anywhere; a later chunk's first receipt is
     // judged when the chunks are merged.
+    st.receipts += 1;
     if let Some(no) = re.num(l.re_no) {
         if let Some(exp) = st.next_no {
             if no != exp {
                 cx.field(&S005, &re, l.re_no, args![no, exp]);
             }
-        } else if !st.first_chunk {
+        } else {
             let mut scratch = cx.aside();
             scratch.field(&S005, &re, l.re_no, vec![]);
             st.first_no = scratch.diags.pop().map(|d| (no, d));
-        } else if st.ir.as_ref().is_some_and(|v| v == "00" || v.is_empty()) && no != 1 {
-            cx.field(&S005, &re, l.re_no, args![no, 1]);
+            st.ir_before_first = st.ir.clone();
+            st.want_label = true;
         }
         st.next_no = Some(no + 1);
     } else if let Some(exp) = st.next_no.as_mut() {
         *exp += 1;
+    } else {
+        st.pending += 1;
     }
 
     // Walk the records once: order, counts, and per-record S013 / S014 / S015.
