@@ -146,6 +146,8 @@ struct Scanner<'a> {
     breakdown: Breakdown,
     want_source: bool,
     first_label: Option<ReceiptLabel>,
+    /// Records with invalid bytes (F001 is reported for the first [`file::MAX_F001`]).
+    f001: usize,
 }
 
 impl<'a> Scanner<'a> {
@@ -246,8 +248,12 @@ impl<'a> Scanner<'a> {
                 // finding, not a thousand.
                 let (mut bad, mut ext) = (false, false);
                 for (f, s) in self.scans.iter().enumerate() {
-                    if !bad {
-                        bad = file::on_scan(cx, &v, f, s);
+                    if !bad && s.bad.is_some() {
+                        bad = true;
+                        self.f001 += 1;
+                        if self.f001 <= file::MAX_F001 {
+                            file::on_scan(cx, &v, f, s);
+                        }
                     }
                     if !ext {
                         ext = chars::on_scan(cx, &v, f, s);
@@ -307,6 +313,7 @@ struct ChunkOut {
     breakdown: Breakdown,
     facility: String,
     first_label: Option<ReceiptLabel>,
+    f001: usize,
     structure: structure::Structure,
     values: value::Values,
     flags: file::FileFlags,
@@ -335,6 +342,7 @@ fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> Chun
         breakdown: Breakdown::default(),
         want_source: opts.source_lines,
         first_label: None,
+        f001: 0,
     };
     let mut lines = 0;
     for line in Lines::new(&c.data, c.base, 1) {
@@ -360,6 +368,7 @@ fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> Chun
         breakdown: sc.breakdown,
         facility: sc.facility.to_string(),
         first_label: sc.first_label,
+        f001: sc.f001,
         structure: sc.structure,
         values: sc.values,
         flags: sc.flags,
@@ -389,6 +398,7 @@ fn scan_chunk_guarded(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions)
             breakdown: Breakdown::default(),
             facility: String::new(),
             first_label: None,
+            f001: 0,
             structure: structure::Structure::new(c.first),
             values: value::Values::default(),
             flags: file::FileFlags::default(),
@@ -411,10 +421,12 @@ struct FileAcc {
     structure: structure::FileStructure,
     values: value::Values,
     flags: file::FileFlags,
+    f001: usize,
 }
 
 impl FileAcc {
     fn merge(&mut self, c: ChunkOut) {
+        self.f001 += c.f001;
         let (lines, receipts) = (self.lines, self.receipts);
         let offset = self.cx.diags.len();
         self.cx.diags.extend(c.diags.into_iter().map(|mut d| {
@@ -786,6 +798,28 @@ pub fn check_reader<R: std::io::Read>(
         });
     }
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // Each chunk reported at most MAX_F001 F001: keep the file's first MAX_F001 and count the
+    // rest on the last one kept.
+    if acc.f001 > file::MAX_F001 {
+        let mut seen = 0;
+        diags.retain(|d| {
+            if d.rule.code != "F001" {
+                return true;
+            }
+            seen += 1;
+            seen <= file::MAX_F001
+        });
+        let more = acc.f001 - file::MAX_F001;
+        if let Some(d) = diags.iter_mut().rev().find(|d| d.rule.code == "F001") {
+            d.args.resize(3, String::new());
+            d.args[2] = crate::diag::bi(
+                &format!(
+                    "（このファイルではほかに {more} 件のレコードにも不正なバイトがあります）"
+                ),
+                &format!(" ({more} more record(s) of this file have invalid bytes)"),
+            );
+        }
+    }
     // A chunk may have named a receipt for a finding the merge then dropped as a duplicate.
     let named: std::collections::BTreeSet<u32> = diags.iter().filter_map(|d| d.receipt).collect();
     acc.labels.retain(|n, _| named.contains(n));

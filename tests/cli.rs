@@ -568,3 +568,33 @@ fn a_baseline_hides_old_findings_and_shows_a_new_one() {
     assert_eq!(v["diagnostics"][0]["line"], 6);
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn a_flood_of_invalid_bytes_is_capped_and_counted() {
+    // 1,000 lines of a lone Shift_JIS lead byte: 100 F001 reported, the rest counted on the
+    // last one (a file of junk must not turn into gigabytes of findings).
+    let bytes: Vec<u8> = b"\xEC\r\n".repeat(1000);
+    for chunk_size in [0, 64] {
+        let r = recelint::check::check_bytes(
+            "junk.UKE",
+            &bytes,
+            &recelint::check::CheckOptions {
+                chunk_size,
+                ..Default::default()
+            },
+        );
+        let f001: Vec<_> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.code == "F001")
+            .collect();
+        assert_eq!(f001.len(), 100, "chunks {chunk_size}");
+        assert!(
+            f001[99]
+                .message(recelint::diag::Lang::En)
+                .contains("900 more record(s)"),
+            "{}",
+            f001[99].message(recelint::diag::Lang::En)
+        );
+    }
+}

@@ -18,7 +18,7 @@ impl Renderer for Concise {
             if d.severity == Severity::Info && !self.style.verbose {
                 continue;
             }
-            write!(out, "{}", r.path)?;
+            write!(out, "{}", super::visible(&r.path))?;
             if let Some(l) = d.line {
                 write!(out, ":{l}")?;
                 if let Some(f) = d.field {

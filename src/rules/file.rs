@@ -8,9 +8,9 @@ use crate::sjis::{Bad, Scan};
 
 pub static F001: Rule = rule!("F001", "invalid-shift-jis", Error,
     ja: "Shift_JIS (CP932) として不正なバイト",
-    "{0}に Shift_JIS として不正なバイト {1} があります",
+    "{0}に Shift_JIS として不正なバイト {1} があります{2}",
     en: "bytes that are not valid Shift_JIS (CP932)",
-    "{0} holds bytes that are not valid Shift_JIS: {1}");
+    "{0} holds bytes that are not valid Shift_JIS: {1}{2}");
 pub static F002: Rule = rule!("F002", "wrong-encoding", Error,
     ja: "ファイルが UTF-8 / UTF-16 / BOM 付きで保存されている",
     "ファイルが {0} で保存されています。Shift_JIS (CP932) で保存し直してください",
@@ -56,6 +56,11 @@ pub static F009: Rule = rule!("F009", "record-too-long", Error,
 pub static RULES: &[&Rule] = &[
     &F001, &F002, &F003, &F004, &F005, &F006, &F007, &F008, &F009,
 ];
+
+/// Most F001 findings reported per file: a file of binary junk would otherwise give one per
+/// line (hundreds of thousands, gigabytes of memory and output); the rest are counted on the
+/// last one reported.
+pub const MAX_F001: usize = 100;
 
 /// Longest record checked in full. The longest record of the specification (SJ, 2,400
 /// bytes of text) fits many times over; a longer one is reported (F009) and cut, so a file

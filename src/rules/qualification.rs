@@ -435,7 +435,13 @@ pub fn index_csv(index: &mut Index, path: &str, bytes: &[u8]) -> FileReport {
                 });
                 report.records += 1;
             }
-            for p in problems {
+            // At most 100 rows are named; the last one named counts the rest.
+            let more = problems.len().saturating_sub(100);
+            for (k, mut p) in problems.into_iter().take(100).enumerate() {
+                if k == 99 && more > 0 {
+                    p.ja.push_str(&format!("（ほかに {more} 行も使えません）"));
+                    p.en.push_str(&format!(" ({more} more row(s) cannot be used either)"));
+                }
                 report.diagnostics.push(Diagnostic {
                     rule: &Q011,
                     severity: Q011.severity,
