@@ -47,18 +47,36 @@ fn counts(v: Vec<(&'static str, usize)>, n: usize) -> Vec<RuleCount> {
         .collect()
 }
 
+/// One diagnostic as the `json` and `jsonl` formats write it.
 #[derive(Serialize)]
-struct DiagEntry<'a> {
-    code: &'static str,
-    severity: &'static str,
-    path: &'a str,
-    line: Option<u32>,
-    receipt: Option<u32>,
-    record: Option<&'a str>,
-    field: Option<u16>,
-    field_name: Option<&'static str>,
-    value: Option<&'a str>,
-    message: String,
+pub struct DiagEntry<'a> {
+    pub code: &'static str,
+    pub severity: &'static str,
+    pub path: &'a str,
+    pub line: Option<u32>,
+    pub receipt: Option<u32>,
+    pub record: Option<&'a str>,
+    pub field: Option<u16>,
+    pub field_name: Option<&'static str>,
+    pub value: Option<&'a str>,
+    pub message: String,
+}
+
+impl<'a> DiagEntry<'a> {
+    pub fn new(path: &'a str, d: &'a Diagnostic, lang: crate::diag::Lang) -> Self {
+        DiagEntry {
+            code: d.rule.code,
+            severity: d.severity.as_str(),
+            path,
+            line: d.line,
+            receipt: d.receipt,
+            record: d.record.as_deref(),
+            field: d.field,
+            field_name: d.field_label(lang),
+            value: d.value.as_deref(),
+            message: d.message(lang),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -97,18 +115,7 @@ impl Json {
     }
 
     fn entry<'a>(&self, path: &'a str, d: &'a Diagnostic) -> DiagEntry<'a> {
-        DiagEntry {
-            code: d.rule.code,
-            severity: d.severity.as_str(),
-            path,
-            line: d.line,
-            receipt: d.receipt,
-            record: d.record.as_deref(),
-            field: d.field,
-            field_name: d.field_label(self.style.lang),
-            value: d.value.as_deref(),
-            message: d.message(self.style.lang),
-        }
+        DiagEntry::new(path, d, self.style.lang)
     }
 }
 

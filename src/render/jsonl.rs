@@ -2,6 +2,7 @@
 //! severity), with the same fields as the `json` format's diagnostics; a file that could not
 //! be read is one line with code `X000`. The last line is `{"summary":{…}}`.
 
+use super::json::DiagEntry;
 use super::{Renderer, Style, Totals};
 use crate::check::FileReport;
 use crate::diag::Diagnostic;
@@ -21,21 +22,6 @@ impl Jsonl {
     }
 }
 
-/// One line: the fields (and their order) of the `json` format's diagnostics.
-#[derive(Serialize)]
-struct Line<'a> {
-    code: &'static str,
-    severity: &'static str,
-    path: &'a str,
-    line: Option<u32>,
-    receipt: Option<u32>,
-    record: Option<&'a str>,
-    field: Option<u16>,
-    field_name: Option<&'static str>,
-    value: Option<&'a str>,
-    message: String,
-}
-
 #[derive(Serialize)]
 struct SummaryLine {
     summary: Summary,
@@ -51,19 +37,9 @@ struct Summary {
 }
 
 impl Jsonl {
-    fn line<'a>(&self, path: &'a str, d: &'a Diagnostic) -> Line<'a> {
-        Line {
-            code: d.rule.code,
-            severity: d.severity.as_str(),
-            path,
-            line: d.line,
-            receipt: d.receipt,
-            record: d.record.as_deref(),
-            field: d.field,
-            field_name: d.field_label(self.style.lang),
-            value: d.value.as_deref(),
-            message: d.message(self.style.lang),
-        }
+    /// One line: the fields (and their order) of the `json` format's diagnostics.
+    fn line<'a>(&self, path: &'a str, d: &'a Diagnostic) -> DiagEntry<'a> {
+        DiagEntry::new(path, d, self.style.lang)
     }
 }
 
@@ -77,7 +53,7 @@ impl Renderer for Jsonl {
         if let Some(e) = &r.unreadable {
             write_line(
                 out,
-                &Line {
+                &DiagEntry {
                     code: UNREADABLE,
                     severity: "error",
                     path: &r.path,
