@@ -52,9 +52,17 @@ pub fn resolve(reports: &mut Vec<FileReport>, evidence: Evidence) {
     reports.extend(extra);
 }
 
-/// Checks history files for their facts only.
+/// Checks a history file's bytes for its facts only (its findings are not reported).
 pub fn history_report(path: &str, bytes: &[u8]) -> FileReport {
     let mut r = check_bytes(path, bytes, &CheckOptions::default());
+    r.diagnostics.clear();
+    r
+}
+
+/// Reads and checks a history file for its facts only.
+pub fn history_file(path: &std::path::Path) -> FileReport {
+    let mut r =
+        crate::check::check_path(path, &path.display().to_string(), &CheckOptions::default());
     r.diagnostics.clear();
     r
 }

@@ -713,7 +713,6 @@ pub fn check_reader<R: std::io::Read>(
         return Ok(report);
     }
     let bom = enc.bom_len().min(head.len());
-    let total_head = head.len();
     let mut chunker = Chunker {
         r: std::io::Cursor::new(head).chain(r),
         buf: Vec::new(),
@@ -732,7 +731,6 @@ pub fn check_reader<R: std::io::Read>(
     let mut skip = vec![0u8; bom];
     std::io::Read::read_exact(&mut chunker.r, &mut skip)?;
     chunker.base = bom;
-    let _ = total_head;
     let text_ok = enc == file::Encoding::ShiftJis;
     let utf8 = matches!(enc, file::Encoding::Utf8 { .. });
     let window = rayon::current_num_threads().max(1) * 2;

@@ -432,11 +432,7 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     let history = expand(&settings.history)
         .0
         .par_iter()
-        .map(|p| {
-            let mut r = check_path(p, &p.display().to_string(), &CheckOptions::default());
-            r.diagnostics.clear();
-            r
-        })
+        .map(|p| batch::history_file(p))
         .collect();
     batch::resolve(&mut reports, batch::Evidence { csv, history });
     settings.apply(&mut reports);
