@@ -86,14 +86,14 @@ pub enum Claim {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     /// A row of the qualifications CSV.
-    Csv { path: String, row: usize },
+    Csv { path: Arc<str>, row: usize },
     /// A receipt of an earlier month's claim file.
-    History { path: String, line: u32 },
+    History { path: Arc<str>, line: u32 },
     /// Another receipt of the files being checked.
     Batch {
-        path: String,
+        path: Arc<str>,
         line: u32,
-        number: String,
+        number: Box<str>,
     },
 }
 
@@ -193,41 +193,60 @@ impl Breakdown {
 
 /// All known qualifications, indexed by (医療機関コード, カルテ番号) and by (医療機関コード,
 /// 生年月日, 男女区分). CSV rows have no 医療機関コード and are found from every facility.
+///
+/// Keys are 64-bit hashes (a collision only costs a comparison: every candidate is confirmed
+/// by [`same_patient`]) and each key's entries are chained through the entries themselves, so
+/// the index costs a few words per entry and no allocation per key.
 #[derive(Debug, Default)]
 pub struct Index {
     pub evidence: Vec<Evidence>,
-    by_karte: Buckets<String>,
-    /// Every entry with a birth date, and those of them without a カルテ番号.
-    by_birth: Buckets<u64>,
-    by_birth_no_karte: Buckets<u64>,
+    karte: Chains,
+    birth: Chains,
+    birth_no_karte: Chains,
 }
 
-/// Entry ids by 医療機関コード, then by key (nested, so lookups borrow and never allocate).
-type Buckets<K> = HashMap<String, HashMap<K, Vec<usize>>>;
+const END: u32 = u32::MAX;
 
-fn bucket<
-    'm,
-    K: std::hash::Hash + Eq + std::borrow::Borrow<Q>,
-    Q: std::hash::Hash + Eq + ?Sized,
->(
-    map: &'m Buckets<K>,
-    facility: &str,
-    key: &Q,
-) -> impl Iterator<Item = usize> + 'm {
-    map.get(facility)
-        .and_then(|m| m.get(key))
-        .into_iter()
-        .flatten()
-        .copied()
+/// Hash → first entry, and each entry → the next entry with the same hash.
+#[derive(Debug, Default)]
+struct Chains {
+    head: HashMap<u64, u32>,
+    next: Vec<u32>,
 }
 
-fn push<K: std::hash::Hash + Eq>(map: &mut Buckets<K>, facility: &str, key: K, i: usize) {
-    map.entry(facility.to_string())
-        .or_default()
-        .entry(key)
-        .or_default()
-        .push(i);
+impl Chains {
+    /// Links entry `i` (the newest) under `key`, or records that it is in no chain here.
+    fn link(&mut self, key: Option<u64>, i: usize) {
+        let next = match key {
+            Some(k) => self.head.insert(k, i as u32).unwrap_or(END),
+            None => END,
+        };
+        self.next.push(next);
+    }
+
+    fn chain(&self, key: u64) -> impl Iterator<Item = usize> + '_ {
+        let mut at = self.head.get(&key).copied().unwrap_or(END);
+        std::iter::from_fn(move || {
+            (at != END).then(|| {
+                let i = at as usize;
+                at = self.next[i];
+                i
+            })
+        })
+    }
 }
+
+fn hash_of(facility: &str, key: impl std::hash::Hash) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h =
+        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+            .build_hasher();
+    facility.hash(&mut h);
+    key.hash(&mut h);
+    h.finish()
+}
+
+use std::hash::Hash;
 
 /// 生年月日 and 男女区分 as one number; 0 when there is no date.
 fn birth_key(who: &Identity) -> u64 {
@@ -240,34 +259,25 @@ fn birth_key(who: &Identity) -> u64 {
     }
 }
 
-/// Looks up `key` under `facility` and under "" (facility-less CSV rows).
-fn lookup<K, Q>(map: &Buckets<K>, facility: &str, key: &Q, out: &mut Vec<usize>)
-where
-    K: std::hash::Hash + Eq + std::borrow::Borrow<Q>,
-    Q: std::hash::Hash + Eq + ?Sized,
-{
-    out.extend(bucket(map, facility, key));
-    if !facility.is_empty() {
-        out.extend(bucket(map, "", key));
-    }
-}
-
 impl Index {
     /// Adds an entry. A claim seen again for the same patient and qualification only updates
     /// the month of the entry already there, so a patient's entries stay as few as their
     /// distinct qualifications, however many receipts they have.
     pub fn add(&mut self, e: Evidence) {
         let key = birth_key(&e.who);
+        let kk = (!e.who.karte.is_empty()).then(|| hash_of(&e.who.facility, &*e.who.karte));
+        let bk = (key != 0).then(|| hash_of(&e.who.facility, key));
         if e.status == Status::Seen {
-            let mut ids: Box<dyn Iterator<Item = usize>> = if !e.who.karte.is_empty() {
-                Box::new(bucket(&self.by_karte, &e.who.facility, &*e.who.karte))
-            } else {
-                Box::new(bucket(&self.by_birth, &e.who.facility, &key))
+            let candidates: Vec<usize> = match (kk, bk) {
+                (Some(k), _) => self.karte.chain(k).collect(),
+                (None, Some(b)) => self.birth.chain(b).collect(),
+                _ => Vec::new(),
             };
-            let same = ids.find(|&i| {
+            let same = candidates.into_iter().find(|&i| {
                 let o = &self.evidence[i];
                 o.status == Status::Seen
                     && o.qual.same_as(&e.qual)
+                    && o.who.facility == e.who.facility
                     && o.who.karte == e.who.karte
                     && o.who.name == e.who.name
             });
@@ -281,20 +291,9 @@ impl Index {
             }
         }
         let i = self.evidence.len();
-        if !e.who.karte.is_empty() {
-            push(
-                &mut self.by_karte,
-                &e.who.facility,
-                e.who.karte.to_string(),
-                i,
-            );
-        }
-        if key != 0 {
-            if e.who.karte.is_empty() {
-                push(&mut self.by_birth_no_karte, &e.who.facility, key, i);
-            }
-            push(&mut self.by_birth, &e.who.facility, key, i);
-        }
+        self.karte.link(kk, i);
+        self.birth.link(bk, i);
+        self.birth_no_karte.link(bk.filter(|_| kk.is_none()), i);
         self.evidence.push(e);
     }
 
@@ -306,7 +305,8 @@ impl Index {
     ///
     /// A receipt with a カルテ番号 is compared by カルテ番号 with entries that have one, and by
     /// name with the entries that have none; a receipt without one, by name with every entry
-    /// of the same facility, birth date and sex. So the usual case is one hash lookup.
+    /// of the same facility, birth date and sex. Entries of the facility and facility-less CSV
+    /// rows are both looked up. So the usual case is two hash lookups.
     pub fn about<'a>(
         &'a self,
         who: &'a Identity,
@@ -314,13 +314,20 @@ impl Index {
     ) -> impl Iterator<Item = &'a Evidence> + 'a {
         let mut ids: Vec<usize> = Vec::new();
         let key = birth_key(who);
-        if !who.karte.is_empty() {
-            lookup(&self.by_karte, &who.facility, &*who.karte, &mut ids);
-            if key != 0 {
-                lookup(&self.by_birth_no_karte, &who.facility, &key, &mut ids);
+        let facilities: &[&str] = if who.facility.is_empty() {
+            &[""]
+        } else {
+            &[&who.facility, ""]
+        };
+        for f in facilities {
+            if !who.karte.is_empty() {
+                ids.extend(self.karte.chain(hash_of(f, &*who.karte)));
+                if key != 0 {
+                    ids.extend(self.birth_no_karte.chain(hash_of(f, key)));
+                }
+            } else if key != 0 {
+                ids.extend(self.birth.chain(hash_of(f, key)));
             }
-        } else if key != 0 {
-            lookup(&self.by_birth, &who.facility, &key, &mut ids);
         }
         ids.sort_unstable();
         ids.dedup();

@@ -368,18 +368,20 @@ pub fn resolve(reports: &mut [FileReport], index: &Index) {
 /// batch position of a checked file (`None` for history).
 pub fn index_facts(index: &mut Index, facts: &[ReceiptFact], path: &str, file: Option<usize>) {
     let history = file.is_none();
+    // One shared copy of the path for all of the file's entries.
+    let path: Arc<str> = path.into();
     for (fi, f) in facts.iter().enumerate() {
         if let Claim::Ordinary(q) = &f.claim {
             let source = if history {
                 Source::History {
-                    path: path.to_string(),
+                    path: path.clone(),
                     line: f.loc.line,
                 }
             } else {
                 Source::Batch {
-                    path: path.to_string(),
+                    path: path.clone(),
                     line: f.loc.line,
-                    number: f.loc.number.to_string(),
+                    number: f.loc.number.clone(),
                 }
             };
             index.add(Evidence {
@@ -427,7 +429,7 @@ pub fn index_csv(index: &mut Index, path: &str, bytes: &[u8]) -> FileReport {
                     }),
                     status: row.status,
                     source: Source::Csv {
-                        path: path.to_string(),
+                        path: path.into(),
                         row: row.row,
                     },
                     ym,
