@@ -120,7 +120,8 @@ fn shown(path: &str, d: &Diagnostic, lang: Lang) -> Shown {
     let (source, label) = match (&d.source, d.line) {
         (Some((text, span)), Some(line)) => {
             let label_text = d.field_label(lang).map(|n| match d.field {
-                Some(f) => format!("{n}（項目 {f}）"),
+                Some(f) if lang.is_ja() => format!("{n}（項目 {f}）"),
+                Some(f) => format!("{n} (field {f})"),
                 None => n.to_string(),
             });
             // Control characters are shown as 3-byte symbols: move the span with them.
