@@ -15,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod fill;
+pub mod fixture;
 pub mod grammar;
 pub mod layout;
 pub mod model;
