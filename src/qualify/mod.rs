@@ -32,9 +32,10 @@ pub struct Identity {
     pub karte: Box<str>,
     pub name: Box<str>,
     pub kana: Box<str>,
-    /// YYYYMMDD (西暦), or empty.
-    pub birth: Box<str>,
-    pub sex: Box<str>,
+    /// YYYYMMDD (西暦) as a number, 0 when unknown.
+    pub birth: u32,
+    /// 男女区分 (1 or 2), 0 when unknown.
+    pub sex: u8,
 }
 
 /// An insured-person qualification: 保険者番号 (6 or 8 digits), 記号, 番号 (folded).
@@ -250,12 +251,10 @@ use std::hash::Hash;
 
 /// 生年月日 and 男女区分 as one number; 0 when there is no date.
 fn birth_key(who: &Identity) -> u64 {
-    let b: u64 = who.birth.parse().unwrap_or(0);
-    let s: u64 = who.sex.parse().unwrap_or(9);
-    if b == 0 {
+    if who.birth == 0 {
         0
     } else {
-        b * 10 + s.min(9)
+        who.birth as u64 * 10 + who.sex.min(9) as u64
     }
 }
 
@@ -349,7 +348,7 @@ pub fn same_patient(a: &Identity, b: &Identity) -> bool {
     if !a.karte.is_empty() && !b.karte.is_empty() {
         return a.karte == b.karte;
     }
-    !a.birth.is_empty()
+    a.birth != 0
         && a.birth == b.birth
         && a.sex == b.sex
         && !a.name.is_empty()
@@ -367,8 +366,8 @@ mod tests {
             karte: karte.into(),
             name: name.into(),
             kana: Box::default(),
-            birth: "19700401".into(),
-            sex: "1".into(),
+            birth: 19700401,
+            sex: 1,
         })
     }
 

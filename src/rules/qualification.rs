@@ -194,9 +194,9 @@ pub fn on_receipt(
             None => Claim::Other,
         },
     };
-    let birth: Box<str> = parse_date(re.field(l.re_birth), true)
-        .map(|d| d.ymd().to_string().into())
-        .unwrap_or_default();
+    let birth = parse_date(re.field(l.re_birth), true)
+        .map(|d| d.ymd())
+        .unwrap_or(0);
     let ym = parse_date(re.field(l.re_care_ym), false)
         .map(|d| d.ym())
         .unwrap_or(0);
@@ -208,7 +208,10 @@ pub fn on_receipt(
             name: fold::fold(&decode(re.field(l.re_name))).into(),
             kana: fold::fold_tight(&decode(re.field(l.re_kana))).into(),
             birth,
-            sex: decode(re.field(l.re_sex)).into(),
+            sex: match re.field(l.re_sex) {
+                [d @ b'1'..=b'9'] => d - b'0',
+                _ => 0,
+            },
         }),
         claim,
         ym,
@@ -419,8 +422,8 @@ pub fn index_csv(index: &mut Index, path: &str, bytes: &[u8]) -> FileReport {
                         karte: row.patient_id.into(),
                         name: row.name.into(),
                         kana: Box::default(),
-                        birth: row.birth_date.into(),
-                        sex: row.sex.into(),
+                        birth: row.birth_date.parse().unwrap_or(0),
+                        sex: row.sex.parse().unwrap_or(0),
                     }),
                     qual: Arc::new(Qualification {
                         insurer: row.insurer.into(),
