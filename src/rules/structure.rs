@@ -26,9 +26,9 @@ pub static S003: Rule = rule!("S003", "unknown-record", Error,
     "'{0}' is not a record identifier of the medical specification{2} ({1} line(s) in this file)");
 pub static S004: Rule = rule!("S004", "record-before-first-re", Error,
     ja: "最初の RE より前にレセプトのレコードがある",
-    "レセプト共通レコード (RE) より前に {0} レコードがあります",
+    "レセプト共通レコード (RE) より前に {0} レコードがあります（RE より前のレコードはこのファイルで {1} 行）",
     en: "a receipt-level record before the first RE",
-    "a {0} record comes before the first receipt header (RE)");
+    "a {0} record comes before the first receipt header (RE) ({1} such line(s) in this file)");
 pub static S005: Rule = rule!("S005", "receipt-number-sequence", Error,
     ja: "レセプト番号が 1, 2, 3 … の連番でない",
     "レセプト番号が {0} ですが、連番では {1} のはずです",
@@ -107,6 +107,7 @@ pub struct Structure {
     after_go: bool,
     unknown: Tallies<Vec<u8>>,
     field_counts: Tallies<(RecIdx, u32)>,
+    before_re: Tallies<()>,
     next_no: Option<u64>,
     /// Receipts of the chunk, and those before its first readable レセプト番号.
     receipts: u64,
@@ -160,6 +161,7 @@ pub struct FileStructure {
     after_go: bool,
     unknown: Tallies<Vec<u8>>,
     field_counts: Tallies<(RecIdx, u32)>,
+    before_re: Tallies<()>,
     next_no: Option<u64>,
     receipts: u64,
     sum_count: u64,
@@ -268,6 +270,7 @@ impl FileStructure {
         self.records += c.records;
         self.unknown.merge(c.unknown, offset, drop);
         self.field_counts.merge(c.field_counts, offset, drop);
+        self.before_re.merge(c.before_re, offset, drop);
         self.sum_count += c.sum_count;
         self.sum_points += c.sum_points;
     }
@@ -373,7 +376,12 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
             });
         }
     } else if rd.scope != Scope::File && !in_receipt && !v.is(l.re) {
-        cx.rec(&S004, v, args![rd.id]);
+        // Once per file with a count: a file of receipt records without RE would otherwise
+        // give one finding per line.
+        if st.before_re.get(()).hit() {
+            cx.rec(&S004, v, args![rd.id, ""]);
+            st.before_re.get(()).mark(cx);
+        }
     }
 }
 
@@ -595,6 +603,7 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
 pub fn on_end(cx: &mut Cx, st: &FileStructure) {
     st.unknown.finish(cx, 1);
     st.field_counts.finish(cx, 3);
+    st.before_re.finish(cx, 1);
     if st.records == 0 {
         return;
     }
