@@ -314,6 +314,8 @@ struct ChunkOut {
     facility: String,
     first_label: Option<ReceiptLabel>,
     f001: usize,
+    /// Findings past the per-rule cap, counted by rule.
+    overflow: BTreeMap<&'static str, usize>,
     structure: structure::Structure,
     values: value::Values,
     flags: file::FileFlags,
@@ -359,6 +361,7 @@ fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> Chun
         }
     }
     ChunkOut {
+        overflow: std::mem::take(&mut cx.overflow),
         diags: cx.diags,
         lines,
         receipts: sc.receipts,
@@ -399,6 +402,7 @@ fn scan_chunk_guarded(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions)
             facility: String::new(),
             first_label: None,
             f001: 0,
+            overflow: BTreeMap::new(),
             structure: structure::Structure::new(c.first),
             values: value::Values::default(),
             flags: file::FileFlags::default(),
@@ -422,11 +426,15 @@ struct FileAcc {
     values: value::Values,
     flags: file::FileFlags,
     f001: usize,
+    overflow: BTreeMap<&'static str, usize>,
 }
 
 impl FileAcc {
     fn merge(&mut self, c: ChunkOut) {
         self.f001 += c.f001;
+        for (code, n) in c.overflow {
+            *self.overflow.entry(code).or_default() += n;
+        }
         let (lines, receipts) = (self.lines, self.receipts);
         let offset = self.cx.diags.len();
         self.cx.diags.extend(c.diags.into_iter().map(|mut d| {
@@ -816,6 +824,26 @@ pub fn check_reader<R: std::io::Read>(
                 ),
                 &format!(" ({more} more record(s) of this file have invalid bytes)"),
             );
+        }
+    }
+    // At most MAX_PER_RULE findings of a rule per file; the rest (here and those each chunk
+    // already left out) are counted as left out.
+    let mut kept: BTreeMap<&'static str, usize> = BTreeMap::new();
+    diags.retain(|d| {
+        let n = kept.entry(d.rule.code).or_default();
+        *n += 1;
+        if *n > crate::rules::MAX_PER_RULE {
+            report.omitted[d.severity as usize] += 1;
+            *report.omitted_rules.entry(d.rule.code).or_default() += 1;
+            false
+        } else {
+            true
+        }
+    });
+    for (code, n) in std::mem::take(&mut acc.overflow) {
+        if let Some(rule) = crate::rules::find(code) {
+            report.omitted[rule.severity as usize] += n;
+            *report.omitted_rules.entry(code).or_default() += n;
         }
     }
     // A chunk may have named a receipt for a finding the merge then dropped as a duplicate.

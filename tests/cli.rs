@@ -598,3 +598,38 @@ fn a_flood_of_invalid_bytes_is_capped_and_counted() {
         );
     }
 }
+
+#[test]
+fn one_rule_keeps_at_most_ten_thousand_findings_per_file_and_counts_the_rest() {
+    // 12,000 receipts without SY: S007 on each. Memory must not grow with such floods.
+    let mut text = String::from("IR,1,13,1,1234567,,テスト内科クリニック,202611,00,03-1234-5678\n");
+    for n in 1..=12_000 {
+        text.push_str(&format!("RE,{n},1112,202610,山田　太郎,1,19700401,,,,,,,{n},,,,,,,,,,,,,,,,,,,,,,,ヤマダタロウ,\n"));
+        text.push_str("HO,01130012,１２３,４５６７,1,291,,,,,,,,,\n");
+        text.push_str("SI,11,1,111000110,,291,1,,,,,,,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n");
+    }
+    text.push_str("GO,12000,3492000,99\n");
+    let bytes = common::build(&text).bytes;
+    for chunk_size in [0, 4096] {
+        let r = recelint::check::check_bytes(
+            "flood.UKE",
+            &bytes,
+            &recelint::check::CheckOptions {
+                chunk_size,
+                ..Default::default()
+            },
+        );
+        let s007 = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.code == "S007")
+            .count();
+        assert_eq!(s007, recelint::rules::MAX_PER_RULE, "chunks {chunk_size}");
+        assert_eq!(r.omitted_rules.get("S007"), Some(&2_000));
+        assert_eq!(
+            r.count(recelint::diag::Severity::Error),
+            12_000,
+            "totals still count them"
+        );
+    }
+}

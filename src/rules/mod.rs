@@ -80,20 +80,33 @@ pub struct Cx {
     pub diags: Vec<Diagnostic>,
     /// Ordinal of the receipt being checked.
     pub receipt: Option<u32>,
+    /// Findings per rule so far, and those past [`MAX_PER_RULE`] (counted, not kept).
+    pub per_rule: std::collections::BTreeMap<&'static str, usize>,
+    pub overflow: std::collections::BTreeMap<&'static str, usize>,
+    /// Where a finding past the cap is built and thrown away.
+    sink: Option<Diagnostic>,
 }
+
+/// Most findings of one rule kept per file (and per chunk while reading): a file whose every
+/// record breaks a rule would otherwise hold millions of findings in memory. The rest are
+/// counted as left out, like `--max-diagnostics`.
+pub const MAX_PER_RULE: usize = 10_000;
 
 impl Cx {
     /// An empty context for the same receipt: builds a diagnostic that is kept aside (to be
     /// reported, or not, when chunks are merged) instead of reported now.
     pub fn aside(&self) -> Cx {
         Cx {
-            diags: Vec::new(),
             receipt: self.receipt,
+            ..Cx::default()
         }
     }
 
     fn push(&mut self, rule: &'static Rule, args: Vec<String>) -> &mut Diagnostic {
-        self.diags.push(Diagnostic {
+        let n = self.per_rule.entry(rule.code).or_default();
+        *n += 1;
+        let over = *n > MAX_PER_RULE;
+        let d = Diagnostic {
             rule,
             severity: rule.severity,
             line: None,
@@ -106,7 +119,12 @@ impl Cx {
             value: None,
             args,
             source: None,
-        });
+        };
+        if over {
+            *self.overflow.entry(rule.code).or_default() += 1;
+            return self.sink.insert(d);
+        }
+        self.diags.push(d);
         self.diags.last_mut().expect("just pushed")
     }
 
