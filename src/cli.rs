@@ -426,7 +426,16 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     let csv = settings.qualifications.as_ref().map(|p| {
         (
             p.display().to_string(),
-            std::fs::read(p).map_err(|e| e.to_string()),
+            std::fs::File::open(p)
+                .and_then(|f| {
+                    use std::io::Read;
+                    // One byte past the limit is enough to say it is too large.
+                    let mut b = Vec::new();
+                    f.take(crate::qualify::csv::MAX_BYTES as u64 + 1)
+                        .read_to_end(&mut b)?;
+                    Ok(b)
+                })
+                .map_err(|e| e.to_string()),
         )
     });
     let history = expand(&settings.history)

@@ -39,6 +39,9 @@
 use super::fold;
 use super::Status;
 
+/// Largest qualifications CSV read (a clinic's patients take a few MB).
+pub const MAX_BYTES: usize = 64 << 20;
+
 /// One usable row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QualRow {

@@ -406,6 +406,16 @@ pub fn index_csv(index: &mut Index, path: &str, bytes: &[u8]) -> FileReport {
         path: path.to_string(),
         ..FileReport::default()
     };
+    if bytes.len() > crate::qualify::csv::MAX_BYTES {
+        // A clinic's qualifications fit in a few MB; a file this large is not one, and
+        // reading it as a table would take memory many times its size.
+        report.unreadable = Some(format!(
+            "資格情報 CSV が大きすぎます（{} MiB を超えています） / the qualifications CSV is larger than {} MiB",
+            crate::qualify::csv::MAX_BYTES >> 20,
+            crate::qualify::csv::MAX_BYTES >> 20
+        ));
+        return report;
+    }
     match crate::qualify::csv::parse(bytes) {
         Err((ja, en)) => report.unreadable = Some(format!("{ja} / {en}")),
         Ok((rows, problems)) => {
