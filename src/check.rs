@@ -859,8 +859,10 @@ pub fn check_reader<R: std::io::Read>(
     Ok(report)
 }
 
-/// Longest stretch of a line shown with a diagnostic.
+/// Longest stretch of a line shown with a diagnostic, and the context kept on each side of
+/// the field.
 const SHOWN_LINE_MAX: usize = 4096;
+const SHOWN_CONTEXT: usize = 160;
 
 /// Decodes the diagnostic's line for display and maps its Shift_JIS span to UTF-8 offsets
 /// (`utf8`: the file was saved as UTF-8 by mistake, so show it as such). `data` is the chunk
@@ -883,16 +885,36 @@ fn attach_source(d: &mut Diagnostic, data: &[u8], base: usize, utf8: bool) {
         return;
     }
     let rest = &data[off..];
-    let end = memchr::memchr3(b'\r', b'\n', 0x1A, rest)
-        .unwrap_or(rest.len())
-        .min(SHOWN_LINE_MAX);
-    let raw = &rest[..end];
-    let text = decode(raw);
+    let end = memchr::memchr3(b'\r', b'\n', 0x1A, rest).unwrap_or(rest.len());
+    let line = &rest[..end];
+    // Show a window of the line around the field (a comma is always a character boundary in
+    // Shift_JIS: no trail byte is 0x2C), so a long line costs every finding on it little.
+    let (s0, e0) = d.span.map_or((0, 0), |(s, e)| (s as usize, e as usize));
+    let w0 = if s0 > SHOWN_CONTEXT {
+        memchr::memrchr(b',', &line[..s0 - SHOWN_CONTEXT]).map_or(s0, |i| i + 1)
+    } else {
+        0
+    };
+    let w0 = w0.min(s0).min(line.len());
+    let want_end = e0.max(w0) + SHOWN_CONTEXT;
+    let w1 = if want_end < line.len() {
+        memchr::memchr(b',', &line[want_end..]).map_or(line.len(), |i| want_end + i)
+    } else {
+        line.len()
+    };
+    let w1 = w1.min(w0 + SHOWN_LINE_MAX).max(w0);
+    let raw = &line[w0..w1];
+    let lead = if w0 > 0 { "…" } else { "" };
+    let text = format!(
+        "{lead}{}{}",
+        decode(raw),
+        if w1 < line.len() { "…" } else { "" }
+    );
     let span = d.span.and_then(|(s, e)| {
         let (s, e) = (s as usize, e as usize);
-        (e <= raw.len()).then(|| {
-            let a = decode(&raw[..s]).len();
-            (a, a + decode(&raw[s..e]).len())
+        (s >= w0 && e <= w1).then(|| {
+            let a = lead.len() + decode(&raw[..s - w0]).len();
+            (a, a + decode(&raw[s - w0..e - w0]).len())
         })
     });
     d.source = Some((text, span));

@@ -77,7 +77,9 @@ fn mask_qualification_text(s: &mut String) {
 fn redact_diag(d: &mut Diagnostic) {
     let g = Grammar::get();
     let mut hidden = Vec::new();
-    if let Some((text, span)) = d.source.take() {
+    if let Some((text, span)) = d.source.take().filter(|(t, _)| !t.starts_with('…')) {
+        // (A window cut from the middle of a long line cannot be split into its fields, so
+        // it is not shown at all under --redact.)
         let (masked, h) = mask_line(&text);
         hidden = h;
         // Masking keeps the characters' UTF-8 widths for everything but rare symbols; find
