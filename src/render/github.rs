@@ -28,20 +28,10 @@ pub fn escape_data(s: &str) -> String {
     out
 }
 
-/// Escapes a command property value: as [`escape_data`], and `:` and `,`.
+/// Escapes a command property value: as [`escape_data`], and `:` and `,` (the escapes it
+/// writes contain neither, so they are not touched twice).
 pub fn escape_property(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            ':' => out.push_str("%3A"),
-            ',' => out.push_str("%2C"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 fn command(severity: Severity) -> &'static str {
