@@ -212,7 +212,11 @@ impl<'a> Scanner<'a> {
             line.raw = &line.raw[..file::MAX_RECORD];
         }
         // Blocks: RE opens a receipt; IR and GO stand alone.
-        let id_end = memchr::memchr(b',', line.raw).unwrap_or(line.raw.len());
+        let id_end = line
+            .raw
+            .iter()
+            .position(|&b| b == b',')
+            .unwrap_or(line.raw.len());
         let def = g.lookup(&line.raw[..id_end]);
         let scope = def.map(|d| g.record(d).scope);
         if def == Some(l.re) || scope == Some(Scope::File) {
@@ -225,8 +229,14 @@ impl<'a> Scanner<'a> {
             self.receipt_start = cx.diags.len();
         }
         // Line-level findings belong to the receipt the line opens, if it opens one.
-        file::on_line(cx, &mut self.flags, &whole);
-        let i = self.buf.push(g, &line);
+        let (i, bytes) = self.buf.push(g, &line);
+        // The pass saw only the first MAX_RECORD bytes of an overlong line (F009 says so).
+        let quote = if whole.raw.len() > line.raw.len() {
+            memchr::memchr(b'"', whole.raw).is_some()
+        } else {
+            bytes.quote
+        };
+        file::on_line(cx, &mut self.flags, &whole, quote);
         let v = self.buf.view(i);
         let in_receipt = matches!(self.block, Block::Receipt(_));
         structure::on_record(cx, &mut self.structure, &v, in_receipt);
@@ -235,8 +245,7 @@ impl<'a> Scanner<'a> {
         }
 
         // Text: scan the fields of records with non-ASCII or control bytes.
-        let plain = line.raw.iter().all(|&b| (0x20..0x7F).contains(&b));
-        let scans = if plain {
+        let scans = if bytes.plain {
             None
         } else {
             self.scans.clear();

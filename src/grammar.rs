@@ -150,6 +150,9 @@ pub struct RecordDef {
     /// Position within a receipt (spec 第1章3(3)); `None` for IR and GO.
     pub order: Option<u8>,
     pub fields: Vec<FieldDef>,
+    /// Bit `i` set when field `i` (< 64) is required: with a record's non-empty mask, the
+    /// value pass visits only the fields that hold something or must.
+    pub required_mask: u64,
 }
 
 /// A code table (別表).
@@ -160,11 +163,51 @@ pub struct Table {
     pub en: String,
     pub codes: BTreeMap<String, String>,
     pub legacy: Vec<String>,
+    /// The codes of up to 7 bytes packed into integers, sorted: membership is a binary
+    /// search over a few cache lines instead of string compares in a tree (a hot path: it
+    /// runs for every coded field of every record).
+    packed: Vec<u64>,
+    /// Whether some code is longer than 7 bytes (then the tree is asked too).
+    has_long: bool,
+}
+
+/// `code` packed into an integer when it is 1 to 7 bytes long: the bytes in the low 56 bits,
+/// the length in the top byte, so two codes pack alike only when they are equal.
+fn pack(code: &[u8]) -> Option<u64> {
+    if code.is_empty() || code.len() > 7 {
+        return None;
+    }
+    Some(code.iter().fold(0u64, |a, &b| (a << 8) | b as u64) | ((code.len() as u64) << 56))
 }
 
 impl Table {
+    fn new(
+        id: String,
+        name: String,
+        en: String,
+        codes: BTreeMap<String, String>,
+        legacy: Vec<String>,
+    ) -> Table {
+        let mut packed: Vec<u64> = codes.keys().filter_map(|c| pack(c.as_bytes())).collect();
+        packed.sort_unstable();
+        let has_long = codes.keys().any(|c| pack(c.as_bytes()).is_none());
+        Table {
+            id,
+            name,
+            en,
+            codes,
+            legacy,
+            packed,
+            has_long,
+        }
+    }
+
     pub fn contains(&self, code: &[u8]) -> bool {
-        std::str::from_utf8(code).is_ok_and(|c| self.codes.contains_key(c))
+        match pack(code) {
+            Some(p) if self.packed.binary_search(&p).is_ok() => true,
+            Some(_) if !self.has_long => false,
+            _ => std::str::from_utf8(code).is_ok_and(|c| self.codes.contains_key(c)),
+        }
     }
     pub fn get(&self, code: &[u8]) -> Option<&str> {
         std::str::from_utf8(code)
@@ -212,13 +255,7 @@ impl Grammar {
         let tables: Vec<Table> = raw_tables
             .tables
             .into_iter()
-            .map(|(id, t)| Table {
-                id,
-                name: t.name,
-                en: t.en,
-                codes: t.codes,
-                legacy: t.legacy,
-            })
+            .map(|(id, t)| Table::new(id, t.name, t.en, t.codes, t.legacy))
             .collect();
         let table_idx = |name: &str| -> Result<usize, GrammarError> {
             tables
@@ -270,7 +307,14 @@ impl Grammar {
                 }
             }
             by_id[slot] = Some(records.len() as RecIdx);
+            let required_mask = fields
+                .iter()
+                .enumerate()
+                .take(64)
+                .filter(|(_, f)| f.required)
+                .fold(0u64, |m, (i, _)| m | 1 << i);
             records.push(RecordDef {
+                required_mask,
                 id: r.id,
                 name: r.name,
                 en: r.en,

@@ -48,6 +48,8 @@ pub struct Layout {
     pub burden: Vec<Option<usize>>,
     pub times: Vec<Option<usize>>,
     pub days: Vec<Vec<usize>>,
+    /// `days` as a bit mask (when every day field is below 64; else `None`).
+    pub days_mask: Vec<Option<u64>>,
     /// Per record index: the 摘要 text fields (CO 文字データ, SI/IY/TO 文字データ①–③).
     pub comment_text: Vec<Vec<usize>>,
     /// Main-sequence rank of receipt records and donor-block rank (grammar `order`).
@@ -125,6 +127,16 @@ impl Layout {
             burden: per("burden"),
             times: per("times"),
             days: g.records.iter().map(|r| g.keys(&r.id, "day")).collect(),
+            days_mask: g
+                .records
+                .iter()
+                .map(|r| {
+                    let d = g.keys(&r.id, "day");
+                    d.iter()
+                        .all(|&i| i < 64)
+                        .then(|| d.iter().fold(0u64, |m, &i| m | 1 << i))
+                })
+                .collect(),
             comment_text: g
                 .records
                 .iter()

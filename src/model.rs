@@ -2,7 +2,7 @@
 //! field spans the parser found, grouped into blocks (a receipt, or a file-level record).
 
 use crate::grammar::{FieldDef, Grammar, RecIdx, RecordDef};
-use crate::parse::{split_fields, Line, Span, Term};
+use crate::parse::{split_fields_bytes, Line, LineBytes, Span, Term};
 
 /// One record: a line, its layout (when the id is known) and its fields' spans.
 #[derive(Debug, Clone, Copy)]
@@ -14,6 +14,8 @@ pub struct Rec<'a> {
     pub def: Option<RecIdx>,
     first: u32,
     nf: u32,
+    /// Bit `i` set when field `i` (< 64) is not empty.
+    pub nonempty: u64,
 }
 
 /// The records of the current block and their field spans, reused from block to block.
@@ -29,10 +31,12 @@ impl<'a> RecBuf<'a> {
         self.spans.clear();
     }
 
-    /// Splits `line` into fields and appends it; returns its index in the block.
-    pub fn push(&mut self, g: &Grammar, line: &Line<'a>) -> usize {
+    /// Splits `line` into fields and appends it; returns its index in the block and what the
+    /// pass found about its bytes.
+    pub fn push(&mut self, g: &Grammar, line: &Line<'a>) -> (usize, LineBytes) {
         let first = self.spans.len() as u32;
-        let nf = split_fields(line.raw, &mut self.spans) as u32;
+        let (nf, bytes) = split_fields_bytes(line.raw, &mut self.spans);
+        let nf = nf as u32;
         let (s, e) = self.spans[first as usize];
         let def = g.lookup(&line.raw[s as usize..e as usize]);
         self.recs.push(Rec {
@@ -43,8 +47,9 @@ impl<'a> RecBuf<'a> {
             def,
             first,
             nf,
+            nonempty: bytes.nonempty,
         });
-        self.recs.len() - 1
+        (self.recs.len() - 1, bytes)
     }
 
     pub fn view(&self, i: usize) -> RecView<'_, 'a> {
@@ -74,6 +79,12 @@ impl<'b, 'a> RecView<'b, 'a> {
     /// Number of fields found (the id counts as field 0).
     pub fn nfields(&self) -> usize {
         self.rec.nf as usize
+    }
+
+    /// The spans of the fields found, in order (the id first).
+    pub fn spans(&self) -> &'b [Span] {
+        let first = self.rec.first as usize;
+        &self.buf.spans[first..first + self.rec.nf as usize]
     }
 
     /// Span of field `i`; a missing trailing field is an empty span at the end of the line.

@@ -227,7 +227,8 @@ impl FileFlags {
 }
 
 /// Per line: line end (F003), quotes (F006) and length (F009).
-pub fn on_line(cx: &mut Cx, st: &mut FileFlags, line: &Line) {
+/// `quote`: the line holds a double quote (found by the pass that split it).
+pub fn on_line(cx: &mut Cx, st: &mut FileFlags, line: &Line, quote: bool) {
     if line.raw.len() > MAX_RECORD {
         cx.line(
             &F009,
@@ -248,7 +249,7 @@ pub fn on_line(cx: &mut Cx, st: &mut FileFlags, line: &Line) {
         cx.line(&F003, line.no, line.offset, args![what, ""]);
         st.line_ends.mark(cx);
     }
-    if memchr::memchr(b'"', line.raw).is_some() {
+    if quote {
         cx.line(&F006, line.no, line.offset, vec![]);
     }
 }

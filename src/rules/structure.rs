@@ -526,15 +526,25 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
                     let mut sum = 0u64;
                     let mut any = false;
                     let mut ok = true;
-                    for &d in days {
-                        let f = v.field(d);
-                        if !f.is_empty() {
+                    let mut add = |d: usize| {
+                        if !v.field(d).is_empty() {
                             any = true;
                             match v.num(d) {
                                 Some(n) => sum += n,
                                 None => ok = false,
                             }
                         }
+                    };
+                    match l.days_mask[def as usize] {
+                        // Only the days that hold something (most are empty).
+                        Some(mask) => {
+                            let mut m = mask & v.rec.nonempty;
+                            while m != 0 {
+                                add(m.trailing_zeros() as usize);
+                                m &= m - 1;
+                            }
+                        }
+                        _ => days.iter().for_each(|&d| add(d)),
                     }
                     if ok && (any || !donor) && sum != times {
                         cx.field(&S014, &v, ti, args![times, sum]);

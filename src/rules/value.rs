@@ -84,22 +84,40 @@ pub fn plain_scan(v: &[u8]) -> Scan {
 pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan]>, text_ok: bool) {
     let Some(def) = v.def() else { return };
     let n = v.nfields().min(def.fields.len());
-    for (i, f) in def.fields.iter().enumerate().take(n.max(1)).skip(1) {
-        let val = v.field(i);
-        if val.is_empty() {
+    let raw = v.rec.raw;
+    let spans = v.spans();
+    let visit = |cx: &mut Cx, st: &mut Values, i: usize, f: &FieldDef| {
+        let (s, e) = spans[i];
+        if s == e {
             if f.required {
                 cx.field(&V007, v, i, args![field_label(v, i)]);
             }
-            continue;
+            return;
         }
+        let val = &raw[s as usize..e as usize];
         let scan = match scans {
             Some(s) => s[i],
             None => plain_scan(val),
         };
         if scan.bad.is_some() || (!text_ok && scan.double + scan.single != val.len() as u32) {
-            continue; // F001 / F002 already say why
+            return; // F001 / F002 already say why
         }
         check_field(cx, st, v, i, f, val, &scan);
+    };
+    if n <= 64 {
+        // Only the fields that hold something or must: most of a care record is empty day
+        // columns. In field order, as the full walk would report them.
+        let within = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+        let mut todo = (v.rec.nonempty | def.required_mask) & within & !1;
+        while todo != 0 {
+            let i = todo.trailing_zeros() as usize;
+            todo &= todo - 1;
+            visit(cx, st, i, &def.fields[i]);
+        }
+    } else {
+        for (i, f) in def.fields.iter().enumerate().take(n).skip(1) {
+            visit(cx, st, i, f);
+        }
     }
     // Required fields missing from a short record.
     for (i, f) in def.fields.iter().enumerate().skip(n.max(1)) {
