@@ -285,14 +285,12 @@ impl Drop for ProgressShow {
 fn check_one(p: &Path, a: &CheckArgs, opts: &CheckOptions) -> FileReport {
     if p.as_os_str() == "-" {
         let stdin = std::io::stdin();
-        return check_reader(&a.stdin_filename, stdin.lock(), opts).unwrap_or_else(|e| {
-            FileReport {
-                path: a.stdin_filename.clone(),
-                unreadable: Some(format!(
-                    "標準入力を読み取れません / cannot read standard input: {e}"
-                )),
-                ..FileReport::default()
-            }
+        return check_reader(&a.stdin_filename, stdin, opts).unwrap_or_else(|e| FileReport {
+            path: a.stdin_filename.clone(),
+            unreadable: Some(format!(
+                "標準入力を読み取れません / cannot read standard input: {e}"
+            )),
+            ..FileReport::default()
         });
     }
     check_path(p, &p.display().to_string(), opts)
