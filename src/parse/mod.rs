@@ -124,16 +124,12 @@ fn bytes_odd(w: u64) -> u64 {
 /// eight bytes at a time: commas, quotes and non-printable bytes are found with word
 /// arithmetic.
 pub fn split_fields_bytes(raw: &[u8], out: &mut Vec<Span>) -> (usize, LineBytes) {
-    let before = out.len();
+    // A local vector: its length stays in a register through the loop instead of being
+    // stored back through `out` at every comma.
+    let mut spans = std::mem::take(out);
+    let before = spans.len();
     let mut start = 0u32;
     let (mut odd, mut quote) = (0u64, 0u64);
-    let (mut nonempty, mut k) = (0u64, 0u32);
-    let mut field_end = |i: u32, start: &mut u32| {
-        out.push((*start, i));
-        nonempty |= u64::from(i > *start && k < 64) << (k & 63);
-        k += 1;
-        *start = i + 1;
-    };
     let words = raw.chunks_exact(8);
     let tail = words.remainder();
     for (n, c) in words.enumerate() {
@@ -143,25 +139,35 @@ pub fn split_fields_bytes(raw: &[u8], out: &mut Vec<Span>) -> (usize, LineBytes)
         let mut commas = bytes_eq(w, b',');
         while commas != 0 {
             let i = (n * 8) as u32 + commas.trailing_zeros() / 8;
-            field_end(i, &mut start);
+            spans.push((start, i));
+            start = i + 1;
             commas &= commas - 1;
         }
     }
     let base = raw.len() - tail.len();
     for (j, &b) in tail.iter().enumerate() {
         if b == b',' {
-            field_end((base + j) as u32, &mut start);
+            let i = (base + j) as u32;
+            spans.push((start, i));
+            start = i + 1;
         }
         odd |= u64::from(!(0x20..0x7F).contains(&b));
         quote |= u64::from(b == b'"');
     }
-    field_end(raw.len() as u32, &mut start);
+    spans.push((start, raw.len() as u32));
+    let nonempty = spans[before..]
+        .iter()
+        .take(64)
+        .enumerate()
+        .fold(0u64, |m, (k, &(s, e))| m | u64::from(e > s) << k);
     let bytes = LineBytes {
         plain: odd == 0,
         quote: quote != 0,
         nonempty,
     };
-    (out.len() - before, bytes)
+    let n = spans.len() - before;
+    *out = spans;
+    (n, bytes)
 }
 
 /// Where the 0x1A end-of-file mark is, if any.
