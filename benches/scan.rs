@@ -14,7 +14,6 @@
 //! `benches/month.sh`.
 
 #[path = "../examples/gen_month.rs"]
-#[allow(dead_code)]
 mod gen;
 
 use divan::counter::BytesCount;
