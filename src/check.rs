@@ -229,7 +229,7 @@ impl<'a> Scanner<'a> {
             self.receipt_start = cx.diags.len();
         }
         // Line-level findings belong to the receipt the line opens, if it opens one.
-        let (i, bytes) = self.buf.push(g, &line);
+        let (i, bytes) = self.buf.push(def, &line);
         // The pass saw only the first MAX_RECORD bytes of an overlong line (F009 says so).
         let quote = if whole.raw.len() > line.raw.len() {
             memchr::memchr(b'"', whole.raw).is_some()
@@ -927,6 +927,45 @@ pub fn check_reader<R: std::io::Read>(
 const SHOWN_LINE_MAX: usize = 4096;
 const SHOWN_CONTEXT: usize = 160;
 
+/// A window of `line` around `span` for display, decoded by `decode`, with 「…」 where it is
+/// cut, and the span mapped to offsets in the text (`None` when it does not fit the window).
+/// A comma is always a character boundary in Shift_JIS (no trail byte is 0x2C), so the
+/// window is cut at commas; a long line thus costs every finding on it little.
+pub(crate) fn source_window(
+    line: &[u8],
+    span: Option<(usize, usize)>,
+    decode: &dyn Fn(&[u8]) -> String,
+) -> (String, Option<(usize, usize)>) {
+    let (s0, e0) = span.unwrap_or((0, 0));
+    let w0 = if s0 > SHOWN_CONTEXT {
+        memchr::memrchr(b',', &line[..s0 - SHOWN_CONTEXT]).map_or(s0, |i| i + 1)
+    } else {
+        0
+    };
+    let w0 = w0.min(s0).min(line.len());
+    let want_end = e0.max(w0) + SHOWN_CONTEXT;
+    let w1 = if want_end < line.len() {
+        memchr::memchr(b',', &line[want_end..]).map_or(line.len(), |i| want_end + i)
+    } else {
+        line.len()
+    };
+    let w1 = w1.min(w0 + SHOWN_LINE_MAX).max(w0);
+    let raw = &line[w0..w1];
+    let lead = if w0 > 0 { "…" } else { "" };
+    let text = format!(
+        "{lead}{}{}",
+        decode(raw),
+        if w1 < line.len() { "…" } else { "" }
+    );
+    let span = span.and_then(|(s, e)| {
+        (s >= w0 && e <= w1).then(|| {
+            let a = lead.len() + decode(&raw[..s - w0]).len();
+            (a, a + decode(&raw[s - w0..e - w0]).len())
+        })
+    });
+    (text, span)
+}
+
 /// Decodes the diagnostic's line for display and maps its Shift_JIS span to UTF-8 offsets
 /// (`utf8`: the file was saved as UTF-8 by mistake, so show it as such). `data` is the chunk
 /// that holds the line and `base` its file offset.
@@ -949,36 +988,7 @@ fn attach_source(d: &mut Diagnostic, data: &[u8], base: usize, utf8: bool) {
     }
     let rest = &data[off..];
     let end = memchr::memchr3(b'\r', b'\n', 0x1A, rest).unwrap_or(rest.len());
-    let line = &rest[..end];
-    // Show a window of the line around the field (a comma is always a character boundary in
-    // Shift_JIS: no trail byte is 0x2C), so a long line costs every finding on it little.
-    let (s0, e0) = d.span.map_or((0, 0), |(s, e)| (s as usize, e as usize));
-    let w0 = if s0 > SHOWN_CONTEXT {
-        memchr::memrchr(b',', &line[..s0 - SHOWN_CONTEXT]).map_or(s0, |i| i + 1)
-    } else {
-        0
-    };
-    let w0 = w0.min(s0).min(line.len());
-    let want_end = e0.max(w0) + SHOWN_CONTEXT;
-    let w1 = if want_end < line.len() {
-        memchr::memchr(b',', &line[want_end..]).map_or(line.len(), |i| want_end + i)
-    } else {
-        line.len()
-    };
-    let w1 = w1.min(w0 + SHOWN_LINE_MAX).max(w0);
-    let raw = &line[w0..w1];
-    let lead = if w0 > 0 { "…" } else { "" };
-    let text = format!(
-        "{lead}{}{}",
-        decode(raw),
-        if w1 < line.len() { "…" } else { "" }
-    );
-    let span = d.span.and_then(|(s, e)| {
-        let (s, e) = (s as usize, e as usize);
-        (s >= w0 && e <= w1).then(|| {
-            let a = lead.len() + decode(&raw[..s - w0]).len();
-            (a, a + decode(&raw[s - w0..e - w0]).len())
-        })
-    });
+    let span = d.span.map(|(s, e)| (s as usize, e as usize));
+    let (text, span) = source_window(&rest[..end], span, &decode);
     d.source = Some((text, span));
 }

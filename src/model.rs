@@ -31,14 +31,12 @@ impl<'a> RecBuf<'a> {
         self.spans.clear();
     }
 
-    /// Splits `line` into fields and appends it; returns its index in the block and what the
-    /// pass found about its bytes.
-    pub fn push(&mut self, g: &Grammar, line: &Line<'a>) -> (usize, LineBytes) {
+    /// Splits `line` (whose id the caller has looked up as `def`) into fields and appends it;
+    /// returns its index in the block and what the pass found about its bytes.
+    pub fn push(&mut self, def: Option<RecIdx>, line: &Line<'a>) -> (usize, LineBytes) {
         let first = self.spans.len() as u32;
         let (nf, bytes) = split_fields_bytes(line.raw, &mut self.spans);
         let nf = nf as u32;
-        let (s, e) = self.spans[first as usize];
-        let def = g.lookup(&line.raw[s as usize..e as usize]);
         self.recs.push(Rec {
             no: line.no,
             offset: line.offset,

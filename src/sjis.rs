@@ -160,6 +160,34 @@ pub fn decode(bytes: &[u8]) -> Cow<'_, str> {
     encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes).0
 }
 
+/// Longest value a finding shows or keeps, in bytes (128 full-width characters): every
+/// field of the layout but the long comment fields fits; a longer value is cut.
+pub const SHOWN_MAX: usize = 256;
+
+/// [`decode`] for a value a finding shows: at most [`SHOWN_MAX`] bytes, cut before a
+/// character that would cross the limit, with 「…」 and the full length after a cut. Findings
+/// are capped in number, not in size, so without this a file of 64 KiB fields made every one
+/// of up to 10,000 findings per rule carry 64 KiB (the fuzzer's run was killed at 24 GB).
+pub fn decode_shown(bytes: &[u8]) -> String {
+    if bytes.len() <= SHOWN_MAX {
+        return decode(bytes).into_owned();
+    }
+    // Walk characters so a two-byte character is not split.
+    let mut end = 0;
+    while end < bytes.len() {
+        let step = if matches!(bytes[end], 0x81..=0x9F | 0xE0..=0xFC) {
+            2
+        } else {
+            1
+        };
+        if end + step > SHOWN_MAX {
+            break;
+        }
+        end += step;
+    }
+    format!("{}…({} bytes)", decode(&bytes[..end]), bytes.len())
+}
+
 /// Encodes UTF-8 text as CP932 (for building fixtures in tests and tools).
 pub fn encode(text: &str) -> Vec<u8> {
     encoding_rs::SHIFT_JIS.encode(text).0.into_owned()
@@ -234,6 +262,26 @@ mod tests {
         assert_eq!(scan(b"a\0b").bad, Some((1, Bad::Control)));
         // A lead byte at the very end is invalid.
         assert_eq!(scan(&[b'a', 0x82]).bad, Some((1, Bad::Invalid)));
+    }
+
+    #[test]
+    fn shown_values_are_capped_at_a_character_boundary() {
+        assert_eq!(decode_shown(b"abc"), "abc");
+        let long = "あ".repeat(SHOWN_MAX); // 2 bytes each in CP932
+        let shown = decode_shown(&encode(&long));
+        assert_eq!(
+            shown,
+            format!("{}…({} bytes)", "あ".repeat(SHOWN_MAX / 2), SHOWN_MAX * 2)
+        );
+        // A lead byte right at the limit is not split from its trail byte.
+        let mut odd = vec![b'x'; SHOWN_MAX - 1];
+        odd.extend(encode("あい"));
+        assert_eq!(
+            decode_shown(&odd),
+            format!("{}…({} bytes)", "x".repeat(SHOWN_MAX - 1), SHOWN_MAX + 3)
+        );
+        let exact = vec![b'y'; SHOWN_MAX];
+        assert_eq!(decode_shown(&exact), "y".repeat(SHOWN_MAX));
     }
 
     #[test]

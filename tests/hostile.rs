@@ -531,6 +531,51 @@ fn ten_thousand_commas_in_a_field() {
     );
 }
 
+/// Findings are capped in number per rule, and each keeps a bounded copy of its value: a
+/// 60,000-byte field repeated on many records must not make every finding carry it (the
+/// value, the message and the source window are all cut).
+#[test]
+fn a_huge_field_value_is_shown_cut() {
+    let t = Tmp::new("hugefield");
+    let mut recs = sample_records();
+    let at = recs.iter().position(|r| r.starts_with(b"SI,")).unwrap();
+    let mut f: Vec<Vec<u8>> = recs[at].split(|&b| b == b',').map(<[u8]>::to_vec).collect();
+    f[3] = vec![b'9'; 60_000]; // 診療行為コード, 9 digits in the layout
+    let line = f.join(&b',');
+    for _ in 0..200 {
+        recs.insert(at, line.clone());
+    }
+    let (p, r) = one(&t, "HUGE.UKE", &claim(&recs));
+    assert_eq!(r.codes(&p), set(&["V003"]));
+    let d = r.diags(&p, "V003");
+    assert_eq!(d.len(), 200, "one V003 (fixed length) per copied record");
+    for x in &d {
+        let value = x["value"].as_str().unwrap();
+        assert!(value.len() < 300, "value of {} bytes", value.len());
+        assert!(value.ends_with("…(60000 bytes)"), "{value}");
+    }
+    assert!(
+        r.stdout_len < 2 << 20,
+        "bounded output: {} bytes",
+        r.stdout_len
+    );
+    let o = run_args(
+        &[
+            "check".as_ref(),
+            "--format".as_ref(),
+            "text".as_ref(),
+            p.as_os_str(),
+        ],
+        Duration::from_secs(60),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        o.stdout.len() < 4 << 20,
+        "bounded text output: {} bytes",
+        o.stdout.len()
+    );
+}
+
 #[test]
 fn a_receipt_with_100_000_si_records() {
     let t = Tmp::new("si");

@@ -132,6 +132,9 @@ pub struct Evidence {
     pub origin: Option<(u32, u32)>,
 }
 
+/// A window of a line decoded for display, and a field's span in it (if it fits).
+pub type ShownLine = (Box<str>, Option<(usize, usize)>);
+
 /// Where to report on a receipt: its HO 保険者番号 field.
 #[derive(Debug, Clone, Default)]
 pub struct Loc {
@@ -139,8 +142,9 @@ pub struct Loc {
     pub offset: usize,
     pub span: (u32, u32),
     pub receipt: u32,
-    /// The HO line decoded, when the output shows source lines.
-    pub source: Option<Box<str>>,
+    /// A window of the HO line decoded, and the 保険者番号's span in it, when the output shows
+    /// source lines.
+    pub source: Option<ShownLine>,
     /// レセプト番号 as recorded, and the line of the RE record.
     pub number: Box<str>,
     pub re_line: u32,

@@ -9,7 +9,7 @@ use crate::grammar::Grammar;
 use crate::layout::Layout;
 use crate::model::{RecBuf, RecView};
 use crate::parse::value::{check_digit, check_digit_ok, insurer_digits};
-use crate::sjis::decode;
+use crate::sjis::{decode, decode_shown};
 
 pub static I001: Rule = rule!("I001", "insurer-number-malformed", Error,
     ja: "保険者番号の形式が不正（8 バイトに右詰めの 6 桁または 8 桁でない）",
@@ -79,7 +79,7 @@ pub fn on_receipt(cx: &mut Cx, buf: &RecBuf) {
         } else if v.is(l.sn) {
             let c = v.field(l.sn_confirm);
             if !c.is_empty() && c != b"01" {
-                cx.field(&I007, &v, l.sn_confirm, args![decode(c)]);
+                cx.field(&I007, &v, l.sn_confirm, args![decode_shown(c)]);
             }
         }
     }
@@ -98,7 +98,7 @@ fn check_ho(cx: &mut Cx, v: &RecView, kind: &[u8], d2: Option<u8>) {
     if fill.is_exempt() || raw.is_empty() {
         return; // empty: V007; fills: the fill rules
     }
-    let shown = decode(raw).into_owned();
+    let shown = decode_shown(raw);
     let Some(d) = insurer_digits(raw) else {
         cx.field(&I001, v, l.ho_insurer, args![shown]);
         return;
@@ -208,7 +208,7 @@ fn check_ko(cx: &mut Cx, v: &RecView) {
         None
     };
     if let Some(p) = problem {
-        cx.field(&I004, v, l.ko_payer, args![decode(payer), p])
+        cx.field(&I004, v, l.ko_payer, args![decode_shown(payer), p])
             .severity = sev;
     }
     let rec = v.field(l.ko_recipient);
@@ -230,7 +230,7 @@ fn check_ko(cx: &mut Cx, v: &RecView) {
         None
     };
     if let Some(p) = problem {
-        cx.field(&I005, v, l.ko_recipient, args![decode(rec), p])
+        cx.field(&I005, v, l.ko_recipient, args![decode_shown(rec), p])
             .severity = sev;
     }
 }

@@ -152,7 +152,7 @@ impl Cx {
     /// A finding about a whole record.
     pub fn rec(&mut self, rule: &'static Rule, v: &RecView, args: Vec<String>) -> &mut Diagnostic {
         let d = self.line(rule, v.rec.no, v.rec.offset, args);
-        d.record = Some(crate::sjis::decode(v.id()).into_owned());
+        d.record = Some(crate::sjis::decode_shown(v.id()));
         d
     }
 
@@ -166,7 +166,7 @@ impl Cx {
     ) -> &mut Diagnostic {
         let name = v.field_def(i).map(|f| (f.name.as_str(), f.en.as_str()));
         let span = v.span(i);
-        let value = crate::sjis::decode(v.field(i)).into_owned();
+        let value = crate::sjis::decode_shown(v.field(i));
         let d = self.rec(rule, v, args);
         d.field = Some(i as u16);
         d.field_name = name;

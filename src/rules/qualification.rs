@@ -222,7 +222,12 @@ pub fn on_receipt(
             offset: ho.rec.offset,
             span,
             receipt: cx.receipt.unwrap_or(0),
-            source: want_source.then(|| decode(ho.rec.raw).into()),
+            source: want_source.then(|| {
+                let dec = |b: &[u8]| decode(b).into_owned();
+                let at = Some((span.0 as usize, span.1 as usize));
+                let (text, at) = crate::check::source_window(ho.rec.raw, at, &dec);
+                (text.into(), at)
+            }),
             number: decode(re.field(l.re_no)).into(),
             re_line: re.rec.no,
         },
@@ -250,11 +255,10 @@ fn at_loc(rule: &'static Rule, path_fact: &ReceiptFact, args: Vec<String>) -> Di
     let l = Layout::get();
     let loc = &path_fact.loc;
     let f = &g.record(l.ho).fields[l.ho_insurer];
-    let source = loc.source.as_ref().map(|text| {
-        // The HO line is ASCII up to the 保険者番号, so its Shift_JIS span is the UTF-8 span.
-        let (s, e) = (loc.span.0 as usize, loc.span.1 as usize);
-        (text.clone(), (e <= text.len()).then_some((s, e)))
-    });
+    let source = loc
+        .source
+        .as_ref()
+        .map(|(text, at)| (text.to_string(), *at));
     Diagnostic {
         rule,
         severity: rule.severity,
@@ -271,7 +275,7 @@ fn at_loc(rule: &'static Rule, path_fact: &ReceiptFact, args: Vec<String>) -> Di
             _ => String::new(),
         }),
         args,
-        source: source.map(|(t, sp)| (t.to_string(), sp)),
+        source,
     }
 }
 

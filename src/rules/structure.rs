@@ -344,7 +344,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
                 )],
             );
         } else {
-            st.ir = Some(decode(v.field(l.ir_volume)).into_owned());
+            st.ir = Some(sjis::decode_shown(v.field(l.ir_volume)));
             if !st.first_chunk || st.records > 1 {
                 // A second IR if an earlier chunk had one (decided at the merge).
                 let mut scratch = cx.aside();
@@ -370,7 +370,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
                 offset: v.rec.offset,
                 count: v.num(l.go_count),
                 points: v.num(l.go_points),
-                volume: decode(v.field(l.go_volume)).into_owned(),
+                volume: sjis::decode_shown(v.field(l.go_volume)),
                 spans: (0..4).map(|i| v.span(i)).collect(),
                 repeated: scratch.diags.pop().expect("just reported"),
             });
@@ -578,7 +578,7 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
                         &format!("public-expense program {n} (KO)"),
                     ),
                 };
-                cx.field(&S015, &v, bi_, args![decode(code), who]);
+                cx.field(&S015, &v, bi_, args![sjis::decode_shown(code), who]);
                 break;
             }
         }

@@ -6,7 +6,7 @@ use crate::diag::{bi, Rule};
 use crate::grammar::{FieldDef, Format, Grammar, Mode};
 use crate::model::RecView;
 use crate::parse::value::{is_decimal, parse_date, DateError, DateForm};
-use crate::sjis::{decode, Scan};
+use crate::sjis::{decode, decode_shown, Scan};
 
 pub static V001: Rule = rule!("V001", "mode", Error,
     ja: "項目のモードに合わない値（数字項目に数字以外、英数項目に全角、漢字項目に半角）",
@@ -177,7 +177,12 @@ fn check_field(
                             "not a year-month of the form YYYYMM",
                         ),
                     };
-                    cx.field(&V005, v, i, args![field_label(v, i), decode(val), why]);
+                    cx.field(
+                        &V005,
+                        v,
+                        i,
+                        args![field_label(v, i), decode_shown(val), why],
+                    );
                 }
             }
             return;
@@ -240,7 +245,7 @@ fn check_field(
                 &V004,
                 v,
                 i,
-                args![field_label(v, i), decode(val), bi(&t.name, &t.en)],
+                args![field_label(v, i), decode_shown(val), bi(&t.name, &t.en)],
             );
         }
     }
