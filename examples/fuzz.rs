@@ -337,6 +337,9 @@ const POOL_MAX_INPUT: usize = 256 << 10;
 const POOL_SIZE: usize = 256;
 /// Inputs are cut back to this size (except the rare "big file" mutation).
 const MAX_INPUT: usize = 2 << 20;
+/// No input ever grows past this, even between mutation steps (more than two of the
+/// reader's 16 MiB no-boundary cuts, so the long-line path is still reached).
+const HARD_MAX_INPUT: usize = 40 << 20;
 
 impl Mutator {
     pub fn new(seeds: Vec<Vec<u8>>, csvs: Vec<Vec<u8>>) -> Mutator {
@@ -372,6 +375,10 @@ impl Mutator {
         let n = if rng.one_in(4) { rng.range(2, 8) } else { 1 };
         for _ in 0..n {
             data = self.mutate(rng, data);
+            // Each step may copy blocks of the input several times: chained, that grew one
+            // input past 20 GB and the kernel killed the campaign (the harness, not recelint:
+            // `--generate` re-created the sequence without running it and was killed too).
+            data.truncate(HARD_MAX_INPUT);
         }
         let big_ok = self.max_input >= MAX_INPUT && rng.one_in(50);
         if data.len() > self.max_input && !big_ok {
@@ -1541,10 +1548,21 @@ pub fn run(cfg: &Config) -> Summary {
 }
 
 /// Prints the end-of-run summary.
+/// This process's peak resident memory (VmHWM), in MiB, where /proc tells it.
+pub fn peak_rss_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}
+
 pub fn print_summary(sm: &Summary) {
     println!("executions: {}", sm.executions);
     println!("elapsed: {:.1} s", sm.elapsed.as_secs_f64());
     println!("exec/s: {:.1}", sm.exec_per_sec());
+    if let Some(m) = peak_rss_mib() {
+        println!("peak RSS of the whole campaign (all jobs): {m} MiB");
+    }
     println!(
         "crashes: {} ({} distinct panic locations)",
         sm.crashes,
@@ -1644,6 +1662,29 @@ fn main() {
             "--replay" => {
                 let files: Vec<String> = args.by_ref().collect();
                 std::process::exit(replay(&files));
+            }
+            "--generate" => {
+                // `--generate WORKER UPTO MIN_BYTES`: re-creates worker WORKER's inputs of a
+                // `--seed` campaign (its PRNG sequence does not depend on what the inputs do)
+                // without running them, and saves those of at least MIN_BYTES with their
+                // index and options, to find what a killed run was executing.
+                let w = num(val("--generate")) as u64;
+                let upto = num(val("--generate")) as u64;
+                let min = num(val("--generate")) as usize;
+                let (claims, csvs) = load_seeds();
+                let mut m = Mutator::new(claims, csvs);
+                let mut rng = Rng::new(cfg.seed.wrapping_add(w));
+                let dir = root().join("target/fuzz/generated");
+                let _ = std::fs::create_dir_all(&dir);
+                for i in 1..=upto {
+                    let input = m.next_input(&mut rng);
+                    let o = ExecOptions::random(&mut rng, &m);
+                    if input.len() >= min {
+                        let files = save_case(&dir, &format!("w{w}-{i:08}"), &input, &o);
+                        println!("{i}\t{}\t{}\t{files:?}", input.len(), o.describe());
+                    }
+                }
+                return;
             }
             "-h" | "--help" => {
                 println!("{usage}");
