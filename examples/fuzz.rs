@@ -340,6 +340,8 @@ const MAX_INPUT: usize = 2 << 20;
 /// No input ever grows past this, even between mutation steps (more than two of the
 /// reader's 16 MiB no-boundary cuts, so the long-line path is still reached).
 const HARD_MAX_INPUT: usize = 40 << 20;
+/// Line-level mutations only below this size (see [`Mutator::mutate`]).
+const LINE_OPS_MAX: usize = 4 << 20;
 
 impl Mutator {
     pub fn new(seeds: Vec<Vec<u8>>, csvs: Vec<Vec<u8>>) -> Mutator {
@@ -482,8 +484,14 @@ impl Mutator {
 
     /// One mutation.
     pub fn mutate(&self, rng: &mut Rng, data: Vec<u8>) -> Vec<u8> {
-        let op = rng.below(26);
-        let mut lines = split_lines(&data);
+        // An input over LINE_OPS_MAX gets byte-level operations only: line-level ones split
+        // it into one vector per line and may copy blocks of them several times, which on
+        // tens of MiB of short lines took gigabytes.
+        let op = if data.len() > LINE_OPS_MAX {
+            rng.below(8)
+        } else {
+            rng.below(26)
+        };
         // Byte-level operations.
         match op {
             0 => {
@@ -604,6 +612,7 @@ impl Mutator {
             }
             _ => {}
         }
+        let mut lines = split_lines(&data);
         if lines.is_empty() {
             lines.push(b"\r\n".to_vec());
         }
