@@ -188,6 +188,19 @@ pub fn decode_shown(bytes: &[u8]) -> String {
     format!("{}…({} bytes)", decode(&bytes[..end]), bytes.len())
 }
 
+/// [`decode_shown`] for text already decoded (a qualifications CSV row, a folded value):
+/// at most [`SHOWN_MAX`] bytes, cut at a character boundary, then 「…(N bytes)」.
+pub fn shown_str(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.len() <= SHOWN_MAX {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut end = SHOWN_MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    std::borrow::Cow::Owned(format!("{}…({} bytes)", &s[..end], s.len()))
+}
+
 /// Encodes UTF-8 text as CP932 (for building fixtures in tests and tools).
 pub fn encode(text: &str) -> Vec<u8> {
     encoding_rs::SHIFT_JIS.encode(text).0.into_owned()
@@ -282,6 +295,12 @@ mod tests {
         );
         let exact = vec![b'y'; SHOWN_MAX];
         assert_eq!(decode_shown(&exact), "y".repeat(SHOWN_MAX));
+        assert_eq!(shown_str("abc"), "abc");
+        let long = "あ".repeat(1000); // 3 bytes each in UTF-8
+        assert_eq!(
+            shown_str(&long),
+            format!("{}…(3000 bytes)", "あ".repeat(SHOWN_MAX / 3))
+        );
     }
 
     #[test]

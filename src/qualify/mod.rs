@@ -21,6 +21,7 @@ pub enum Status {
 }
 
 use crate::diag::ReceiptLabel;
+use crate::sjis::shown_str;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -51,21 +52,22 @@ impl Qualification {
     pub fn same_as(&self, other: &Qualification) -> bool {
         self.insurer == other.insurer && self.number == other.number
     }
-    /// For messages: 保険者番号 01130012・記号 123・番号 4567.
+    /// For messages: 保険者番号 01130012・記号 123・番号 4567 (each part cut like any shown
+    /// value: a CSV row or a damaged field can hold 50,000 characters).
     pub fn describe(&self) -> String {
-        let mut s = format!("保険者番号 {}", self.insurer);
+        let mut s = format!("保険者番号 {}", shown_str(&self.insurer));
         if !self.symbol.is_empty() {
-            s.push_str(&format!("・記号 {}", self.symbol));
+            s.push_str(&format!("・記号 {}", shown_str(&self.symbol)));
         }
-        s.push_str(&format!("・番号 {}", self.number));
+        s.push_str(&format!("・番号 {}", shown_str(&self.number)));
         s
     }
     pub fn describe_en(&self) -> String {
-        let mut s = format!("insurer {}", self.insurer);
+        let mut s = format!("insurer {}", shown_str(&self.insurer));
         if !self.symbol.is_empty() {
-            s.push_str(&format!(", symbol {}", self.symbol));
+            s.push_str(&format!(", symbol {}", shown_str(&self.symbol)));
         }
-        s.push_str(&format!(", number {}", self.number));
+        s.push_str(&format!(", number {}", shown_str(&self.number)));
         s
     }
 }
