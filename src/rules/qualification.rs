@@ -225,7 +225,7 @@ pub fn on_receipt(
             source: want_source.then(|| {
                 let dec = |b: &[u8]| decode(b).into_owned();
                 let at = Some((span.0 as usize, span.1 as usize));
-                let (text, at) = crate::check::source_window(ho.rec.raw, at, &dec);
+                let (text, at) = crate::check::source_window(ho.rec.raw, at, false, &dec);
                 (text.into(), at)
             }),
             number: decode(re.field(l.re_no)).into(),
