@@ -1004,11 +1004,7 @@ fn char_start_at_or_before(line: &[u8], t: usize, utf8: bool) -> Option<usize> {
     }
     let mut p = floor + line[floor..t].iter().rposition(|&b| b < 0x40)?;
     loop {
-        let step = if matches!(line[p], 0x81..=0x9F | 0xE0..=0xFC) {
-            2
-        } else {
-            1
-        };
+        let step = if sjis::is_lead(line[p]) { 2 } else { 1 };
         if p + step > t {
             return Some(p);
         }

@@ -24,7 +24,7 @@ pub enum Dbl {
 const LEAD_MIN: u8 = 0x81;
 const LEAD_MAX: u8 = 0xFC;
 
-fn is_lead(b: u8) -> bool {
+pub fn is_lead(b: u8) -> bool {
     (0x81..=0x9F).contains(&b) || (0xE0..=0xFC).contains(&b)
 }
 
@@ -175,11 +175,7 @@ pub fn decode_shown(bytes: &[u8]) -> String {
     // Walk characters so a two-byte character is not split.
     let mut end = 0;
     while end < bytes.len() {
-        let step = if matches!(bytes[end], 0x81..=0x9F | 0xE0..=0xFC) {
-            2
-        } else {
-            1
-        };
+        let step = if is_lead(bytes[end]) { 2 } else { 1 };
         if end + step > SHOWN_MAX {
             break;
         }
