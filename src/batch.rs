@@ -3,7 +3,6 @@
 //! the tests both go through here.
 
 use crate::check::{check_bytes, CheckOptions, FileReport};
-use crate::qualify::Index;
 use crate::rules::qualification;
 
 /// Evidence inputs besides the files checked.
@@ -18,13 +17,13 @@ pub struct Evidence {
 /// Resolves every receipt of `reports` against the evidence and the batch itself; appends a
 /// report for the CSV (unusable rows, Q011) and for any unreadable evidence file.
 pub fn resolve(reports: &mut Vec<FileReport>, evidence: Evidence) {
-    let mut index = Index::default();
+    let mut rows = Vec::new();
     let mut extra = Vec::new();
     if let Some((path, bytes)) = evidence.csv {
         match bytes {
             Ok(b) => {
                 // The CSV appears in the output only when something about it needs saying.
-                let r = qualification::index_csv(&mut index, &path, &b);
+                let r = qualification::csv_rows(&mut rows, &path, &b);
                 if r.unreadable.is_some() || !r.diagnostics.is_empty() {
                     extra.push(r);
                 }
@@ -38,17 +37,15 @@ pub fn resolve(reports: &mut Vec<FileReport>, evidence: Evidence) {
             }),
         }
     }
+    let mut history = Vec::new();
     for h in evidence.history {
         if h.unreadable.is_some() {
             extra.push(h);
         } else {
-            qualification::index_facts(&mut index, &h.facts, &h.path, None);
+            history.push(h);
         }
     }
-    for (i, r) in reports.iter().enumerate() {
-        qualification::index_facts(&mut index, &r.facts, &r.path, Some(i));
-    }
-    qualification::resolve(reports, &index);
+    qualification::resolve(reports, &history, rows);
     reports.extend(extra);
 }
 

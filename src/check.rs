@@ -30,6 +30,10 @@ pub struct FileReport {
     pub labels: BTreeMap<u32, ReceiptLabel>,
     /// One fact per receipt with an HO record, for insured-number resolution.
     pub facts: Vec<ReceiptFact>,
+    /// Where those receipts can be read again (a finding names a receipt by its text).
+    pub body: crate::qualify::reread::Body,
+    /// Findings show a window of their line (text output): resolution's findings too.
+    pub source_lines: bool,
     /// How the receipts were claimed (current / past / 不詳 / disaster / ● names).
     pub breakdown: Breakdown,
     /// Findings left out by `--max-diagnostics`, by severity (info, warning, error).
@@ -89,18 +93,21 @@ pub fn top(m: BTreeMap<&'static str, usize>) -> Vec<(&'static str, usize)> {
 /// read in chunks, so memory does not grow with its size.
 pub fn check_path(path: &Path, shown: &str, opts: &CheckOptions) -> FileReport {
     let opened = std::fs::File::open(path).and_then(|f| {
-        if f.metadata()?.is_dir() {
+        let meta = f.metadata()?;
+        if meta.is_dir() {
             Err(std::io::Error::other("is a directory"))
         } else {
-            Ok(f)
+            Ok((f, meta.is_file()))
         }
     });
     match opened {
-        Ok(f) => check_reader(shown, f, opts).unwrap_or_else(|e| FileReport {
-            path: shown.to_string(),
-            unreadable: Some(io_message(&e, path)),
-            ..FileReport::default()
-        }),
+        // A regular file can be read again by offset; a pipe or device cannot.
+        Ok((f, regular)) => check_read(shown, f, opts, regular.then(|| path.to_path_buf()))
+            .unwrap_or_else(|e| FileReport {
+                path: shown.to_string(),
+                unreadable: Some(io_message(&e, path)),
+                ..FileReport::default()
+            }),
         Err(e) => FileReport {
             path: shown.to_string(),
             unreadable: Some(io_message(&e, path)),
@@ -143,8 +150,9 @@ struct Scanner<'a> {
     labels: BTreeMap<u32, ReceiptLabel>,
     facility: std::sync::Arc<str>,
     facts: Vec<ReceiptFact>,
+    /// The facts' RE and HO lines, when the file cannot be read again by offset.
+    spool: Option<qualification::Spool>,
     breakdown: Breakdown,
-    want_source: bool,
     first_label: Option<ReceiptLabel>,
     /// Records with invalid bytes (F001 is reported for the first [`file::MAX_F001`]).
     f001: usize,
@@ -158,13 +166,7 @@ impl<'a> Scanner<'a> {
             // The Q rules read names and remarks as text: in a file saved in another encoding
             // (F002) they would judge mojibake, so they wait until it is saved again.
             let fact = if self.text_ok {
-                qualification::on_receipt(
-                    cx,
-                    &self.buf,
-                    &self.facility,
-                    self.want_source,
-                    &mut self.breakdown,
-                )
+                qualification::on_receipt(cx, &self.buf, &mut self.breakdown, self.spool.as_mut())
             } else {
                 None
             };
@@ -319,6 +321,7 @@ struct ChunkOut {
     records: u32,
     labels: BTreeMap<u32, ReceiptLabel>,
     facts: Vec<ReceiptFact>,
+    spool: Option<qualification::Spool>,
     breakdown: Breakdown,
     facility: String,
     first_label: Option<ReceiptLabel>,
@@ -330,7 +333,7 @@ struct ChunkOut {
     flags: file::FileFlags,
 }
 
-fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> ChunkOut {
+fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions, spool: bool) -> ChunkOut {
     // Test hook (debug builds only): proves a bug in a rule becomes X001, not a crash.
     if cfg!(debug_assertions) && memchr::memmem::find(&c.data, b"RECELINT-TEST-PANIC").is_some() {
         panic!("test panic requested by the input");
@@ -351,7 +354,7 @@ fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> Chun
         facility: std::sync::Arc::from(""),
         facts: Vec::new(),
         breakdown: Breakdown::default(),
-        want_source: opts.source_lines,
+        spool: spool.then(Default::default),
         first_label: None,
         f001: 0,
     };
@@ -377,6 +380,7 @@ fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> Chun
         records: sc.records,
         labels: sc.labels,
         facts: sc.facts,
+        spool: sc.spool,
         breakdown: sc.breakdown,
         facility: sc.facility.to_string(),
         first_label: sc.first_label,
@@ -389,9 +393,15 @@ fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> Chun
 
 /// [`scan_chunk`], with a bug in a rule turned into an X001 finding at the chunk's start
 /// instead of stopping the run.
-fn scan_chunk_guarded(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions) -> ChunkOut {
+fn scan_chunk_guarded(
+    c: &Chunk,
+    text_ok: bool,
+    utf8: bool,
+    opts: &CheckOptions,
+    spool: bool,
+) -> ChunkOut {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        scan_chunk(c, text_ok, utf8, opts)
+        scan_chunk(c, text_ok, utf8, opts, spool)
     }))
     .unwrap_or_else(|p| {
         let mut cx = Cx::default();
@@ -407,6 +417,7 @@ fn scan_chunk_guarded(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions)
             records: 0,
             labels: BTreeMap::new(),
             facts: Vec::new(),
+            spool: None,
             breakdown: Breakdown::default(),
             facility: String::new(),
             first_label: None,
@@ -429,6 +440,7 @@ struct FileAcc {
     records: u32,
     labels: BTreeMap<u32, ReceiptLabel>,
     facts: Vec<ReceiptFact>,
+    spool: qualification::Spool,
     breakdown: Breakdown,
     facility: String,
     structure: structure::FileStructure,
@@ -471,16 +483,17 @@ impl FileAcc {
         if self.facility.is_empty() {
             self.facility = c.facility;
         }
-        let facility: std::sync::Arc<str> = self.facility.as_str().into();
         self.facts.extend(c.facts.into_iter().map(|mut f| {
-            f.loc.line += lines;
-            f.loc.re_line += lines;
-            f.loc.receipt += receipts;
-            if *f.who.facility != *facility {
-                std::sync::Arc::make_mut(&mut f.who).facility = facility.clone();
-            }
+            f.line += lines;
+            f.re_line += lines;
+            f.receipt += receipts;
             f
         }));
+        if let Some((bytes, at)) = c.spool {
+            let base = self.spool.0.len() as u64;
+            self.spool.0.extend_from_slice(&bytes);
+            self.spool.1.extend(at.into_iter().map(|a| a + base));
+        }
         self.labels.extend(c.labels.into_iter().map(|(n, mut l)| {
             l.line += lines;
             (n + receipts, l)
@@ -736,9 +749,21 @@ pub fn check_bytes(path: &str, data: &[u8], opts: &CheckOptions) -> FileReport {
 /// memory stays bounded by the window, not the file.
 pub fn check_reader<R: std::io::Read>(
     path: &str,
-    mut r: R,
+    r: R,
     opts: &CheckOptions,
 ) -> std::io::Result<FileReport> {
+    check_read(path, r, opts, None)
+}
+
+/// [`check_reader`]; `body` is the path of the regular file `r` reads, when there is one: a
+/// finding's receipt is then read again from it by offset, and otherwise its lines are kept.
+fn check_read<R: std::io::Read>(
+    path: &str,
+    mut r: R,
+    opts: &CheckOptions,
+    body: Option<std::path::PathBuf>,
+) -> std::io::Result<FileReport> {
+    let spool = body.is_none();
     let mut report = FileReport {
         path: path.to_string(),
         ..FileReport::default()
@@ -798,12 +823,12 @@ pub fn check_reader<R: std::io::Read>(
     };
     let scan_batch = |batch: &[Chunk]| -> Vec<ChunkOut> {
         if batch.len() == 1 {
-            vec![scan_chunk_guarded(&batch[0], text_ok, utf8, opts)]
+            vec![scan_chunk_guarded(&batch[0], text_ok, utf8, opts, spool)]
         } else {
             use rayon::prelude::*;
             batch
                 .par_iter()
-                .map(|c| scan_chunk_guarded(c, text_ok, utf8, opts))
+                .map(|c| scan_chunk_guarded(c, text_ok, utf8, opts, spool))
                 .collect()
         }
     };
@@ -916,6 +941,15 @@ pub fn check_reader<R: std::io::Read>(
     report.records = acc.records;
     report.labels = acc.labels;
     report.facts = acc.facts;
+    report.source_lines = opts.source_lines;
+    report.body = match body {
+        _ if report.facts.is_empty() => crate::qualify::reread::Body::None,
+        Some(p) => crate::qualify::reread::Body::File(p),
+        None => crate::qualify::reread::Body::Spool {
+            bytes: acc.spool.0,
+            at: acc.spool.1,
+        },
+    };
     report.breakdown = acc.breakdown;
     report.facility = acc.facility;
     report.diagnostics = diags;

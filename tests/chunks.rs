@@ -29,8 +29,13 @@ fn summary(r: &FileReport) -> Vec<String> {
     v.push(format!("breakdown {:?}", r.breakdown));
     v.extend(r.facts.iter().map(|f| {
         format!(
-            "fact {} {} {} {:?}",
-            f.loc.line, f.loc.receipt, f.who.facility, f.claim
+            "fact {} {} {} {} {:?} {:?}",
+            f.line,
+            f.receipt,
+            f.re_line,
+            f.ho_offset(),
+            f.claim(),
+            f.keys()
         )
     }));
     v

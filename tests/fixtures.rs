@@ -98,3 +98,116 @@ fn every_rule_has_a_firing_and_a_quiet_fixture() {
     }
     assert!(missing.is_empty(), "\n{}", missing.join("\n"));
 }
+
+/// Resolution reads a finding's receipt again: from the file by offset when it is a regular
+/// file, from the lines kept aside when it came from memory or a pipe. Both give the same
+/// findings, word for word, with the same source windows and receipt labels.
+#[test]
+fn findings_are_the_same_whether_receipts_are_read_again_from_disk_or_kept() {
+    use recelint::check::{check_path, CheckOptions};
+    let opts = CheckOptions {
+        source_lines: true,
+        ..Default::default()
+    };
+    let show = |r: &FileReport| -> Vec<String> {
+        let mut v: Vec<String> = r
+            .diagnostics
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                    d.rule.code, d.line, d.offset, d.receipt, d.span, d.value, d.args, d.source
+                )
+            })
+            .collect();
+        v.extend(r.labels.iter().map(|(n, l)| format!("label {n} {l:?}")));
+        v
+    };
+    let dir = common::root().join("testdata/qualify");
+    let tmp = std::env::temp_dir().join(format!("recelint-reread-{}", std::process::id()));
+    let mut compared = 0;
+    for case in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+        let case = case.path();
+        if !case.is_dir() {
+            continue;
+        }
+        let (_, kept, _) = common::run_case(&case);
+        // The same case, from files on disk.
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp).unwrap();
+        let main = tmp.join("check.UKE");
+        std::fs::write(&main, common::load(&case.join("check.txt")).bytes).unwrap();
+        let mut reports = vec![check_path(&main, "check.UKE", &opts)];
+        let mut names: Vec<String> = std::fs::read_dir(&case)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("history") && n.ends_with(".txt"))
+            .collect();
+        names.sort();
+        let mut history = Vec::new();
+        for n in names {
+            let shown = n.replace(".txt", ".UKE");
+            let p = tmp.join(&shown);
+            std::fs::write(&p, common::load(&case.join(&n)).bytes).unwrap();
+            let mut h = check_path(&p, &shown, &CheckOptions::default());
+            h.diagnostics.clear();
+            history.push(h);
+        }
+        let csv_path = case.join("qualifications.csv");
+        let csv = csv_path.exists().then(|| {
+            (
+                "qualifications.csv".to_string(),
+                Ok(std::fs::read(&csv_path).unwrap()),
+            )
+        });
+        recelint::batch::resolve(&mut reports, recelint::batch::Evidence { csv, history });
+        assert!(
+            matches!(reports[0].body, recelint::qualify::reread::Body::File(_)),
+            "a regular file is read again by offset"
+        );
+        assert_eq!(show(&reports[0]), show(&kept), "{}", case.display());
+        compared += kept
+            .diagnostics
+            .iter()
+            .filter(|d| matches!(d.rule.code, "Q005" | "Q006" | "Q007" | "Q008" | "Q009"))
+            .count();
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(
+        compared >= 6,
+        "the cases hold resolution findings: {compared}"
+    );
+}
+
+/// A file changed between its check and the resolution that reads it again (a レセコン
+/// rewriting it, say) costs the finding its text, never the finding or the run.
+#[test]
+fn a_file_changed_before_it_is_read_again_keeps_its_findings() {
+    use recelint::check::{check_path, CheckOptions};
+    let case = common::root().join("testdata/qualify/q009_unknown_fill_on_revisit");
+    let bytes = common::load(&case.join("check.txt")).bytes;
+    let tmp = std::env::temp_dir().join(format!("recelint-changed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    for (what, replacement) in [
+        ("emptied", Vec::new()),
+        ("rewritten", bytes.iter().map(|_| b'X').collect::<Vec<u8>>()),
+        ("cut before its receipts", bytes[..40].to_vec()),
+    ] {
+        let p = tmp.join(format!("{}.UKE", what.len()));
+        std::fs::write(&p, &bytes).unwrap();
+        let mut reports = vec![check_path(&p, what, &CheckOptions::default())];
+        std::fs::write(&p, &replacement).unwrap();
+        recelint::batch::resolve(&mut reports, Default::default());
+        let q009: Vec<_> = reports[0]
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.code == "Q009")
+            .collect();
+        assert_eq!(q009.len(), 1, "{what}");
+        assert_eq!(q009[0].line, Some(3), "{what}");
+        assert_eq!(q009[0].span, None, "{what}: the text is not guessed");
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}

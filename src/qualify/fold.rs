@@ -10,7 +10,7 @@
 //! [`names_match`] lets it stand for any one character on either side.
 
 /// The black circle 「●」 that stands for one unrepresentable character.
-const BLACK_CIRCLE: char = '\u{25CF}';
+pub const BLACK_CIRCLE: char = '\u{25CF}';
 
 /// Full-width katakana for the half-width forms U+FF61–U+FF9F, in order.
 const HALF_KANA: [char; 63] = [

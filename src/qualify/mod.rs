@@ -7,6 +7,8 @@
 
 pub mod csv;
 pub mod fold;
+pub mod index;
+pub mod reread;
 pub mod text;
 
 /// Whether a qualification is the patient's current one, a lost (past) one, or merely seen.
@@ -20,9 +22,7 @@ pub enum Status {
     Seen,
 }
 
-use crate::diag::ReceiptLabel;
 use crate::sjis::shown_str;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Who a receipt is for, as far as the claim file tells (all folded for comparison).
@@ -73,10 +73,10 @@ impl Qualification {
 }
 
 /// What a receipt claims on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claim {
-    /// An ordinary insured-person number.
-    Ordinary(Arc<Qualification>),
+    /// An ordinary insured-person number, by the [`Qualification::key`] of its 保険者番号 and 番号.
+    Ordinary(u64),
     /// The 不詳 fill (`77777777` / `77777779`).
     UnknownFill,
     /// The disaster fill (`99999999`).
@@ -121,60 +121,185 @@ impl Source {
     }
 }
 
-/// One known qualification of a patient.
+/// One row of the qualifications CSV: a known qualification of a patient, kept as text (a
+/// clinic's CSV is small).
 #[derive(Debug, Clone)]
-pub struct Evidence {
-    pub who: Arc<Identity>,
-    pub qual: Arc<Qualification>,
+pub struct Row {
+    pub who: Identity,
+    pub keys: Keys,
+    pub qual: Qualification,
     pub status: Status,
-    pub source: Source,
-    /// 診療年月 (YYYYMM) for claim-file evidence, `checked_on` month for CSV rows; 0 unknown.
+    /// The `checked_on` month (YYYYMM), 0 when unknown.
     pub ym: u32,
-    /// (file, fact) of a batch receipt, so a receipt is never evidence against itself.
-    pub origin: Option<(u32, u32)>,
+    pub path: Arc<str>,
+    pub row: usize,
 }
 
 /// A window of a line decoded for display, and a field's span in it (if it fits).
 pub type ShownLine = (Box<str>, Option<(usize, usize)>);
 
-/// Where to report on a receipt: its HO 保険者番号 field.
-#[derive(Debug, Clone, Default)]
-pub struct Loc {
-    pub line: u32,
-    pub offset: usize,
-    pub span: (u32, u32),
-    pub receipt: u32,
-    /// A window of the HO line decoded, and the 保険者番号's span in it, when the output shows
-    /// source lines.
-    pub source: Option<ShownLine>,
-    /// レセプト番号 as recorded, and the line of the RE record.
-    pub number: Box<str>,
-    pub re_line: u32,
+/// The comparison keys of an [`Identity`]: 64-bit hashes of the folded text (0 when empty),
+/// so a month of receipts costs a few words each instead of their strings. Only texts whose
+/// keys collide in 64 bits could be taken for one another; names with 「●」 are compared as
+/// text (see [`Keys::circle`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Keys {
+    pub karte: u64,
+    /// The name folded tight (no spaces), as [`fold::names_match`] compares it.
+    pub name: u64,
+    /// The カタカナ氏名 (a 32-bit key: it only ever confirms a match found by name).
+    pub kana: u32,
+    /// YYYYMMDD, 0 when unknown.
+    pub birth: u32,
+    pub sex: u8,
+    /// The name holds 「●」, which matches any one character: such a name is compared as text.
+    pub circle: bool,
 }
 
-/// The per-receipt fact the scan emits (receipts with an HO record only).
-#[derive(Debug, Clone)]
+/// The key of a text: a 64-bit hash, never 0 (0 stands for empty).
+pub fn text_key(s: &str) -> u64 {
+    if s.is_empty() {
+        return 0;
+    }
+    mix(&[s.as_bytes()]).max(1)
+}
+
+/// A 64-bit hash of byte strings; the same in every run (SipHash with fixed keys).
+pub fn mix(parts: &[&[u8]]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for p in parts {
+        h.write(p);
+        h.write_u8(0xff);
+    }
+    h.finish()
+}
+
+impl Identity {
+    pub fn keys(&self) -> Keys {
+        let tight = fold::fold_tight(&self.name);
+        Keys {
+            karte: text_key(&self.karte),
+            name: text_key(&tight),
+            kana: text_key(&self.kana) as u32 | u32::from(!self.kana.is_empty()),
+            birth: self.birth,
+            sex: self.sex,
+            circle: tight.contains(fold::BLACK_CIRCLE),
+        }
+    }
+}
+
+impl Keys {
+    /// 生年月日 and 男女区分 as one number; 0 when there is no date.
+    pub fn birth_key(&self) -> u64 {
+        if self.birth == 0 {
+            0
+        } else {
+            self.birth as u64 * 10 + self.sex.min(9) as u64
+        }
+    }
+}
+
+impl Qualification {
+    /// The key [`Qualification::same_as`] compares: 保険者番号 and 番号.
+    pub fn key(&self) -> u64 {
+        mix(&[self.insurer.as_bytes(), self.number.as_bytes()]).max(1)
+    }
+}
+
+/// The per-receipt fact the scan emits (receipts with an HO record only): the keys
+/// resolution compares, and where to read the receipt again when a finding needs its text.
+/// Kept to 64 bytes on purpose: a month holds hundreds of thousands of them.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ReceiptFact {
-    pub who: Arc<Identity>,
-    pub claim: Claim,
-    /// 診療年月 YYYYMM.
-    pub ym: u32,
+    karte: u64,
+    name: u64,
+    /// [`Qualification::key`] of an ordinary claim, 0 otherwise.
+    qual: u64,
+    /// File offset of the RE line (for a file read from a pipe: its place in the spool).
+    pub re_offset: u64,
+    kana: u32,
+    birth: u32,
+    /// The HO line starts this many bytes after the RE line.
+    pub ho_delta: u32,
+    /// Line of the RE record and of the HO record.
+    pub re_line: u32,
+    pub line: u32,
+    /// Receipt ordinal in the file.
+    pub receipt: u32,
+    /// 診療年月 as months (year × 12 + month − 1), 0 when unknown.
+    months: u16,
+    sex: u8,
+    circle: bool,
+    /// 0 ordinary, 1 不詳 fill, 2 disaster fill, 3 other.
+    kind: u8,
     /// 再診 (診療識別 12) without 初診 (11).
     pub revisit_only: bool,
     /// 「旧資格」 in the 摘要.
     pub old_note: bool,
-    pub loc: Loc,
 }
 
 impl ReceiptFact {
-    /// How to name the receipt (カルテ番号 and 氏名 as compared, i.e. width-folded).
-    pub fn label(&self) -> ReceiptLabel {
-        ReceiptLabel {
-            number: self.loc.number.to_string(),
-            karte: self.who.karte.to_string(),
-            name: self.who.name.to_string(),
-            line: self.loc.re_line,
+    pub fn new(keys: Keys, claim: Claim, ym: u32) -> ReceiptFact {
+        let (kind, qual) = match claim {
+            Claim::Ordinary(q) => (0, q),
+            Claim::UnknownFill => (1, 0),
+            Claim::DisasterFill => (2, 0),
+            Claim::Other => (3, 0),
+        };
+        let (y, m) = (ym / 100, ym % 100);
+        let months = if ym == 0 || !(1..=12).contains(&m) || y >= 5000 {
+            0
+        } else {
+            (y * 12 + m - 1) as u16
+        };
+        ReceiptFact {
+            karte: keys.karte,
+            name: keys.name,
+            kana: keys.kana,
+            birth: keys.birth,
+            sex: keys.sex,
+            circle: keys.circle,
+            qual,
+            kind,
+            months,
+            ..ReceiptFact::default()
         }
+    }
+
+    pub fn keys(&self) -> Keys {
+        Keys {
+            karte: self.karte,
+            name: self.name,
+            kana: self.kana,
+            birth: self.birth,
+            sex: self.sex,
+            circle: self.circle,
+        }
+    }
+
+    pub fn claim(&self) -> Claim {
+        match self.kind {
+            0 => Claim::Ordinary(self.qual),
+            1 => Claim::UnknownFill,
+            2 => Claim::DisasterFill,
+            _ => Claim::Other,
+        }
+    }
+
+    /// 診療年月 YYYYMM, 0 when unknown.
+    pub fn ym(&self) -> u32 {
+        if self.months == 0 {
+            0
+        } else {
+            let m = self.months as u32;
+            m / 12 * 100 + m % 12 + 1
+        }
+    }
+
+    /// File offset of the HO line.
+    pub fn ho_offset(&self) -> u64 {
+        self.re_offset + self.ho_delta as u64
     }
 }
 
@@ -198,219 +323,85 @@ impl Breakdown {
     }
 }
 
-/// All known qualifications, indexed by (医療機関コード, カルテ番号) and by (医療機関コード,
-/// 生年月日, 男女区分). CSV rows have no 医療機関コード and are found from every facility.
-///
-/// Keys are 64-bit hashes (a collision only costs a comparison: every candidate is confirmed
-/// by [`same_patient`]) and each key's entries are chained through the entries themselves, so
-/// the index costs a few words per entry and no allocation per key.
-#[derive(Debug, Default)]
-pub struct Index {
-    pub evidence: Vec<Evidence>,
-    karte: Chains,
-    birth: Chains,
-    birth_no_karte: Chains,
-}
-
-const END: u32 = u32::MAX;
-
-/// Hash → first entry, and each entry → the next entry with the same hash.
-#[derive(Debug, Default)]
-struct Chains {
-    head: HashMap<u64, u32>,
-    next: Vec<u32>,
-}
-
-impl Chains {
-    /// Links entry `i` (the newest) under `key`, or records that it is in no chain here.
-    fn link(&mut self, key: Option<u64>, i: usize) {
-        let next = match key {
-            Some(k) => self.head.insert(k, i as u32).unwrap_or(END),
-            None => END,
-        };
-        self.next.push(next);
-    }
-
-    fn chain(&self, key: u64) -> impl Iterator<Item = usize> + '_ {
-        let mut at = self.head.get(&key).copied().unwrap_or(END);
-        std::iter::from_fn(move || {
-            (at != END).then(|| {
-                let i = at as usize;
-                at = self.next[i];
-                i
-            })
-        })
-    }
-}
-
-fn hash_of(facility: &str, key: impl std::hash::Hash) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h =
-        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
-            .build_hasher();
-    facility.hash(&mut h);
-    key.hash(&mut h);
-    h.finish()
-}
-
-use std::hash::Hash;
-
-/// 生年月日 and 男女区分 as one number; 0 when there is no date.
-fn birth_key(who: &Identity) -> u64 {
-    if who.birth == 0 {
-        0
-    } else {
-        who.birth as u64 * 10 + who.sex.min(9) as u64
-    }
-}
-
-impl Index {
-    /// Adds an entry. A claim seen again for the same patient and qualification only updates
-    /// the month of the entry already there, so a patient's entries stay as few as their
-    /// distinct qualifications, however many receipts they have.
-    pub fn add(&mut self, e: Evidence) {
-        let key = birth_key(&e.who);
-        let kk = (!e.who.karte.is_empty()).then(|| hash_of(&e.who.facility, &*e.who.karte));
-        let bk = (key != 0).then(|| hash_of(&e.who.facility, key));
-        if e.status == Status::Seen {
-            let candidates: Vec<usize> = match (kk, bk) {
-                (Some(k), _) => self.karte.chain(k).collect(),
-                (None, Some(b)) => self.birth.chain(b).collect(),
-                _ => Vec::new(),
-            };
-            let same = candidates.into_iter().find(|&i| {
-                let o = &self.evidence[i];
-                o.status == Status::Seen
-                    && o.qual.same_as(&e.qual)
-                    && o.who.facility == e.who.facility
-                    && o.who.karte == e.who.karte
-                    && o.who.name == e.who.name
-            });
-            if let Some(i) = same {
-                if e.ym > self.evidence[i].ym {
-                    self.evidence[i].ym = e.ym;
-                    self.evidence[i].source = e.source;
-                    self.evidence[i].origin = e.origin;
-                }
-                return;
-            }
-        }
-        let i = self.evidence.len();
-        self.karte.link(kk, i);
-        self.birth.link(bk, i);
-        self.birth_no_karte.link(bk.filter(|_| kk.is_none()), i);
-        self.evidence.push(e);
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.evidence.is_empty()
-    }
-
-    /// Evidence about the patient `who`, never the entry `exclude` (the receipt's own).
-    ///
-    /// A receipt with a カルテ番号 is compared by カルテ番号 with entries that have one, and by
-    /// name with the entries that have none; a receipt without one, by name with every entry
-    /// of the same facility, birth date and sex. Entries of the facility and facility-less CSV
-    /// rows are both looked up. So the usual case is two hash lookups.
-    pub fn about<'a>(
-        &'a self,
-        who: &'a Identity,
-        exclude: Option<(u32, u32)>,
-    ) -> impl Iterator<Item = &'a Evidence> + 'a {
-        let mut ids: Vec<usize> = Vec::new();
-        let key = birth_key(who);
-        let facilities: &[&str] = if who.facility.is_empty() {
-            &[""]
-        } else {
-            &[&who.facility, ""]
-        };
-        for f in facilities {
-            if !who.karte.is_empty() {
-                ids.extend(self.karte.chain(hash_of(f, &*who.karte)));
-                if key != 0 {
-                    ids.extend(self.birth_no_karte.chain(hash_of(f, key)));
-                }
-            } else if key != 0 {
-                ids.extend(self.birth.chain(hash_of(f, key)));
-            }
-        }
-        ids.sort_unstable();
-        ids.dedup();
-        ids.into_iter()
-            .map(move |i| &self.evidence[i])
-            .filter(move |e| {
-                (exclude.is_none() || e.origin != exclude) && same_patient(who, &e.who)
-            })
-    }
-}
-
 /// The patient-identity rule: within one 医療機関コード (CSV rows match any), the カルテ番号
 /// when both sides have one; otherwise 氏名 + 生年月日 + 男女区分 with 「●」 matching any single
 /// character, and the カタカナ氏名 agreeing when both sides have it.
-pub fn same_patient(a: &Identity, b: &Identity) -> bool {
-    if !a.facility.is_empty() && !b.facility.is_empty() && a.facility != b.facility {
+///
+/// `names` gives both names as text; it is called only when a side's name holds 「●」 (the
+/// keys cannot tell then), so a claim file's receipt is read again only in that case.
+pub fn same_patient(
+    a: (&Keys, &str),
+    b: (&Keys, &str),
+    names: impl FnOnce() -> (String, String),
+) -> bool {
+    let ((a, fa), (b, fb)) = (a, b);
+    if !fa.is_empty() && !fb.is_empty() && fa != fb {
         return false;
     }
-    if !a.karte.is_empty() && !b.karte.is_empty() {
+    if a.karte != 0 && b.karte != 0 {
         return a.karte == b.karte;
     }
-    a.birth != 0
-        && a.birth == b.birth
-        && a.sex == b.sex
-        && !a.name.is_empty()
-        && fold::names_match(&a.name, &b.name)
-        && (a.kana.is_empty() || b.kana.is_empty() || a.kana == b.kana)
+    if a.birth == 0 || a.birth != b.birth || a.sex != b.sex || a.name == 0 || b.name == 0 {
+        return false;
+    }
+    if a.kana != 0 && b.kana != 0 && a.kana != b.kana {
+        return false;
+    }
+    if a.circle || b.circle {
+        let (x, y) = names();
+        fold::names_match(&x, &y)
+    } else {
+        a.name == b.name
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::index::{Ev, FileFacts, Index};
     use super::*;
 
-    fn who(facility: &str, karte: &str, name: &str) -> Arc<Identity> {
-        Arc::new(Identity {
-            facility: facility.into(),
+    fn who(karte: &str, name: &str) -> Keys {
+        Identity {
+            facility: "".into(),
             karte: karte.into(),
             name: name.into(),
             kana: Box::default(),
             birth: 19700401,
             sex: 1,
-        })
+        }
+        .keys()
     }
 
-    fn seen(w: Arc<Identity>, number: &str, ym: u32, origin: u32) -> Evidence {
-        Evidence {
-            who: w,
-            qual: Arc::new(Qualification {
-                insurer: "01130012".into(),
-                symbol: Box::default(),
-                number: number.into(),
-            }),
-            status: Status::Seen,
-            source: Source::History {
-                path: "h".into(),
-                line: origin,
-            },
-            ym,
-            origin: Some((0, origin)),
-        }
+    fn fact(keys: Keys, number: &str, ym: u32) -> ReceiptFact {
+        let q = Qualification {
+            insurer: "01130012".into(),
+            symbol: Box::default(),
+            number: number.into(),
+        };
+        ReceiptFact::new(keys, Claim::Ordinary(q.key()), ym)
     }
 
     #[test]
     fn repeated_claims_keep_one_entry_with_the_newest_month() {
-        let mut ix = Index::default();
-        for k in 0..10_000 {
-            ix.add(seen(
-                who("1234567", "1001", "山田 太郎"),
-                "4567",
-                202601 + k % 9,
-                k,
-            ));
-        }
-        assert_eq!(ix.evidence.len(), 1);
-        assert_eq!(ix.evidence[0].ym, 202609);
-        ix.add(seen(who("1234567", "1001", "山田 太郎"), "9999", 202610, 1));
+        let facts: Vec<ReceiptFact> = (0..10_000)
+            .map(|k| fact(who("1001", "山田 太郎"), "4567", 202601 + k % 9))
+            .collect();
+        let files = [FileFacts {
+            facility: "1234567",
+            facts: &facts,
+        }];
+        let ix = Index::build(Vec::new(), &files);
+        let found = ix.about(&who("1001", "山田 太郎"), "1234567");
+        assert_eq!(found, vec![Ev::Fact(0, 8)], "the first of the newest month");
+        let mut more = facts.clone();
+        more.push(fact(who("1001", "山田 太郎"), "9999", 202610));
+        let files = [FileFacts {
+            facility: "1234567",
+            facts: &more,
+        }];
+        let ix = Index::build(Vec::new(), &files);
         assert_eq!(
-            ix.evidence.len(),
+            ix.about(&who("1001", "山田 太郎"), "1234567").len(),
             2,
             "a second qualification is a second entry"
         );
@@ -418,34 +409,50 @@ mod tests {
 
     #[test]
     fn karte_numbers_of_other_facilities_are_other_patients() {
-        let mut ix = Index::default();
-        ix.add(seen(who("1111111", "1001", "山田 太郎"), "4567", 202609, 1));
-        let other = who("2222222", "1001", "山田 太郎");
-        assert_eq!(ix.about(&other, None).count(), 0);
-        let same = who("1111111", "1001", "別人 の名");
-        assert_eq!(
-            ix.about(&same, None).count(),
-            1,
-            "カルテ番号 decides within a facility"
-        );
+        let facts = [fact(who("1001", "山田 太郎"), "4567", 202609)];
+        let files = [FileFacts {
+            facility: "1111111",
+            facts: &facts,
+        }];
+        let ix = Index::build(Vec::new(), &files);
+        assert!(ix.about(&who("1001", "山田 太郎"), "2222222").is_empty());
+        assert_eq!(ix.about(&who("1001", "別人 の名"), "1111111").len(), 1);
     }
 
     #[test]
-    fn csv_rows_match_every_facility_and_black_circles_match_by_name() {
-        let mut ix = Index::default();
-        let mut row = seen(who("", "", "山田 太郎"), "4567", 0, 1);
-        row.status = Status::Current;
-        row.origin = None;
-        ix.add(row);
-        let receipt = who("1234567", "", "●田 太郎");
-        assert_eq!(ix.about(&receipt, None).count(), 1);
-        let with_karte = who("1234567", "1001", "山田 ●郎");
-        assert_eq!(
-            ix.about(&with_karte, None).count(),
-            1,
-            "a receipt with a カルテ番号 still name-matches entries without one"
+    fn black_circles_match_by_name_and_plain_names_by_key() {
+        let a = who("", "山田 太郎");
+        let circled = who("", "●田 太郎");
+        assert!(circled.circle && !a.circle);
+        let names = || ("山田太郎".to_string(), "●田太郎".to_string());
+        assert!(same_patient((&a, "1"), (&circled, ""), names));
+        assert!(same_patient(
+            (&a, "1"),
+            (&who("", "山田　太郎"), "1"),
+            || { unreachable!("no ●: compared by key") }
+        ));
+        assert!(!same_patient(
+            (&a, "1"),
+            (&who("", "山田 次郎"), "1"),
+            || { unreachable!() }
+        ));
+        assert!(
+            !same_patient((&a, "1"), (&who("", "山田 太郎"), "2"), || unreachable!()),
+            "another facility"
         );
-        let other = who("1234567", "", "山田 次郎");
-        assert_eq!(ix.about(&other, None).count(), 0);
+        let with_karte = who("1001", "山田 ●郎");
+        assert!(same_patient((&with_karte, "1"), (&a, ""), || (
+            "山田●郎".into(),
+            "山田太郎".into()
+        )));
+    }
+
+    #[test]
+    fn fact_months_round_trip() {
+        let f = ReceiptFact::new(Keys::default(), Claim::UnknownFill, 202612);
+        assert_eq!(f.ym(), 202612);
+        assert_eq!(f.claim(), Claim::UnknownFill);
+        assert_eq!(ReceiptFact::new(Keys::default(), Claim::Other, 0).ym(), 0);
+        assert_eq!(std::mem::size_of::<ReceiptFact>(), 64);
     }
 }

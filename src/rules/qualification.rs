@@ -5,17 +5,22 @@
 
 use super::{args, rule, Cx};
 use crate::check::FileReport;
-use crate::diag::{bi, Diagnostic, Rule};
+use crate::diag::{bi, Diagnostic, ReceiptLabel, Rule};
 use crate::fill::{classify_insurer, is_digit_fill, InsurerFill};
 use crate::grammar::Grammar;
 use crate::layout::Layout;
 use crate::model::RecBuf;
 use crate::parse::value::parse_date;
+use crate::qualify::index::{Ev, FileFacts, Index};
+use crate::qualify::reread::{identity_of, ordinary_of, Detail, Reader};
 use crate::qualify::{
-    fold, text, Breakdown, Claim, Evidence, Identity, Index, Loc, Qualification, ReceiptFact,
-    Source, Status,
+    same_patient, text, Breakdown, Claim, Identity, Keys, Qualification, ReceiptFact, Row, Source,
+    Status,
 };
 use crate::sjis::{self, decode};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 pub static Q001: Rule = rule!("Q001", "unknown-fill", Info,
@@ -81,14 +86,17 @@ pub static RULES: &[&Rule] = &[
 /// 「旧資格」 in Shift_JIS.
 const OLD_NOTE: [u8; 6] = [0x8B, 0x8C, 0x8E, 0x91, 0x8A, 0x69];
 
-/// Per receipt: Q001–Q004 and Q010, and the fact resolution needs (receipts with an HO).
-/// `facility` is the IR 医療機関コード; `want_source` keeps the HO line for text output.
+/// The RE and HO lines of each fact, for a file that cannot be read again by offset (see
+/// [`crate::qualify::reread::Body::Spool`]).
+pub type Spool = (Vec<u8>, Vec<u64>);
+
+/// Per receipt: Q001–Q004 and Q010, and the fact resolution needs (receipts with an HO);
+/// with a `spool`, the receipt's RE and HO lines are kept in it.
 pub fn on_receipt(
     cx: &mut Cx,
     buf: &RecBuf,
-    facility: &Arc<str>,
-    want_source: bool,
     bd: &mut Breakdown,
+    spool: Option<&mut Spool>,
 ) -> Option<ReceiptFact> {
     let l = Layout::get();
     let re = buf.view(0);
@@ -181,57 +189,35 @@ pub fn on_receipt(
             Claim::DisasterFill
         }
         InsurerFill::PartialNines => Claim::Other,
-        InsurerFill::None => match fold::insurer_key(&decode(raw)) {
-            Some(insurer) => {
+        InsurerFill::None => match ordinary_of(|i| ho.field(i)) {
+            Some(q) => {
                 // Counted as current until evidence says the number is a past one.
                 bd.current += 1;
-                Claim::Ordinary(Arc::new(Qualification {
-                    insurer: insurer.into(),
-                    symbol: fold::fold_tight(&decode(symbol)).into(),
-                    number: fold::fold_tight(&decode(number)).into(),
-                }))
+                Claim::Ordinary(q.key())
             }
             None => Claim::Other,
         },
     };
-    let birth = parse_date(re.field(l.re_birth), true)
-        .map(|d| d.ymd())
-        .unwrap_or(0);
+    let who: Identity = identity_of(|i| re.field(i), "");
     let ym = parse_date(re.field(l.re_care_ym), false)
         .map(|d| d.ym())
         .unwrap_or(0);
-    let span = ho.span(l.ho_insurer);
-    Some(ReceiptFact {
-        who: Arc::new(Identity {
-            facility: facility.clone(),
-            karte: fold::fold_tight(&decode(re.field(l.re_karte))).into(),
-            name: fold::fold(&decode(re.field(l.re_name))).into(),
-            kana: fold::fold_tight(&decode(re.field(l.re_kana))).into(),
-            birth,
-            sex: match re.field(l.re_sex) {
-                [d @ b'1'..=b'9'] => d - b'0',
-                _ => 0,
-            },
-        }),
-        claim,
-        ym,
-        revisit_only: revisit && !first_visit,
-        old_note,
-        loc: Loc {
-            line: ho.rec.no,
-            offset: ho.rec.offset,
-            span,
-            receipt: cx.receipt.unwrap_or(0),
-            source: want_source.then(|| {
-                let dec = |b: &[u8]| decode(b).into_owned();
-                let at = Some((span.0 as usize, span.1 as usize));
-                let (text, at) = crate::check::source_window(ho.rec.raw, at, false, &dec);
-                (text.into(), at)
-            }),
-            number: decode(re.field(l.re_no)).into(),
-            re_line: re.rec.no,
-        },
-    })
+    let mut fact = ReceiptFact::new(who.keys(), claim, ym);
+    fact.revisit_only = revisit && !first_visit;
+    fact.old_note = old_note;
+    fact.re_offset = re.rec.offset as u64;
+    fact.ho_delta = u32::try_from(ho.rec.offset.saturating_sub(re.rec.offset)).unwrap_or(u32::MAX);
+    fact.re_line = re.rec.no;
+    fact.line = ho.rec.no;
+    fact.receipt = cx.receipt.unwrap_or(0);
+    if let Some((bytes, at)) = spool {
+        at.push(bytes.len() as u64);
+        for raw in [re.rec.raw, ho.rec.raw] {
+            bytes.extend_from_slice(raw);
+            bytes.push(b'\n');
+        }
+    }
+    Some(fact)
 }
 
 /// True when `at` starts a character of the Shift_JIS text `f`.
@@ -249,47 +235,18 @@ fn aligned(f: &[u8], at: usize) -> bool {
     false
 }
 
-/// A diagnostic on the 保険者番号 of the receipt at `loc`.
-fn at_loc(rule: &'static Rule, path_fact: &ReceiptFact, args: Vec<String>) -> Diagnostic {
-    let g = Grammar::get();
-    let l = Layout::get();
-    let loc = &path_fact.loc;
-    let f = &g.record(l.ho).fields[l.ho_insurer];
-    let source = loc
-        .source
-        .as_ref()
-        .map(|(text, at)| (text.to_string(), *at));
-    Diagnostic {
-        rule,
-        severity: rule.severity,
-        line: Some(loc.line),
-        offset: Some(loc.offset),
-        receipt: Some(loc.receipt),
-        record: Some("HO".into()),
-        field: Some(l.ho_insurer as u16),
-        field_name: Some((f.name.as_str(), f.en.as_str())),
-        span: Some(loc.span),
-        value: Some(match &path_fact.claim {
-            Claim::Ordinary(q) => q.insurer.to_string(),
-            Claim::UnknownFill => "77777777".into(),
-            _ => String::new(),
-        }),
-        args,
-        source,
-    }
-}
-
-fn evidence_arg(e: &Evidence) -> String {
-    bi(&e.source.describe(), &e.source.describe_en())
-}
-
-fn qual_arg(q: &Qualification) -> String {
-    bi(&q.describe(), &q.describe_en())
+/// A piece of evidence as resolution weighs it.
+#[derive(Debug, Clone, Copy)]
+struct Weighed {
+    ev: Ev,
+    status: Status,
+    ym: u32,
+    qual: u64,
 }
 
 /// The evidence to name first: current, then the newest seen, then past.
-fn best<'a>(evid: &[&'a Evidence]) -> Option<&'a Evidence> {
-    let rank = |e: &Evidence| match e.status {
+fn best(evid: &[Weighed]) -> Option<Weighed> {
+    let rank = |e: &Weighed| match e.status {
         Status::Current => 2,
         Status::Seen => 1,
         Status::Past => 0,
@@ -297,73 +254,295 @@ fn best<'a>(evid: &[&'a Evidence]) -> Option<&'a Evidence> {
     evid.iter().copied().max_by_key(|e| (rank(e), e.ym))
 }
 
-/// Q005–Q009 for every fact of every report, against `index` (which holds the CSV rows, the
-/// history receipts and the batch's own receipts); also completes each file's breakdown.
-pub fn resolve(reports: &mut [FileReport], index: &Index) {
-    for (ri, r) in reports.iter_mut().enumerate() {
-        let mut found: Vec<(Diagnostic, usize)> = Vec::new();
+/// A receipt's text read again, `None` when it could not be.
+type ReadAgain = Option<Rc<Detail>>;
+
+/// A resolution finding and the label of its receipt.
+type Finding = (Diagnostic, Option<ReceiptLabel>);
+
+/// The claim files of a resolution (history files first, then the files checked), and their
+/// receipts' text read again on demand (the last few thousand kept: a ● name is compared with
+/// each candidate, so the same receipt is often asked for again).
+struct Files<'a> {
+    reports: Vec<&'a FileReport>,
+    history: usize,
+    rows: &'a [Row],
+    readers: RefCell<Vec<Reader<'a>>>,
+    cache: RefCell<HashMap<(usize, usize), ReadAgain>>,
+}
+
+impl<'a> Files<'a> {
+    fn detail(&self, f: usize, i: usize) -> Option<Rc<Detail>> {
+        if let Some(d) = self.cache.borrow().get(&(f, i)) {
+            return d.clone();
+        }
+        let d = self.readers.borrow_mut()[f]
+            .detail(i, &self.reports[f].facts[i])
+            .map(Rc::new);
+        let mut cache = self.cache.borrow_mut();
+        // Bounded: a month with many findings would otherwise keep every receipt it named.
+        if cache.len() >= 4096 {
+            cache.clear();
+        }
+        cache.insert((f, i), d.clone());
+        d
+    }
+
+    fn name(&self, ev: Ev) -> String {
+        match ev {
+            Ev::Row(i) => self.rows[i].who.name.to_string(),
+            Ev::Fact(f, i) => self
+                .detail(f, i)
+                .map(|d| d.who.name.to_string())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn keys(&self, ev: Ev) -> (Keys, &str) {
+        match ev {
+            Ev::Row(i) => (self.rows[i].keys, ""),
+            Ev::Fact(f, i) => (
+                self.reports[f].facts[i].keys(),
+                self.reports[f].facility.as_str(),
+            ),
+        }
+    }
+
+    fn weigh(&self, ev: Ev) -> Weighed {
+        match ev {
+            Ev::Row(i) => {
+                let r = &self.rows[i];
+                Weighed {
+                    ev,
+                    status: r.status,
+                    ym: r.ym,
+                    qual: r.qual.key(),
+                }
+            }
+            Ev::Fact(f, i) => {
+                let fact = &self.reports[f].facts[i];
+                Weighed {
+                    ev,
+                    status: Status::Seen,
+                    ym: fact.ym(),
+                    qual: match fact.claim() {
+                        Claim::Ordinary(q) => q,
+                        _ => 0,
+                    },
+                }
+            }
+        }
+    }
+
+    /// Where the evidence comes from, for the message.
+    fn source(&self, ev: Ev) -> String {
+        let src = match ev {
+            Ev::Row(i) => Source::Csv {
+                path: self.rows[i].path.clone(),
+                row: self.rows[i].row,
+            },
+            Ev::Fact(f, i) => {
+                let r = self.reports[f];
+                let line = r.facts[i].line;
+                if f < self.history {
+                    Source::History {
+                        path: r.path.as_str().into(),
+                        line,
+                    }
+                } else {
+                    Source::Batch {
+                        path: r.path.as_str().into(),
+                        line,
+                        number: self
+                            .detail(f, i)
+                            .map(|d| d.number.clone())
+                            .unwrap_or_else(|| "?".into()),
+                    }
+                }
+            }
+        };
+        bi(&src.describe(), &src.describe_en())
+    }
+
+    /// The evidence's qualification, for the message.
+    fn qual(&self, ev: Ev) -> String {
+        let q = match ev {
+            Ev::Row(i) => Some(self.rows[i].qual.clone()),
+            Ev::Fact(f, i) => self.detail(f, i).and_then(|d| d.qual.clone()),
+        };
+        match q {
+            Some(q) => bi(&q.describe(), &q.describe_en()),
+            None => bi(
+                "（請求ファイルを読み直せませんでした）",
+                "(the claim file could not be read again)",
+            ),
+        }
+    }
+}
+
+/// A diagnostic on the 保険者番号 of fact `fi` of file `f`.
+fn at_fact(files: &Files, f: usize, fi: usize, rule: &'static Rule, args: Vec<String>) -> Finding {
+    let g = Grammar::get();
+    let l = Layout::get();
+    let r = files.reports[f];
+    let fact = &r.facts[fi];
+    let fd = &g.record(l.ho).fields[l.ho_insurer];
+    let detail = files.detail(f, fi);
+    let value = match fact.claim() {
+        Claim::UnknownFill => "77777777".to_string(),
+        _ => detail
+            .as_ref()
+            .and_then(|d| d.qual.as_ref())
+            .map(|q| q.insurer.to_string())
+            .unwrap_or_default(),
+    };
+    let source = detail.as_ref().filter(|_| r.source_lines).map(|d| {
+        let dec = |b: &[u8]| decode(b).into_owned();
+        let at = Some((d.span.0 as usize, d.span.1 as usize));
+        crate::check::source_window(&d.ho, at, false, &dec)
+    });
+    let label = detail.as_ref().map(|d| ReceiptLabel {
+        number: d.number.to_string(),
+        karte: d.who.karte.to_string(),
+        name: d.who.name.to_string(),
+        line: fact.re_line,
+    });
+    let d = Diagnostic {
+        rule,
+        severity: rule.severity,
+        line: Some(fact.line),
+        offset: Some(fact.ho_offset() as usize),
+        receipt: Some(fact.receipt),
+        record: Some("HO".into()),
+        field: Some(l.ho_insurer as u16),
+        field_name: Some((fd.name.as_str(), fd.en.as_str())),
+        span: detail.as_ref().map(|d| d.span),
+        value: Some(value),
+        args,
+        source,
+    };
+    (d, label)
+}
+
+/// Q005–Q009 for every fact of every report, against the CSV `rows`, the `history` files'
+/// receipts and the reports' own receipts; also completes each report's breakdown.
+pub fn resolve(reports: &mut [FileReport], history: &[FileReport], rows: Vec<Row>) {
+    let all: Vec<&FileReport> = history.iter().chain(reports.iter()).collect();
+    let facts: Vec<FileFacts> = all
+        .iter()
+        .map(|r| FileFacts {
+            facility: &r.facility,
+            facts: &r.facts,
+        })
+        .collect();
+    let index = Index::build(rows, &facts);
+    drop(facts);
+    let files = Files {
+        readers: RefCell::new(
+            all.iter()
+                .map(|r| Reader::new(&r.body, &r.facility))
+                .collect(),
+        ),
+        reports: all,
+        history: history.len(),
+        rows: &index.rows,
+        cache: RefCell::new(HashMap::new()),
+    };
+    // (report, finding, label, past claims found) — applied once every report is resolved.
+    let mut out: Vec<(Vec<Finding>, u64)> = Vec::new();
+    for ri in 0..reports.len() {
+        let f = files.history + ri;
+        let r = files.reports[f];
+        let mut found = Vec::new();
+        let mut past_claims = 0;
         for (fi, fact) in r.facts.iter().enumerate() {
-            if !matches!(fact.claim, Claim::UnknownFill | Claim::Ordinary(_)) {
+            let claim = fact.claim();
+            if !matches!(claim, Claim::UnknownFill | Claim::Ordinary(_)) {
                 continue;
             }
-            let evid: Vec<&Evidence> = index
-                .about(&fact.who, Some((ri as u32, fi as u32)))
+            let keys = fact.keys();
+            let evid: Vec<Weighed> = index
+                .about(&keys, &r.facility)
+                .into_iter()
+                .filter(|&ev| {
+                    ev != Ev::Fact(f, fi) && {
+                        let (k, fac) = files.keys(ev);
+                        same_patient((&keys, &r.facility), (&k, fac), || {
+                            (files.name(Ev::Fact(f, fi)), files.name(ev))
+                        })
+                    }
+                })
+                .map(|ev| files.weigh(ev))
                 .collect();
-            match &fact.claim {
+            match claim {
                 Claim::UnknownFill => {
                     if let Some(e) = best(&evid) {
-                        found.push((
-                            at_loc(&Q005, fact, args![evidence_arg(e), qual_arg(&e.qual)]),
+                        found.push(at_fact(
+                            &files,
+                            f,
                             fi,
+                            &Q005,
+                            args![files.source(e.ev), files.qual(e.ev)],
                         ));
                     } else if fact.revisit_only {
-                        found.push((at_loc(&Q009, fact, vec![]), fi));
+                        found.push(at_fact(&files, f, fi, &Q009, vec![]));
                     }
                 }
                 Claim::Ordinary(q) => {
-                    let matching: Vec<&&Evidence> =
-                        evid.iter().filter(|e| e.qual.same_as(q)).collect();
+                    let matching: Vec<&Weighed> = evid.iter().filter(|e| e.qual == q).collect();
                     let past = matching.iter().any(|e| e.status == Status::Past)
                         && !matching.iter().any(|e| e.status == Status::Current);
-                    let current: Vec<&Evidence> = evid
+                    let current: Vec<Weighed> = evid
                         .iter()
                         .copied()
-                        .filter(|e| e.status == Status::Current && !e.qual.same_as(q))
+                        .filter(|e| e.status == Status::Current && e.qual != q)
                         .collect();
                     if past {
-                        r.breakdown.current = r.breakdown.current.saturating_sub(1);
-                        r.breakdown.past += 1;
+                        past_claims += 1;
                         if let Some(c) = best(&current) {
-                            found.push((
-                                at_loc(&Q006, fact, args![evidence_arg(c), qual_arg(&c.qual)]),
+                            found.push(at_fact(
+                                &files,
+                                f,
                                 fi,
+                                &Q006,
+                                args![files.source(c.ev), files.qual(c.ev)],
                             ));
                         } else if !fact.old_note {
-                            let p = matching
-                                .iter()
-                                .find(|e| e.status == Status::Past)
-                                .expect("past");
-                            found.push((at_loc(&Q007, fact, args![evidence_arg(p)]), fi));
-                        }
-                    } else {
-                        if matching.is_empty() {
-                            if let Some(e) = best(&evid) {
-                                found.push((
-                                    at_loc(&Q008, fact, args![evidence_arg(e), qual_arg(&e.qual)]),
+                            if let Some(p) = matching.iter().find(|e| e.status == Status::Past) {
+                                found.push(at_fact(
+                                    &files,
+                                    f,
                                     fi,
+                                    &Q007,
+                                    args![files.source(p.ev)],
                                 ));
                             }
+                        }
+                    } else if matching.is_empty() {
+                        if let Some(e) = best(&evid) {
+                            found.push(at_fact(
+                                &files,
+                                f,
+                                fi,
+                                &Q008,
+                                args![files.source(e.ev), files.qual(e.ev)],
+                            ));
                         }
                     }
                 }
                 _ => {}
             }
         }
-        for (d, fi) in found {
-            let fact = &r.facts[fi];
-            r.labels
-                .entry(fact.loc.receipt)
-                .or_insert_with(|| fact.label());
+        out.push((found, past_claims));
+    }
+    drop(files);
+    for (r, (found, past)) in reports.iter_mut().zip(out) {
+        r.breakdown.current = r.breakdown.current.saturating_sub(past);
+        r.breakdown.past += past;
+        for (d, label) in found {
+            if let (Some(n), Some(label)) = (d.receipt, label) {
+                r.labels.entry(n).or_insert(label);
+            }
             r.diagnostics.push(d);
         }
         r.diagnostics
@@ -371,41 +550,9 @@ pub fn resolve(reports: &mut [FileReport], index: &Index) {
     }
 }
 
-/// Adds every ordinary claim of `facts` (from `path`) to the index as evidence; `file` is the
-/// batch position of a checked file (`None` for history).
-pub fn index_facts(index: &mut Index, facts: &[ReceiptFact], path: &str, file: Option<usize>) {
-    let history = file.is_none();
-    // One shared copy of the path for all of the file's entries.
-    let path: Arc<str> = path.into();
-    for (fi, f) in facts.iter().enumerate() {
-        if let Claim::Ordinary(q) = &f.claim {
-            let source = if history {
-                Source::History {
-                    path: path.clone(),
-                    line: f.loc.line,
-                }
-            } else {
-                Source::Batch {
-                    path: path.clone(),
-                    line: f.loc.line,
-                    number: f.loc.number.clone(),
-                }
-            };
-            index.add(Evidence {
-                who: f.who.clone(),
-                qual: q.clone(),
-                status: Status::Seen,
-                source,
-                ym: f.ym,
-                origin: file.map(|r| (r as u32, fi as u32)),
-            });
-        }
-    }
-}
-
-/// Reads the qualifications CSV into the index; returns a report for the CSV file carrying
-/// Q011 for every unusable row (or `unreadable` when nothing in it can be used).
-pub fn index_csv(index: &mut Index, path: &str, bytes: &[u8]) -> FileReport {
+/// Reads the qualifications CSV's rows (pushed onto `rows`); returns a report for the CSV
+/// file carrying Q011 for every unusable row (or `unreadable` when nothing in it can be used).
+pub fn csv_rows(rows_out: &mut Vec<Row>, path: &str, bytes: &[u8]) -> FileReport {
     let mut report = FileReport {
         path: path.to_string(),
         ..FileReport::default()
@@ -423,6 +570,7 @@ pub fn index_csv(index: &mut Index, path: &str, bytes: &[u8]) -> FileReport {
     match crate::qualify::csv::parse(bytes) {
         Err((ja, en)) => report.unreadable = Some(format!("{ja} / {en}")),
         Ok((rows, problems)) => {
+            let shown: Arc<str> = path.into();
             for row in rows {
                 let ym = row
                     .checked_on
@@ -430,27 +578,26 @@ pub fn index_csv(index: &mut Index, path: &str, bytes: &[u8]) -> FileReport {
                     .and_then(|c| c.get(..6))
                     .and_then(|c| c.parse().ok())
                     .unwrap_or(0);
-                index.add(Evidence {
-                    who: Arc::new(Identity {
-                        facility: Arc::from(""),
-                        karte: row.patient_id.into(),
-                        name: row.name.into(),
-                        kana: Box::default(),
-                        birth: row.birth_date.parse().unwrap_or(0),
-                        sex: row.sex.parse().unwrap_or(0),
-                    }),
-                    qual: Arc::new(Qualification {
+                let who = Identity {
+                    facility: Arc::from(""),
+                    karte: row.patient_id.into(),
+                    name: row.name.into(),
+                    kana: Box::default(),
+                    birth: row.birth_date.parse().unwrap_or(0),
+                    sex: row.sex.parse().unwrap_or(0),
+                };
+                rows_out.push(Row {
+                    keys: who.keys(),
+                    who,
+                    qual: Qualification {
                         insurer: row.insurer.into(),
                         symbol: row.symbol.into(),
                         number: row.number.into(),
-                    }),
-                    status: row.status,
-                    source: Source::Csv {
-                        path: path.into(),
-                        row: row.row,
                     },
+                    status: row.status,
                     ym,
-                    origin: None,
+                    path: shown.clone(),
+                    row: row.row,
                 });
                 report.records += 1;
             }
