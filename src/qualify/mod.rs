@@ -448,6 +448,60 @@ mod tests {
     }
 
     #[test]
+    fn large_tables_find_every_entry_and_facilityless_ones_everywhere() {
+        // Over 4,096 entries the tables use their bucket directory.
+        let keyed = |k: u32| {
+            let mut w = who(&format!("{k}"), &format!("患者{k}"));
+            w.birth = 19000101 + k % 28 + (k / 28 % 12) * 100 + (k / 336) * 10000;
+            w
+        };
+        let without_karte = |k: u32| {
+            let mut w = keyed(k);
+            w.karte = 0;
+            w
+        };
+        let a: Vec<ReceiptFact> = (0..20_000)
+            .map(|k| fact(keyed(k), &format!("{k}"), 202610))
+            .collect();
+        let b: Vec<ReceiptFact> = (0..20_000)
+            .map(|k| fact(without_karte(k), &format!("{k}"), 202610))
+            .collect();
+        let none = [fact(keyed(7), "7", 202609)];
+        let files = [
+            FileFacts {
+                facility: "1111111",
+                facts: &a,
+            },
+            FileFacts {
+                facility: "2222222",
+                facts: &b,
+            },
+            FileFacts {
+                facility: "",
+                facts: &none,
+            },
+        ];
+        let ix = Index::build(Vec::new(), &files);
+        for k in (0..20_000).step_by(97) {
+            assert!(ix
+                .about(&keyed(k), "1111111")
+                .contains(&Ev::Fact(0, k as usize)));
+            assert!(ix
+                .about(&without_karte(k), "2222222")
+                .contains(&Ev::Fact(1, k as usize)));
+            // A receipt with a カルテ番号 also finds entries without one, by birth date.
+            assert!(ix
+                .about(&keyed(k), "2222222")
+                .contains(&Ev::Fact(1, k as usize)));
+        }
+        assert_eq!(
+            ix.about(&keyed(7), "3333333"),
+            vec![Ev::Fact(2, 0)],
+            "an entry without 医療機関コード is found from every facility"
+        );
+    }
+
+    #[test]
     fn fact_months_round_trip() {
         let f = ReceiptFact::new(Keys::default(), Claim::UnknownFill, 202612);
         assert_eq!(f.ym(), 202612);
