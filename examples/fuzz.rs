@@ -10,8 +10,9 @@
 //! fields and line ends (splice records between inputs, duplicate / delete / swap lines, set a
 //! field to a random value, insert 0x1A / `"` / Shift_JIS lead bytes, truncate, flip CR / LF,
 //! blow a field up to 100 KB, insert thousands of commas, …), then runs what `recelint check`
-//! runs: `check_bytes` (with source lines), the insured-number resolution, and every output
-//! format, inside `catch_unwind`. The JSON output must parse.
+//! runs: `check_bytes` (with source lines; one input in eight from a temporary file on disk
+//! with `check_path`, so resolution reads receipts again by offset), the insured-number
+//! resolution, and every output format, inside `catch_unwind`. The JSON output must parse.
 //!
 //! A panic writes the input to `testdata/fuzz/crash-<hash>.bin` (and a smaller input that
 //! panics at the same place to `crash-<hash>.min.bin`) and prints where it panicked;
@@ -979,7 +980,23 @@ pub fn run_once(input: &[u8], o: &ExecOptions) -> (Option<String>, Duration) {
         source_lines: true,
         ..Default::default()
     };
-    let mut reports: Vec<FileReport> = vec![check_bytes("fuzz/RECEIPTC.UKE", input, &opts)];
+    // One input in eight (chosen by its hash, so a replay does the same) is checked from a
+    // file on disk, as the command line does: its findings' receipts are then read again by
+    // offset instead of from the lines kept in memory.
+    let from_disk = hash(input) % 8 == 3;
+    let on_disk = from_disk.then(|| {
+        let p = std::env::temp_dir().join(format!(
+            "recelint-fuzz-{}-{:?}.UKE",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        std::fs::write(&p, input).map(|_| p)
+    });
+    let first = match &on_disk {
+        Some(Ok(p)) => recelint::check::check_path(p, "fuzz/RECEIPTC.UKE", &opts),
+        _ => check_bytes("fuzz/RECEIPTC.UKE", input, &opts),
+    };
+    let mut reports: Vec<FileReport> = vec![first];
     let history = if o.as_history {
         vec![batch::history_report("fuzz/history.UKE", input)]
     } else {
@@ -990,6 +1007,9 @@ pub fn run_once(input: &[u8], o: &ExecOptions) -> (Option<String>, Duration) {
         .as_ref()
         .map(|b| ("fuzz/quals.csv".to_string(), Ok(b.clone())));
     batch::resolve(&mut reports, Evidence { csv, history });
+    if let Some(Ok(p)) = &on_disk {
+        let _ = std::fs::remove_file(p);
+    }
     let style = Style {
         lang: if o.lang_en { Lang::En } else { Lang::Ja },
         verbose: o.verbose,

@@ -128,8 +128,19 @@ pub fn split_fields_bytes(raw: &[u8], out: &mut Vec<Span>) -> (usize, LineBytes)
     // stored back through `out` at every comma.
     let mut spans = std::mem::take(out);
     let before = spans.len();
+    // At most one field per byte, plus one: no growth check fails inside the loop.
+    spans.reserve(raw.len() + 1);
     let mut start = 0u32;
     let (mut odd, mut quote) = (0u64, 0u64);
+    // Bit k for field k (< 64) not empty, set as each field ends (no second pass).
+    let mut nonempty = 0u64;
+    let mut k = 0u32;
+    let mut end_field = |spans: &mut Vec<Span>, start: &mut u32, i: u32| {
+        spans.push((*start, i));
+        nonempty |= (u64::from(i > *start) & u64::from(k < 64)) << (k & 63);
+        k += 1;
+        *start = i + 1;
+    };
     let words = raw.chunks_exact(8);
     let tail = words.remainder();
     for (n, c) in words.enumerate() {
@@ -139,27 +150,19 @@ pub fn split_fields_bytes(raw: &[u8], out: &mut Vec<Span>) -> (usize, LineBytes)
         let mut commas = bytes_eq(w, b',');
         while commas != 0 {
             let i = (n * 8) as u32 + commas.trailing_zeros() / 8;
-            spans.push((start, i));
-            start = i + 1;
+            end_field(&mut spans, &mut start, i);
             commas &= commas - 1;
         }
     }
     let base = raw.len() - tail.len();
     for (j, &b) in tail.iter().enumerate() {
         if b == b',' {
-            let i = (base + j) as u32;
-            spans.push((start, i));
-            start = i + 1;
+            end_field(&mut spans, &mut start, (base + j) as u32);
         }
         odd |= u64::from(!(0x20..0x7F).contains(&b));
         quote |= u64::from(b == b'"');
     }
-    spans.push((start, raw.len() as u32));
-    let nonempty = spans[before..]
-        .iter()
-        .take(64)
-        .enumerate()
-        .fold(0u64, |m, (k, &(s, e))| m | u64::from(e > s) << k);
+    end_field(&mut spans, &mut start, raw.len() as u32);
     let bytes = LineBytes {
         plain: odd == 0,
         quote: quote != 0,

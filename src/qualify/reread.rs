@@ -4,12 +4,13 @@
 //! file by offset. A file that cannot be read again (a pipe, bytes in memory) keeps its
 //! receipts' RE and HO lines in a spool instead.
 
-use super::{fold, Identity, Qualification, ReceiptFact};
+use super::{fold, mix, text_key, Identity, Keys, Qualification, ReceiptFact};
 use crate::fill::{classify_insurer, InsurerFill};
 use crate::layout::Layout;
 use crate::parse::value::parse_date;
 use crate::rules::file::MAX_RECORD;
 use crate::sjis::decode;
+use std::borrow::Cow;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -43,6 +44,60 @@ pub fn identity_of<'a>(re: impl Fn(usize) -> &'a [u8], facility: &str) -> Identi
             _ => 0,
         },
     }
+}
+
+/// `fold::fold_tight` of the decoded bytes, without decoding or allocating in the common case
+/// of printable ASCII without spaces (which folding leaves as it is).
+fn tight(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) if b.iter().all(|&c| (0x21..=0x7E).contains(&c)) => Cow::Borrowed(s),
+        _ => Cow::Owned(fold::fold_tight(&decode(b))),
+    }
+}
+
+/// `identity_of(re, _).keys()`, computed straight from the fields (the scan does this for
+/// every receipt; the strings are only needed when a receipt is read again).
+pub fn keys_of<'a>(re: impl Fn(usize) -> &'a [u8]) -> Keys {
+    let l = Layout::get();
+    let name = re(l.re_name);
+    let name_tight = match tight(name) {
+        Cow::Borrowed(s) => Cow::Borrowed(s),
+        // As `Identity::keys` folds it: the stored name is folded, then folded tight.
+        Cow::Owned(_) => Cow::Owned(fold::fold_tight(&fold::fold(&decode(name)))),
+    };
+    let kana = tight(re(l.re_kana));
+    Keys {
+        karte: text_key(&tight(re(l.re_karte))),
+        name: text_key(&name_tight),
+        kana: text_key(&kana) as u32 | u32::from(!kana.is_empty()),
+        birth: parse_date(re(l.re_birth), true)
+            .map(|d| d.ymd())
+            .unwrap_or(0),
+        sex: match re(l.re_sex) {
+            [d @ b'1'..=b'9'] => d - b'0',
+            _ => 0,
+        },
+        circle: name_tight.contains(fold::BLACK_CIRCLE),
+    }
+}
+
+/// `ordinary_of(ho).map(|q| q.key())`, without building the strings.
+pub fn ordinary_key_of<'a>(ho: impl Fn(usize) -> &'a [u8]) -> Option<u64> {
+    let l = Layout::get();
+    let raw = ho(l.ho_insurer);
+    if classify_insurer(raw) != InsurerFill::None {
+        return None;
+    }
+    let insurer = match tight(raw) {
+        Cow::Borrowed(s)
+            if (s.len() == 6 || s.len() == 8) && raw.iter().all(u8::is_ascii_digit) =>
+        {
+            Cow::Borrowed(s)
+        }
+        _ => Cow::Owned(fold::insurer_key(&decode(raw))?),
+    };
+    let number = tight(ho(l.ho_number));
+    Some(mix(&[insurer.as_bytes(), number.as_bytes()]).max(1))
 }
 
 /// The qualification an HO record claims on, when it is an ordinary one.
@@ -168,4 +223,45 @@ fn line_at(f: &mut std::fs::File, at: u64) -> std::io::Result<Vec<u8>> {
     }
     out.truncate(MAX_RECORD);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The scan's shortcut keys are exactly those of the strings a receipt read again gives.
+    #[test]
+    fn keys_from_fields_equal_keys_from_strings() {
+        let re_lines = [
+            "RE,1,1112,202610,山田　太郎,1,19700401,,,,,,,1001,,,,,,,,,,,,,,,,,,,,,,,ヤマダタロウ,",
+            "RE,2,1112,202610,●田　花子,2,19800101,,,,,,,Ａ１０２,,,,,,,,,,,,,,,,,,,,,,,ﾔﾏﾀﾞ ﾊﾅｺ,",
+            "RE,3,1112,202610,SMITH JOHN,1,19900101,,,,,,, 77 ,,,,,,,,,,,,,,,,,,,,,,,,",
+            "RE,4,1112,202610,ｶﾞｸ,1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,",
+        ];
+        let ho_lines = [
+            "HO,01130012,123,4567,1,7",
+            "HO,１２３４５６,,４５ ６７,1,7",
+            "HO,77777777,,7777777,1,7",
+            "HO,0113001,,1,1,7",
+            "HO,06132013,ｱ,ABC,1,7",
+        ];
+        let fields = |line: &str| -> Vec<Vec<u8>> {
+            let bytes = crate::sjis::encode(line);
+            bytes.split(|&b| b == b',').map(|f| f.to_vec()).collect()
+        };
+        for line in re_lines {
+            let f = fields(line);
+            let field = |i: usize| f.get(i).map_or(&b""[..], |v| &v[..]);
+            assert_eq!(keys_of(field), identity_of(field, "").keys(), "{line}");
+        }
+        for line in ho_lines {
+            let f = fields(line);
+            let field = |i: usize| f.get(i).map_or(&b""[..], |v| &v[..]);
+            assert_eq!(
+                ordinary_key_of(field),
+                ordinary_of(field).map(|q| q.key()),
+                "{line}"
+            );
+        }
+    }
 }

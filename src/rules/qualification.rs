@@ -12,7 +12,7 @@ use crate::layout::Layout;
 use crate::model::RecBuf;
 use crate::parse::value::parse_date;
 use crate::qualify::index::{Ev, FileFacts, Index};
-use crate::qualify::reread::{identity_of, ordinary_of, Detail, Reader};
+use crate::qualify::reread::{keys_of, ordinary_key_of, Detail, Reader};
 use crate::qualify::{
     same_patient, text, Breakdown, Claim, Identity, Keys, Qualification, ReceiptFact, Row, Source,
     Status,
@@ -189,20 +189,20 @@ pub fn on_receipt(
             Claim::DisasterFill
         }
         InsurerFill::PartialNines => Claim::Other,
-        InsurerFill::None => match ordinary_of(|i| ho.field(i)) {
+        InsurerFill::None => match ordinary_key_of(|i| ho.field(i)) {
             Some(q) => {
                 // Counted as current until evidence says the number is a past one.
                 bd.current += 1;
-                Claim::Ordinary(q.key())
+                Claim::Ordinary(q)
             }
             None => Claim::Other,
         },
     };
-    let who: Identity = identity_of(|i| re.field(i), "");
+
     let ym = parse_date(re.field(l.re_care_ym), false)
         .map(|d| d.ym())
         .unwrap_or(0);
-    let mut fact = ReceiptFact::new(who.keys(), claim, ym);
+    let mut fact = ReceiptFact::new(keys_of(|i| re.field(i)), claim, ym);
     fact.revisit_only = revisit && !first_visit;
     fact.old_note = old_note;
     fact.re_offset = re.rec.offset as u64;
