@@ -267,17 +267,33 @@ struct Files<'a> {
     reports: Vec<&'a FileReport>,
     history: usize,
     rows: &'a [Row],
-    readers: RefCell<Vec<Reader<'a>>>,
+    /// Opened on first use (a batch of a thousand files mostly reads none again).
+    readers: RefCell<HashMap<usize, Reader<'a>>>,
     cache: RefCell<HashMap<(usize, usize), ReadAgain>>,
 }
 
 impl<'a> Files<'a> {
+    fn new(reports: &[&'a FileReport], history: usize, rows: &'a [Row]) -> Files<'a> {
+        Files {
+            reports: reports.to_vec(),
+            history,
+            rows,
+            readers: RefCell::new(HashMap::new()),
+            cache: RefCell::new(HashMap::new()),
+        }
+    }
+
     fn detail(&self, f: usize, i: usize) -> Option<Rc<Detail>> {
         if let Some(d) = self.cache.borrow().get(&(f, i)) {
             return d.clone();
         }
-        let d = self.readers.borrow_mut()[f]
-            .detail(i, &self.reports[f].facts[i])
+        let r = self.reports[f];
+        let d = self
+            .readers
+            .borrow_mut()
+            .entry(f)
+            .or_insert_with(|| Reader::new(&r.body, &r.facility))
+            .detail(i, &r.facts[i])
             .map(Rc::new);
         let mut cache = self.cache.borrow_mut();
         // Bounded: a month with many findings would otherwise keep every receipt it named.
@@ -437,105 +453,36 @@ pub fn resolve(reports: &mut [FileReport], history: &[FileReport], rows: Vec<Row
         .collect();
     let index = Index::build(rows, &facts);
     drop(facts);
-    let files = Files {
-        readers: RefCell::new(
-            all.iter()
-                .map(|r| Reader::new(&r.body, &r.facility))
-                .collect(),
-        ),
-        reports: all,
-        history: history.len(),
-        rows: &index.rows,
-        cache: RefCell::new(HashMap::new()),
-    };
-    // (report, finding, label, past claims found) — applied once every report is resolved.
-    let mut out: Vec<(Vec<Finding>, u64)> = Vec::new();
+    // Every report's facts in ranges, resolved in parallel (each range with its own readers),
+    // then put back in order: the output does not depend on the number of threads.
+    let h = history.len();
+    const RANGE: usize = 16 * 1024;
+    let mut ranges: Vec<(usize, usize, usize)> = Vec::new();
     for ri in 0..reports.len() {
-        let f = files.history + ri;
-        let r = files.reports[f];
-        let mut found = Vec::new();
-        let mut past_claims = 0;
-        for (fi, fact) in r.facts.iter().enumerate() {
-            let claim = fact.claim();
-            if !matches!(claim, Claim::UnknownFill | Claim::Ordinary(_)) {
-                continue;
-            }
-            let keys = fact.keys();
-            let evid: Vec<Weighed> = index
-                .about(&keys, &r.facility)
-                .into_iter()
-                .filter(|&ev| {
-                    ev != Ev::Fact(f, fi) && {
-                        let (k, fac) = files.keys(ev);
-                        same_patient((&keys, &r.facility), (&k, fac), || {
-                            (files.name(Ev::Fact(f, fi)), files.name(ev))
-                        })
-                    }
-                })
-                .map(|ev| files.weigh(ev))
-                .collect();
-            match claim {
-                Claim::UnknownFill => {
-                    if let Some(e) = best(&evid) {
-                        found.push(at_fact(
-                            &files,
-                            f,
-                            fi,
-                            &Q005,
-                            args![files.source(e.ev), files.qual(e.ev)],
-                        ));
-                    } else if fact.revisit_only {
-                        found.push(at_fact(&files, f, fi, &Q009, vec![]));
-                    }
-                }
-                Claim::Ordinary(q) => {
-                    let matching: Vec<&Weighed> = evid.iter().filter(|e| e.qual == q).collect();
-                    let past = matching.iter().any(|e| e.status == Status::Past)
-                        && !matching.iter().any(|e| e.status == Status::Current);
-                    let current: Vec<Weighed> = evid
-                        .iter()
-                        .copied()
-                        .filter(|e| e.status == Status::Current && e.qual != q)
-                        .collect();
-                    if past {
-                        past_claims += 1;
-                        if let Some(c) = best(&current) {
-                            found.push(at_fact(
-                                &files,
-                                f,
-                                fi,
-                                &Q006,
-                                args![files.source(c.ev), files.qual(c.ev)],
-                            ));
-                        } else if !fact.old_note {
-                            if let Some(p) = matching.iter().find(|e| e.status == Status::Past) {
-                                found.push(at_fact(
-                                    &files,
-                                    f,
-                                    fi,
-                                    &Q007,
-                                    args![files.source(p.ev)],
-                                ));
-                            }
-                        }
-                    } else if matching.is_empty() {
-                        if let Some(e) = best(&evid) {
-                            found.push(at_fact(
-                                &files,
-                                f,
-                                fi,
-                                &Q008,
-                                args![files.source(e.ev), files.qual(e.ev)],
-                            ));
-                        }
-                    }
-                }
-                _ => {}
-            }
+        let n = all[h + ri].facts.len();
+        let mut a = 0;
+        while a < n {
+            ranges.push((ri, a, (a + RANGE).min(n)));
+            a += RANGE;
         }
-        out.push((found, past_claims));
     }
-    drop(files);
+    let parts: Vec<(usize, Vec<Finding>, u64)> = {
+        use rayon::prelude::*;
+        ranges
+            .par_iter()
+            .map(|&(ri, a, b)| {
+                let files = Files::new(&all, h, &index.rows);
+                let (found, past) = resolve_range(&files, &index, h + ri, a..b);
+                (ri, found, past)
+            })
+            .collect()
+    };
+    drop(all);
+    let mut out: Vec<(Vec<Finding>, u64)> = (0..reports.len()).map(|_| (Vec::new(), 0)).collect();
+    for (ri, found, past) in parts {
+        out[ri].0.extend(found);
+        out[ri].1 += past;
+    }
     for (r, (found, past)) in reports.iter_mut().zip(out) {
         r.breakdown.current = r.breakdown.current.saturating_sub(past);
         r.breakdown.past += past;
@@ -548,6 +495,93 @@ pub fn resolve(reports: &mut [FileReport], history: &[FileReport], rows: Vec<Row
         r.diagnostics
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
+}
+
+/// Q005–Q009 for facts `range` of file `f`: the findings, and how many claims turned out to
+/// be on a past qualification.
+fn resolve_range(
+    files: &Files,
+    index: &Index,
+    f: usize,
+    range: std::ops::Range<usize>,
+) -> (Vec<Finding>, u64) {
+    let r = files.reports[f];
+    let mut found = Vec::new();
+    let mut past_claims = 0;
+    for fi in range {
+        let fact = &r.facts[fi];
+        let claim = fact.claim();
+        if !matches!(claim, Claim::UnknownFill | Claim::Ordinary(_)) {
+            continue;
+        }
+        let keys = fact.keys();
+        let evid: Vec<Weighed> = index
+            .about(&keys, &r.facility)
+            .into_iter()
+            .filter(|&ev| {
+                ev != Ev::Fact(f, fi) && {
+                    let (k, fac) = files.keys(ev);
+                    same_patient((&keys, &r.facility), (&k, fac), || {
+                        (files.name(Ev::Fact(f, fi)), files.name(ev))
+                    })
+                }
+            })
+            .map(|ev| files.weigh(ev))
+            .collect();
+        match claim {
+            Claim::UnknownFill => {
+                if let Some(e) = best(&evid) {
+                    found.push(at_fact(
+                        files,
+                        f,
+                        fi,
+                        &Q005,
+                        args![files.source(e.ev), files.qual(e.ev)],
+                    ));
+                } else if fact.revisit_only {
+                    found.push(at_fact(files, f, fi, &Q009, vec![]));
+                }
+            }
+            Claim::Ordinary(q) => {
+                let matching: Vec<&Weighed> = evid.iter().filter(|e| e.qual == q).collect();
+                let past = matching.iter().any(|e| e.status == Status::Past)
+                    && !matching.iter().any(|e| e.status == Status::Current);
+                let current: Vec<Weighed> = evid
+                    .iter()
+                    .copied()
+                    .filter(|e| e.status == Status::Current && e.qual != q)
+                    .collect();
+                if past {
+                    past_claims += 1;
+                    if let Some(c) = best(&current) {
+                        found.push(at_fact(
+                            files,
+                            f,
+                            fi,
+                            &Q006,
+                            args![files.source(c.ev), files.qual(c.ev)],
+                        ));
+                    } else if !fact.old_note {
+                        if let Some(p) = matching.iter().find(|e| e.status == Status::Past) {
+                            found.push(at_fact(files, f, fi, &Q007, args![files.source(p.ev)]));
+                        }
+                    }
+                } else if matching.is_empty() {
+                    if let Some(e) = best(&evid) {
+                        found.push(at_fact(
+                            files,
+                            f,
+                            fi,
+                            &Q008,
+                            args![files.source(e.ev), files.qual(e.ev)],
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (found, past_claims)
 }
 
 /// Reads the qualifications CSV's rows (pushed onto `rows`); returns a report for the CSV
