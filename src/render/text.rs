@@ -3,6 +3,10 @@
 //! the field underlined. miette only ever sees UTF-8: the checker decodes the line and maps
 //! the Shift_JIS span to UTF-8 offsets; the line number shown is the file's own.
 
+/// Findings of one rule drawn in full (source line, underline, help) per file; the rest are
+/// listed one per line.
+pub const FULL_PER_RULE: usize = 500;
+
 use super::{Renderer, Style, Totals};
 use crate::check::FileReport;
 use crate::diag::{Diagnostic, Lang, Severity};
@@ -190,6 +194,7 @@ impl Renderer for Text {
             )?;
         }
         let mut current: Option<u32> = None;
+        let mut drawn: std::collections::HashMap<&'static str, usize> = Default::default();
         for d in visible {
             if d.receipt != current {
                 current = d.receipt;
@@ -227,6 +232,37 @@ impl Renderer for Text {
                         )?;
                     }
                 }
+            }
+            // Past FULL_PER_RULE findings of one rule in a file, the rest are one line each:
+            // nobody reads ten thousand drawings of the same problem, and drawing each (line
+            // decoded, wrapped, measured) took over a second for a damaged 2 MiB file.
+            let n = drawn.entry(d.rule.code).or_insert(0);
+            *n += 1;
+            if *n > FULL_PER_RULE {
+                if *n == FULL_PER_RULE + 1 {
+                    if ja {
+                        writeln!(
+                            out,
+                            "  （{} はここから 1 件 1 行で表示します）",
+                            d.rule.code
+                        )?;
+                    } else {
+                        writeln!(out, "  (further {} findings, one line each)", d.rule.code)?;
+                    }
+                }
+                let at = match (d.line, d.field) {
+                    (Some(l), Some(f)) => format!(":{l}:{f}"),
+                    (Some(l), None) => format!(":{l}"),
+                    _ => String::new(),
+                };
+                writeln!(
+                    out,
+                    "  {}{at} {} {}",
+                    super::visible(&r.path),
+                    d.rule.code,
+                    super::visible(&d.message(self.style.lang))
+                )?;
+                continue;
             }
             let mut s = String::new();
             let sh = shown(&r.path, d, self.style.lang);
