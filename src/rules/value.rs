@@ -90,7 +90,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
         let (s, e) = spans[i];
         if s == e {
             if f.required {
-                cx.field(&V007, v, i, args![field_label(v, i)]);
+                cx.field_with(&V007, v, i, || args![field_label(v, i)]);
             }
             return;
         }
@@ -122,7 +122,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
     // Required fields missing from a short record.
     for (i, f) in def.fields.iter().enumerate().skip(n.max(1)) {
         if f.required {
-            cx.field(&V007, v, i, args![field_label(v, i)]);
+            cx.field_with(&V007, v, i, || args![field_label(v, i)]);
         }
     }
 }
@@ -161,7 +161,7 @@ fn check_field(
                 Ok(d) => {
                     if d.form == DateForm::Wareki && st.wareki.hit() {
                         let form = if with_day { "GYYMMDD" } else { "GYYMM" };
-                        cx.field(&V009, v, i, args![field_label(v, i), form, ""]);
+                        cx.field_with(&V009, v, i, || args![field_label(v, i), form, ""]);
                         st.wareki.mark(cx);
                     }
                 }
@@ -191,19 +191,19 @@ fn check_field(
     }
     if let Some(what) = mode_problem(f, val, scan) {
         let mode = bi(f.mode.label(true), f.mode.label(false));
-        cx.field(&V001, v, i, args![field_label(v, i), mode, what]);
+        cx.field_with(&V001, v, i, || args![field_label(v, i), mode, what]);
         return;
     }
     if f.mode == Mode::AlnumOrKanji && scan.is_mixed() {
-        cx.field(&V006, v, i, args![field_label(v, i)]);
+        cx.field_with(&V006, v, i, || args![field_label(v, i)]);
     }
     let len = val.len();
     if f.fixed && len != f.bytes as usize {
-        cx.field(&V003, v, i, args![field_label(v, i), f.bytes, len]);
+        cx.field_with(&V003, v, i, || args![field_label(v, i), f.bytes, len]);
         return;
     }
     if len > f.bytes as usize {
-        cx.field(&V002, v, i, args![field_label(v, i), f.bytes, len]);
+        cx.field_with(&V002, v, i, || args![field_label(v, i), f.bytes, len]);
     }
     if f.format == Some(Format::Decimal) && !is_decimal(val, f.int_digits, f.frac_digits) {
         let shape = bi(
@@ -217,14 +217,14 @@ fn check_field(
             ),
         );
         let mode = bi(f.mode.label(true), f.mode.label(false));
-        cx.field(&V001, v, i, args![field_label(v, i), mode, shape]);
+        cx.field_with(&V001, v, i, || args![field_label(v, i), mode, shape]);
         return;
     }
     let table = f.table.map(|t| &g.tables[t]);
     if f.format == Some(Format::Concat) {
         let unit = f.unit as usize;
         if len % unit != 0 {
-            cx.field(&V008, v, i, args![field_label(v, i), unit, len]);
+            cx.field_with(&V008, v, i, || args![field_label(v, i), unit, len]);
             return;
         }
         if let Some(t) = table {
