@@ -28,6 +28,19 @@ pub enum Body {
     Spool { bytes: Vec<u8>, at: Vec<u64> },
 }
 
+/// 生年月日 as YYYYMMDD, 0 when it is not a date.
+fn birth_of(field: &[u8]) -> u32 {
+    parse_date(field, true).map(|d| d.ymd()).unwrap_or(0)
+}
+
+/// 男女区分 (1–9), 0 when it is anything else.
+fn sex_of(field: &[u8]) -> u8 {
+    match field {
+        [d @ b'1'..=b'9'] => d - b'0',
+        _ => 0,
+    }
+}
+
 /// Who the receipt is for, from its RE fields (folded as they are compared).
 pub fn identity_of<'a>(re: impl Fn(usize) -> &'a [u8], facility: &str) -> Identity {
     let l = Layout::get();
@@ -36,13 +49,8 @@ pub fn identity_of<'a>(re: impl Fn(usize) -> &'a [u8], facility: &str) -> Identi
         karte: fold::fold_tight(&decode(re(l.re_karte))).into(),
         name: fold::fold(&decode(re(l.re_name))).into(),
         kana: fold::fold_tight(&decode(re(l.re_kana))).into(),
-        birth: parse_date(re(l.re_birth), true)
-            .map(|d| d.ymd())
-            .unwrap_or(0),
-        sex: match re(l.re_sex) {
-            [d @ b'1'..=b'9'] => d - b'0',
-            _ => 0,
-        },
+        birth: birth_of(re(l.re_birth)),
+        sex: sex_of(re(l.re_sex)),
     }
 }
 
@@ -70,13 +78,8 @@ pub fn keys_of<'a>(re: impl Fn(usize) -> &'a [u8]) -> Keys {
         karte: text_key(&tight(re(l.re_karte))),
         name: text_key(&name_tight),
         kana: text_key(&kana) as u32 | u32::from(!kana.is_empty()),
-        birth: parse_date(re(l.re_birth), true)
-            .map(|d| d.ymd())
-            .unwrap_or(0),
-        sex: match re(l.re_sex) {
-            [d @ b'1'..=b'9'] => d - b'0',
-            _ => 0,
-        },
+        birth: birth_of(re(l.re_birth)),
+        sex: sex_of(re(l.re_sex)),
         circle: name_tight.contains(fold::BLACK_CIRCLE),
     }
 }
