@@ -7,16 +7,7 @@ mod common;
 use recelint::check::{check_bytes, CheckOptions, FileReport};
 
 fn summary(r: &FileReport) -> Vec<String> {
-    let mut v: Vec<String> = r
-        .diagnostics
-        .iter()
-        .map(|d| {
-            format!(
-                "{} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
-                d.rule.code, d.severity, d.line, d.offset, d.receipt, d.field, d.args, d.source
-            )
-        })
-        .collect();
+    let mut v: Vec<String> = r.diagnostics.iter().map(common::diag_summary).collect();
     v.push(format!(
         "receipts {} records {} labels {:?}",
         r.receipts,

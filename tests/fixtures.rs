@@ -110,16 +110,7 @@ fn findings_are_the_same_whether_receipts_are_read_again_from_disk_or_kept() {
         ..Default::default()
     };
     let show = |r: &FileReport| -> Vec<String> {
-        let mut v: Vec<String> = r
-            .diagnostics
-            .iter()
-            .map(|d| {
-                format!(
-                    "{} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
-                    d.rule.code, d.line, d.offset, d.receipt, d.span, d.value, d.args, d.source
-                )
-            })
-            .collect();
+        let mut v: Vec<String> = r.diagnostics.iter().map(common::diag_summary).collect();
         v.extend(r.labels.iter().map(|(n, l)| format!("label {n} {l:?}")));
         v
     };

@@ -124,3 +124,20 @@ pub fn verify_report(name: &str, expect: &Expect, r: &FileReport) -> Vec<String>
     }
     fails
 }
+
+/// One line naming everything a finding says (tests compare two runs with it).
+pub fn diag_summary(d: &recelint::diag::Diagnostic) -> String {
+    format!(
+        "{} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        d.rule.code,
+        d.severity,
+        d.line,
+        d.offset,
+        d.receipt,
+        d.field,
+        d.span,
+        d.value,
+        d.args,
+        d.source
+    )
+}
