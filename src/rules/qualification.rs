@@ -528,16 +528,20 @@ fn resolve_range(
             })
             .map(|ev| files.weigh(ev))
             .collect();
+        // A finding that names its evidence and the qualification it holds (Q005, Q006, Q008).
+        let naming = |rule: &'static Rule, e: Weighed| {
+            at_fact(
+                files,
+                f,
+                fi,
+                rule,
+                args![files.source(e.ev), files.qual(e.ev)],
+            )
+        };
         match claim {
             Claim::UnknownFill => {
                 if let Some(e) = best(&evid) {
-                    found.push(at_fact(
-                        files,
-                        f,
-                        fi,
-                        &Q005,
-                        args![files.source(e.ev), files.qual(e.ev)],
-                    ));
+                    found.push(naming(&Q005, e));
                 } else if fact.revisit_only {
                     found.push(at_fact(files, f, fi, &Q009, vec![]));
                 }
@@ -554,13 +558,7 @@ fn resolve_range(
                 if past {
                     past_claims += 1;
                     if let Some(c) = best(&current) {
-                        found.push(at_fact(
-                            files,
-                            f,
-                            fi,
-                            &Q006,
-                            args![files.source(c.ev), files.qual(c.ev)],
-                        ));
+                        found.push(naming(&Q006, c));
                     } else if !fact.old_note {
                         if let Some(p) = matching.iter().find(|e| e.status == Status::Past) {
                             found.push(at_fact(files, f, fi, &Q007, args![files.source(p.ev)]));
@@ -568,13 +566,7 @@ fn resolve_range(
                     }
                 } else if matching.is_empty() {
                     if let Some(e) = best(&evid) {
-                        found.push(at_fact(
-                            files,
-                            f,
-                            fi,
-                            &Q008,
-                            args![files.source(e.ev), files.qual(e.ev)],
-                        ));
+                        found.push(naming(&Q008, e));
                     }
                 }
             }
