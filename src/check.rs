@@ -373,7 +373,7 @@ fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions, spool: 
         }
     }
     ChunkOut {
-        overflow: std::mem::take(&mut cx.overflow),
+        overflow: cx.take_overflow(),
         diags: cx.diags,
         lines,
         receipts: sc.receipts,

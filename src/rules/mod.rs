@@ -80,11 +80,19 @@ pub struct Cx {
     pub diags: Vec<Diagnostic>,
     /// Ordinal of the receipt being checked.
     pub receipt: Option<u32>,
-    /// Findings per rule so far, and those past [`MAX_PER_RULE`] (counted, not kept).
-    pub per_rule: std::collections::BTreeMap<&'static str, usize>,
-    pub overflow: std::collections::BTreeMap<&'static str, usize>,
+    /// Findings per rule so far, and how many of them were past [`MAX_PER_RULE`] (counted,
+    /// not kept). Looked up by the rule's address: a flood of one finding counts it millions
+    /// of times, and a few dozen rules at most fire in one chunk.
+    counts: Vec<RuleCount>,
     /// Where a finding past the cap is built and thrown away.
     sink: Option<Diagnostic>,
+}
+
+#[derive(Debug)]
+struct RuleCount {
+    rule: &'static Rule,
+    seen: usize,
+    over: usize,
 }
 
 /// Most findings of one rule kept per file (and per chunk while reading): a file whose every
@@ -102,10 +110,45 @@ impl Cx {
         }
     }
 
+    fn count(&mut self, rule: &'static Rule) -> &mut RuleCount {
+        let at = match self.counts.iter().position(|c| std::ptr::eq(c.rule, rule)) {
+            Some(at) => at,
+            None => {
+                self.counts.push(RuleCount {
+                    rule,
+                    seen: 0,
+                    over: 0,
+                });
+                self.counts.len() - 1
+            }
+        };
+        &mut self.counts[at]
+    }
+
+    /// Counts one finding of `rule`; true when it is past [`MAX_PER_RULE`] (only counted).
+    fn tick(&mut self, rule: &'static Rule) -> bool {
+        let c = self.count(rule);
+        c.seen += 1;
+        let over = c.seen > MAX_PER_RULE;
+        if over {
+            c.over += 1;
+        }
+        over
+    }
+
+    /// The findings counted but not kept, by rule code; the count starts again.
+    pub fn take_overflow(&mut self) -> std::collections::BTreeMap<&'static str, usize> {
+        let mut out = std::collections::BTreeMap::new();
+        for c in &mut self.counts {
+            if c.over > 0 {
+                *out.entry(c.rule.code).or_default() += std::mem::take(&mut c.over);
+            }
+        }
+        out
+    }
+
     fn push(&mut self, rule: &'static Rule, args: Vec<String>) -> &mut Diagnostic {
-        let n = self.per_rule.entry(rule.code).or_default();
-        *n += 1;
-        let over = *n > MAX_PER_RULE;
+        let over = self.tick(rule);
         let d = Diagnostic {
             rule,
             severity: rule.severity,
@@ -121,7 +164,6 @@ impl Cx {
             source: None,
         };
         if over {
-            *self.overflow.entry(rule.code).or_default() += 1;
             return self.sink.insert(d);
         }
         self.diags.push(d);
@@ -152,9 +194,9 @@ impl Cx {
     /// True when `rule` has reached [`MAX_PER_RULE`] here: its next finding is only counted,
     /// so nothing about it needs decoding.
     fn capped(&self, rule: &'static Rule) -> bool {
-        self.per_rule
-            .get(rule.code)
-            .is_some_and(|&n| n >= MAX_PER_RULE)
+        self.counts
+            .iter()
+            .any(|c| std::ptr::eq(c.rule, rule) && c.seen >= MAX_PER_RULE)
     }
 
     /// A finding about a whole record.
@@ -177,10 +219,23 @@ impl Cx {
         args: impl FnOnce() -> Vec<String>,
     ) {
         if self.capped(rule) {
-            *self.per_rule.entry(rule.code).or_default() += 1;
-            *self.overflow.entry(rule.code).or_default() += 1;
+            self.tick(rule);
         } else {
             self.field(rule, v, i, args());
+        }
+    }
+
+    /// [`Cx::rec`], with the message's arguments built only if the finding is kept.
+    pub fn rec_with(
+        &mut self,
+        rule: &'static Rule,
+        v: &RecView,
+        args: impl FnOnce() -> Vec<String>,
+    ) {
+        if self.capped(rule) {
+            self.tick(rule);
+        } else {
+            self.rec(rule, v, args());
         }
     }
 

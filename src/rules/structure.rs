@@ -458,9 +458,7 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
             let r = if donor { donor_rank(r) } else { Some(r) };
             match (r, prev) {
                 (None, _) => {
-                    cx.rec(
-                        &S016,
-                        &v,
+                    cx.rec_with(&S016, &v, || {
                         args![bi(
                             &format!(
                                 "{} は臓器提供者レセプト情報の中には記録できません",
@@ -470,19 +468,17 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
                                 "{} cannot appear inside the organ-donor block",
                                 g.record(def).id
                             )
-                        )],
-                    );
+                        )]
+                    });
                 }
                 (Some(r), Some((p, pdef))) if r < p && !(r == 11 || (r == 12 && p >= 12)) => {
                     let (a, b) = (&g.record(def).id, &g.record(pdef).id);
-                    cx.rec(
-                        &S016,
-                        &v,
+                    cx.rec_with(&S016, &v, || {
                         args![bi(
                             &format!("{a} は {b} より前に記録します"),
                             &format!("{a} must come before {b}")
-                        )],
-                    );
+                        )]
+                    });
                 }
                 _ => {}
             }

@@ -127,7 +127,8 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
     }
 }
 
-fn mode_problem(f: &FieldDef, val: &[u8], scan: &Scan) -> Option<String> {
+/// What is wrong with the field's characters for its mode, in both languages.
+fn mode_problem(f: &FieldDef, val: &[u8], scan: &Scan) -> Option<(&'static str, &'static str)> {
     match f.mode {
         Mode::Num => {
             let ok = if f.format == Some(Format::Decimal) {
@@ -135,10 +136,10 @@ fn mode_problem(f: &FieldDef, val: &[u8], scan: &Scan) -> Option<String> {
             } else {
                 val.iter().all(u8::is_ascii_digit)
             };
-            (!ok).then(|| bi("数字以外の文字", "characters other than digits"))
+            (!ok).then_some(("数字以外の文字", "characters other than digits"))
         }
-        Mode::Alnum => (scan.double > 0).then(|| bi("全角文字", "full-width characters")),
-        Mode::Kanji => (scan.single > 0).then(|| bi("半角文字", "half-width characters")),
+        Mode::Alnum => (scan.double > 0).then_some(("全角文字", "full-width characters")),
+        Mode::Kanji => (scan.single > 0).then_some(("半角文字", "half-width characters")),
         Mode::AlnumOrKanji => None,
     }
 }
@@ -189,9 +190,11 @@ fn check_field(
         }
         _ => {}
     }
-    if let Some(what) = mode_problem(f, val, scan) {
-        let mode = bi(f.mode.label(true), f.mode.label(false));
-        cx.field_with(&V001, v, i, || args![field_label(v, i), mode, what]);
+    if let Some((ja, en)) = mode_problem(f, val, scan) {
+        cx.field_with(&V001, v, i, || {
+            let mode = bi(f.mode.label(true), f.mode.label(false));
+            args![field_label(v, i), mode, bi(ja, en)]
+        });
         return;
     }
     if f.mode == Mode::AlnumOrKanji && scan.is_mixed() {
@@ -206,18 +209,20 @@ fn check_field(
         cx.field_with(&V002, v, i, || args![field_label(v, i), f.bytes, len]);
     }
     if f.format == Some(Format::Decimal) && !is_decimal(val, f.int_digits, f.frac_digits) {
-        let shape = bi(
-            &format!(
-                "整数部 {} 桁・小数部 {} 桁までの数値でない値",
-                f.int_digits, f.frac_digits
-            ),
-            &format!(
-                "a value that is not a number with at most {} integer and {} fraction digits",
-                f.int_digits, f.frac_digits
-            ),
-        );
-        let mode = bi(f.mode.label(true), f.mode.label(false));
-        cx.field_with(&V001, v, i, || args![field_label(v, i), mode, shape]);
+        cx.field_with(&V001, v, i, || {
+            let shape = bi(
+                &format!(
+                    "整数部 {} 桁・小数部 {} 桁までの数値でない値",
+                    f.int_digits, f.frac_digits
+                ),
+                &format!(
+                    "a value that is not a number with at most {} integer and {} fraction digits",
+                    f.int_digits, f.frac_digits
+                ),
+            );
+            let mode = bi(f.mode.label(true), f.mode.label(false));
+            args![field_label(v, i), mode, shape]
+        });
         return;
     }
     let table = f.table.map(|t| &g.tables[t]);
