@@ -1396,7 +1396,13 @@ pub fn run(cfg: &Config) -> Summary {
             let cfg = cfg.clone();
             s.spawn(move || {
                 let mut last_progress = Instant::now();
-                while !shared.stop.load(Ordering::Relaxed) {
+                // Past the deadline it keeps watching until every worker's last input is done:
+                // campaign M's one long input began just before the deadline and ran unwatched.
+                loop {
+                    let busy = slots.iter().any(|s| s.started.lock().unwrap().is_some());
+                    if shared.stop.load(Ordering::Relaxed) && !busy {
+                        break;
+                    }
                     std::thread::sleep(Duration::from_millis(200));
                     if deadline.is_some_and(|d| Instant::now() >= d) {
                         shared.stop.store(true, Ordering::Relaxed);
