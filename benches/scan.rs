@@ -21,7 +21,8 @@ use divan::{black_box, Bencher};
 use recelint::batch;
 use recelint::check::{check_bytes, CheckOptions, FileReport};
 use recelint::diag::Lang;
-use recelint::parse::{split_fields_bytes, Lines};
+use recelint::parse::split::split_line;
+use recelint::parse::Lines;
 use recelint::render::{render_all, Format, Style};
 use std::sync::OnceLock;
 
@@ -57,12 +58,12 @@ fn report(source_lines: bool) -> FileReport {
 #[divan::bench]
 fn parse(b: Bencher) {
     let data = month();
-    let mut spans = Vec::new();
+    let (mut words, mut spans) = (Vec::new(), Vec::new());
     b.counter(BytesCount::of_slice(data)).bench_local(|| {
         let mut fields = 0usize;
         for line in Lines::new(black_box(data), 0, 1) {
-            spans.clear();
-            fields += split_fields_bytes(line.raw, &mut spans).0;
+            words.clear();
+            fields += split_line(line.raw, &mut words, &mut spans, 0).fields;
         }
         fields
     });

@@ -251,8 +251,9 @@ impl<'a> Scanner<'a> {
             None
         } else {
             self.scans.clear();
-            for f in 0..v.nfields() {
-                self.scans.push(sjis::scan(v.field(f)));
+            for (s, e) in v.spans() {
+                self.scans
+                    .push(sjis::scan(&v.rec.raw[s as usize..e as usize]));
             }
             if self.text_ok {
                 // One F001 and one C001 per record: a record of a thousand 外字 fields is one

@@ -2,9 +2,10 @@
 //! field spans the parser found, grouped into blocks (a receipt, or a file-level record).
 
 use crate::grammar::{FieldDef, Grammar, RecIdx, RecordDef};
-use crate::parse::{split_fields_bytes, Line, LineBytes, Span, Term};
+use crate::parse::split::{select, split_line, AllSpans};
+use crate::parse::{Line, LineBytes, Span, Term};
 
-/// One record: a line, its layout (when the id is known) and its fields' spans.
+/// One record: a line, its layout (when the id is known) and where its fields are.
 #[derive(Debug, Clone, Copy)]
 pub struct Rec<'a> {
     pub no: u32,
@@ -12,42 +13,54 @@ pub struct Rec<'a> {
     pub raw: &'a [u8],
     pub term: Term,
     pub def: Option<RecIdx>,
-    first: u32,
+    /// Its comma masks in [`RecBuf::words`] (`raw.len() / 64 + 1` of them).
+    first_word: u32,
+    /// The spans of its non-empty fields in [`RecBuf::spans`].
+    first_span: u32,
+    nonempty_fields: u32,
     nf: u32,
     /// Bit `i` set when field `i` (< 64) is not empty.
     pub nonempty: u64,
 }
 
-/// The records of the current block and their field spans, reused from block to block.
+/// The records of the current block and their fields, reused from block to block.
 #[derive(Debug, Default)]
 pub struct RecBuf<'a> {
     pub recs: Vec<Rec<'a>>,
+    /// Comma masks of every record (see [`split_line`]).
+    words: Vec<u64>,
+    /// Spans of the non-empty fields of every record; `spans[..used]` are the block's.
     spans: Vec<Span>,
+    used: usize,
 }
 
 impl<'a> RecBuf<'a> {
     pub fn clear(&mut self) {
         self.recs.clear();
-        self.spans.clear();
+        self.words.clear();
+        self.used = 0;
     }
 
     /// Splits `line` (whose id the caller has looked up as `def`) into fields and appends it;
     /// returns its index in the block and what the pass found about its bytes.
     pub fn push(&mut self, def: Option<RecIdx>, line: &Line<'a>) -> (usize, LineBytes) {
-        let first = self.spans.len() as u32;
-        let (nf, bytes) = split_fields_bytes(line.raw, &mut self.spans);
-        let nf = nf as u32;
+        let first_word = self.words.len() as u32;
+        let first_span = self.used as u32;
+        let split = split_line(line.raw, &mut self.words, &mut self.spans, self.used);
+        self.used += split.nonempty_fields;
         self.recs.push(Rec {
             no: line.no,
             offset: line.offset,
             raw: line.raw,
             term: line.term,
             def,
-            first,
-            nf,
-            nonempty: bytes.nonempty,
+            first_word,
+            first_span,
+            nonempty_fields: split.nonempty_fields as u32,
+            nf: split.fields as u32,
+            nonempty: split.bytes.nonempty,
         });
-        (self.recs.len() - 1, bytes)
+        (self.recs.len() - 1, split.bytes)
     }
 
     pub fn view(&self, i: usize) -> RecView<'_, 'a> {
@@ -79,26 +92,73 @@ impl<'b, 'a> RecView<'b, 'a> {
         self.rec.nf as usize
     }
 
-    /// The spans of the fields found, in order (the id first).
-    pub fn spans(&self) -> &'b [Span] {
-        let first = self.rec.first as usize;
-        &self.buf.spans[first..first + self.rec.nf as usize]
+    /// The record's comma masks.
+    fn words(&self) -> &'b [u64] {
+        let first = self.rec.first_word as usize;
+        &self.buf.words[first..first + self.rec.raw.len() / 64 + 1]
+    }
+
+    /// The spans of the non-empty fields, in field order (field `i` < 64 is at the rank of
+    /// bit `i` in [`Rec::nonempty`]).
+    pub fn nonempty_spans(&self) -> &'b [Span] {
+        let first = self.rec.first_span as usize;
+        &self.buf.spans[first..first + self.rec.nonempty_fields as usize]
+    }
+
+    /// Every field's span, in order (the id first).
+    pub fn spans(&self) -> AllSpans<'b> {
+        AllSpans::new(self.words())
     }
 
     /// Span of field `i`; a missing trailing field is an empty span at the end of the line.
+    #[inline]
     pub fn span(&self, i: usize) -> Span {
-        if i < self.rec.nf as usize {
-            self.buf.spans[self.rec.first as usize + i]
-        } else {
-            let n = self.rec.raw.len() as u32;
-            (n, n)
+        match self.fast_span(i) {
+            Some(Some(span)) => span,
+            _ => self.slow_span(i),
         }
     }
 
     /// Field `i`'s bytes; missing trailing fields read as empty.
+    #[inline]
     pub fn field(&self, i: usize) -> &'a [u8] {
-        let (s, e) = self.span(i);
+        let (s, e) = match self.fast_span(i) {
+            Some(Some(span)) => span,
+            Some(None) => return &[],
+            None => self.slow_span(i),
+        };
         &self.rec.raw[s as usize..e as usize]
+    }
+
+    /// Field `i` < 64 from the non-empty mask: its span when it holds something, `Some(None)`
+    /// when it is empty; `None` for fields from 64 on.
+    #[inline(always)]
+    fn fast_span(&self, i: usize) -> Option<Option<Span>> {
+        if i >= 64 {
+            return None;
+        }
+        let mask = self.rec.nonempty;
+        if mask >> i & 1 == 0 {
+            return Some(None);
+        }
+        let rank = (mask & ((1u64 << i) - 1)).count_ones() as usize;
+        Some(Some(self.buf.spans[self.rec.first_span as usize + rank]))
+    }
+
+    /// Any field's span from the comma masks (empty fields, and fields from 64 on).
+    #[cold]
+    fn slow_span(&self, i: usize) -> Span {
+        let n = self.rec.raw.len() as u32;
+        if i >= self.rec.nf as usize {
+            return (n, n);
+        }
+        let words = self.words();
+        let end = select(words, i).unwrap_or(n);
+        let start = match i {
+            0 => 0,
+            _ => select(words, i - 1).map_or(n, |e| e + 1),
+        };
+        (start, end)
     }
 
     pub fn id(&self) -> &'a [u8] {

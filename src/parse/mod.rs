@@ -6,6 +6,7 @@
 //! goes on after any of them. Fields are split on `,` (the format has no quoting) and kept
 //! as byte spans into the line.
 
+pub mod split;
 pub mod value;
 
 use memchr::{memchr, memchr2};

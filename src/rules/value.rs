@@ -6,6 +6,7 @@ use crate::diag::{bi, Rule};
 use crate::grammar::{FieldDef, Format, Grammar, Mode};
 use crate::model::RecView;
 use crate::parse::value::{is_decimal, parse_date, DateError, DateForm};
+use crate::parse::Span;
 use crate::sjis::{decode, decode_shown, Scan};
 
 pub static V001: Rule = rule!("V001", "mode", Error,
@@ -85,9 +86,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
     let Some(def) = v.def() else { return };
     let n = v.nfields().min(def.fields.len());
     let raw = v.rec.raw;
-    let spans = v.spans();
-    let visit = |cx: &mut Cx, st: &mut Values, i: usize, f: &FieldDef| {
-        let (s, e) = spans[i];
+    let visit = |cx: &mut Cx, st: &mut Values, i: usize, f: &FieldDef, (s, e): Span| {
         if s == e {
             if f.required {
                 cx.field_with(&V007, v, i, || args![field_label(v, i)]);
@@ -108,15 +107,22 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
         // Only the fields that hold something or must: most of a care record is empty day
         // columns. In field order, as the full walk would report them.
         let within = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
-        let mut todo = (v.rec.nonempty | def.required_mask) & within & !1;
+        let nonempty = v.rec.nonempty;
+        let spans = v.nonempty_spans();
+        let mut todo = (nonempty | def.required_mask) & within & !1;
         while todo != 0 {
             let i = todo.trailing_zeros() as usize;
             todo &= todo - 1;
-            visit(cx, st, i, &def.fields[i]);
+            let span = if nonempty >> i & 1 == 1 {
+                spans[(nonempty & ((1u64 << i) - 1)).count_ones() as usize]
+            } else {
+                (0, 0)
+            };
+            visit(cx, st, i, &def.fields[i], span);
         }
     } else {
-        for (i, f) in def.fields.iter().enumerate().take(n).skip(1) {
-            visit(cx, st, i, f);
+        for ((i, f), span) in def.fields.iter().enumerate().zip(v.spans()).take(n).skip(1) {
+            visit(cx, st, i, f, span);
         }
     }
     // Required fields missing from a short record.
