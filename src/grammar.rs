@@ -163,10 +163,13 @@ pub struct Table {
     pub en: String,
     pub codes: BTreeMap<String, String>,
     pub legacy: Vec<String>,
-    /// The codes of up to 7 bytes packed into integers, sorted: membership is a binary
-    /// search over a few cache lines instead of string compares in a tree (a hot path: it
-    /// runs for every coded field of every record).
-    packed: Vec<u64>,
+    /// The codes of up to 7 bytes packed into integers, in an open-addressed hash table
+    /// (0 marks a free slot; no code packs to 0): membership is a multiply and usually one
+    /// compare, instead of string compares in a tree (a hot path: it runs for every coded
+    /// field of every record).
+    slots: Vec<u64>,
+    /// The meaning of the code in each slot.
+    slot_names: Vec<String>,
     /// Whether some code is longer than 7 bytes (then the tree is asked too).
     has_long: bool,
 }
@@ -188,8 +191,18 @@ impl Table {
         codes: BTreeMap<String, String>,
         legacy: Vec<String>,
     ) -> Table {
-        let mut packed: Vec<u64> = codes.keys().filter_map(|c| pack(c.as_bytes())).collect();
-        packed.sort_unstable();
+        // At most half full: a miss ends at a free slot after a probe or two.
+        let size = (codes.len() * 2).next_power_of_two().max(2);
+        let (mut slots, mut slot_names) = (vec![0u64; size], vec![String::new(); size]);
+        for (c, n) in &codes {
+            let Some(p) = pack(c.as_bytes()) else { continue };
+            let mut at = slot(p, size);
+            while slots[at] != 0 {
+                at = (at + 1) & (size - 1);
+            }
+            slots[at] = p;
+            slot_names[at] = n.clone();
+        }
         let has_long = codes.keys().any(|c| pack(c.as_bytes()).is_none());
         Table {
             id,
@@ -197,24 +210,49 @@ impl Table {
             en,
             codes,
             legacy,
-            packed,
+            slots,
+            slot_names,
             has_long,
         }
     }
 
+    /// The slot holding `code`, when it packs; `Err` when it packs and is absent.
+    fn find(&self, code: &[u8]) -> Option<Result<usize, ()>> {
+        let p = pack(code)?;
+        let size = self.slots.len();
+        let mut at = slot(p, size);
+        loop {
+            match self.slots[at] {
+                0 => return Some(Err(())),
+                q if q == p => return Some(Ok(at)),
+                _ => at = (at + 1) & (size - 1),
+            }
+        }
+    }
+
     pub fn contains(&self, code: &[u8]) -> bool {
-        match pack(code) {
-            Some(p) if self.packed.binary_search(&p).is_ok() => true,
-            Some(_) if !self.has_long => false,
+        match self.find(code) {
+            Some(Ok(_)) => true,
+            Some(Err(())) if !self.has_long => false,
             _ => std::str::from_utf8(code).is_ok_and(|c| self.codes.contains_key(c)),
         }
     }
+
     pub fn get(&self, code: &[u8]) -> Option<&str> {
-        std::str::from_utf8(code)
-            .ok()
-            .and_then(|c| self.codes.get(c))
-            .map(String::as_str)
+        match self.find(code) {
+            Some(Ok(at)) => Some(&self.slot_names[at]),
+            Some(Err(())) if !self.has_long => None,
+            _ => std::str::from_utf8(code)
+                .ok()
+                .and_then(|c| self.codes.get(c))
+                .map(String::as_str),
+        }
     }
+}
+
+/// The home slot of a packed code in a table of `size` (a power of two) slots.
+fn slot(p: u64, size: usize) -> usize {
+    (p.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & (size - 1)
 }
 
 /// Index of a record layout in [`Grammar::records`].

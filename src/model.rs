@@ -178,11 +178,20 @@ impl<'b, 'a> RecView<'b, 'a> {
     }
 
     /// Field `i` parsed as an unsigned number (`None` when empty or not digits).
+    #[inline]
     pub fn num(&self, i: usize) -> Option<u64> {
         let v = self.field(i);
-        if v.is_empty() || v.len() > 18 || !v.iter().all(u8::is_ascii_digit) {
+        if v.is_empty() || v.len() > 18 {
             return None;
         }
-        Some(v.iter().fold(0u64, |a, &c| a * 10 + (c - b'0') as u64))
+        let mut n = 0u64;
+        for &c in v {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            n = n * 10 + u64::from(d);
+        }
+        Some(n)
     }
 }

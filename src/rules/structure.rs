@@ -522,25 +522,35 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
                     let mut sum = 0u64;
                     let mut any = false;
                     let mut ok = true;
-                    let mut add = |d: usize| {
-                        if !v.field(d).is_empty() {
-                            any = true;
-                            match v.num(d) {
-                                Some(n) => sum += n,
-                                None => ok = false,
-                            }
-                        }
-                    };
                     match l.days_mask[def as usize] {
-                        // Only the days that hold something (most are empty).
+                        // Only the days that hold something (most are empty), read straight
+                        // from the record's non-empty spans in field order.
                         Some(mask) => {
-                            let mut m = mask & v.rec.nonempty;
+                            let ne = v.rec.nonempty;
+                            let spans = v.nonempty_spans();
+                            let mut m = mask & ne;
+                            any = m != 0;
                             while m != 0 {
-                                add(m.trailing_zeros() as usize);
+                                let rank = (ne & ((1u64 << m.trailing_zeros()) - 1)).count_ones();
                                 m &= m - 1;
+                                let (s, e) = spans[rank as usize];
+                                match digits_value(&v.rec.raw[s as usize..e as usize]) {
+                                    Some(n) => sum += n,
+                                    None => ok = false,
+                                }
                             }
                         }
-                        _ => days.iter().for_each(|&d| add(d)),
+                        _ => {
+                            for &d in days {
+                                if !v.field(d).is_empty() {
+                                    any = true;
+                                    match v.num(d) {
+                                        Some(n) => sum += n,
+                                        None => ok = false,
+                                    }
+                                }
+                            }
+                        }
                     }
                     if ok && (any || !donor) && sum != times {
                         cx.field(&S014, &v, ti, args![times, sum]);
@@ -603,6 +613,17 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
     }
     st.sum_count += (ho + ko) as u64;
     st.sum_points += if ho > 0 { points } else { first_ko_points }.unwrap_or(0);
+}
+
+/// A non-empty field's value as [`crate::model::RecView::num`] reads it.
+fn digits_value(v: &[u8]) -> Option<u64> {
+    if v.len() > 18 {
+        return None;
+    }
+    v.iter().try_fold(0u64, |n, &c| {
+        let d = c.wrapping_sub(b'0');
+        (d <= 9).then(|| n * 10 + u64::from(d))
+    })
 }
 
 /// At the end of the file: GO missing (S002), S003 / S009 counts, S010–S012.
