@@ -110,11 +110,15 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
         let nonempty = v.rec.nonempty;
         let spans = v.nonempty_spans();
         let mut todo = (nonempty | def.required_mask) & within & !1;
+        // Spans in field order: the n-th non-empty field visited has the n-th span after the
+        // id's.
+        let mut next = usize::from(nonempty & 1 == 1);
         while todo != 0 {
             let i = todo.trailing_zeros() as usize;
             todo &= todo - 1;
             let span = if nonempty >> i & 1 == 1 {
-                spans[(nonempty & ((1u64 << i) - 1)).count_ones() as usize]
+                next += 1;
+                spans[next - 1]
             } else {
                 (0, 0)
             };
