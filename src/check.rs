@@ -740,6 +740,104 @@ fn last_line_end(buf: &[u8]) -> Option<usize> {
     None
 }
 
+/// Scans a file's chunks in parallel while a thread of its own reads the next ones, and hands
+/// each chunk's result to `fold` in file order.
+///
+/// The reader runs ahead by at most one chunk per pool thread (a bounded channel), so memory
+/// stays a few chunks per thread whatever the file's size. Results that finish out of order
+/// wait in `pending` (at most the chunks in flight). Scanned buffers go back to the reader
+/// for reuse. Reading used to alternate with scanning, a window of chunks at a time: the
+/// pool then sat idle during every read, and at every window's slowest chunk.
+fn pipeline<R: std::io::Read + Send>(
+    chunker: &mut Chunker<R>,
+    first: Chunk,
+    threads: usize,
+    scan: &(dyn Fn(&Chunk) -> ChunkOut + Sync),
+    fold: &mut (dyn FnMut(ChunkOut, usize) + Send),
+) -> std::io::Result<()> {
+    use rayon::iter::{ParallelBridge, ParallelIterator};
+    use std::sync::mpsc::{channel, sync_channel};
+    use std::sync::Mutex;
+    struct Order<'f> {
+        next: usize,
+        pending: BTreeMap<usize, (ChunkOut, usize)>,
+        fold: &'f mut (dyn FnMut(ChunkOut, usize) + Send),
+    }
+    let (chunks_tx, chunks_rx) = sync_channel::<std::io::Result<(usize, Chunk)>>(threads);
+    let (spare_tx, spare_rx) = channel::<Vec<u8>>();
+    let size = chunker.size;
+    let order = Mutex::new(Order {
+        next: 0,
+        pending: BTreeMap::new(),
+        fold,
+    });
+    let mut failed = None;
+    std::thread::scope(|s| {
+        let reader = s.spawn(move || {
+            let mut item = Ok(Some(first));
+            let mut n = 0;
+            loop {
+                match item {
+                    Ok(Some(c)) => {
+                        if chunks_tx.send(Ok((n, c))).is_err() {
+                            return;
+                        }
+                        n += 1;
+                    }
+                    Ok(None) => return,
+                    Err(e) => {
+                        let _ = chunks_tx.send(Err(e));
+                        return;
+                    }
+                }
+                // At most a window of buffers kept for reuse.
+                while let Ok(b) = spare_rx.try_recv() {
+                    if chunker.spare.len() < 2 * threads + 2 {
+                        chunker.spare.push(b);
+                    }
+                }
+                item = chunker.next();
+            }
+        });
+        let errors = Mutex::new(None);
+        chunks_rx.into_iter().par_bridge().for_each(|item| {
+            let (i, chunk) = match item {
+                Ok(x) => x,
+                Err(e) => {
+                    *errors.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    return;
+                }
+            };
+            let out = scan(&chunk);
+            let bytes = chunk.data.len();
+            // Large buffers go back to the reader (the odd small or huge one is let go).
+            let cap = chunk.data.capacity();
+            if cap >= size && cap <= 4 * size + (4 << 20) {
+                let _ = spare_tx.send(chunk.data);
+            }
+            let mut o = order.lock().unwrap_or_else(|p| p.into_inner());
+            o.pending.insert(i, (out, bytes));
+            loop {
+                let next = o.next;
+                let Some((out, bytes)) = o.pending.remove(&next) else {
+                    break;
+                };
+                (o.fold)(out, bytes);
+                o.next += 1;
+            }
+        });
+        // A panic in the reader is a bug: pass it on as one.
+        if let Err(p) = reader.join() {
+            std::panic::resume_unwind(p);
+        }
+        failed = errors.into_inner().unwrap_or_else(|p| p.into_inner());
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
 /// Checks a file's bytes. `path` is only used to name the file in the report.
 pub fn check_bytes(path: &str, data: &[u8], opts: &CheckOptions) -> FileReport {
     check_reader(path, data, opts).expect("reading from memory cannot fail")
@@ -748,7 +846,7 @@ pub fn check_bytes(path: &str, data: &[u8], opts: &CheckOptions) -> FileReport {
 /// Checks a file read from `r`, chunk by chunk: chunks are scanned in parallel, a window
 /// at a time, and folded in order, so the result is the same for any number of threads and
 /// memory stays bounded by the window, not the file.
-pub fn check_reader<R: std::io::Read>(
+pub fn check_reader<R: std::io::Read + Send>(
     path: &str,
     r: R,
     opts: &CheckOptions,
@@ -758,7 +856,7 @@ pub fn check_reader<R: std::io::Read>(
 
 /// [`check_reader`]; `body` is the path of the regular file `r` reads, when there is one: a
 /// finding's receipt is then read again from it by offset, and otherwise its lines are kept.
-fn check_read<R: std::io::Read>(
+fn check_read<R: std::io::Read + Send>(
     path: &str,
     mut r: R,
     opts: &CheckOptions,
@@ -811,59 +909,28 @@ fn check_read<R: std::io::Read>(
     chunker.base = bom;
     let text_ok = enc == file::Encoding::ShiftJis;
     let utf8 = matches!(enc, file::Encoding::Utf8 { .. });
-    let window = rayon::current_num_threads().max(1) * 2;
-    let read_batch = |chunker: &mut Chunker<_>| -> std::io::Result<Vec<Chunk>> {
-        let mut batch = Vec::with_capacity(window);
-        while batch.len() < window {
-            match chunker.next()? {
-                Some(c) => batch.push(c),
-                None => break,
-            }
-        }
-        Ok(batch)
-    };
-    let scan_batch = |batch: &[Chunk]| -> Vec<ChunkOut> {
-        if batch.len() == 1 {
-            vec![scan_chunk_guarded(&batch[0], text_ok, utf8, opts, spool)]
-        } else {
-            use rayon::prelude::*;
-            batch
-                .par_iter()
-                .map(|c| scan_chunk_guarded(c, text_ok, utf8, opts, spool))
-                .collect()
-        }
-    };
-    let fold_in = |acc: &mut FileAcc, outs: Vec<ChunkOut>, bytes: usize| {
-        for o in outs {
-            if let Some(p) = &opts.progress {
-                p.receipts
-                    .fetch_add(o.receipts as u64, std::sync::atomic::Ordering::Relaxed);
-            }
-            acc.merge(o);
-        }
+    let threads = rayon::current_num_threads().max(1);
+    let scan = |c: &Chunk| scan_chunk_guarded(c, text_ok, utf8, opts, spool);
+    let fold_in = |acc: &mut FileAcc, out: ChunkOut, bytes: usize| {
         if let Some(p) = &opts.progress {
+            p.receipts
+                .fetch_add(out.receipts as u64, std::sync::atomic::Ordering::Relaxed);
             p.bytes
                 .fetch_add(bytes as u64, std::sync::atomic::Ordering::Relaxed);
         }
+        acc.merge(out);
     };
-    // Batch by batch: a pipeline that read the next batch while this one was scanned was
-    // measured no faster on 2 threads and held a batch more in memory (+20 MiB).
-    loop {
-        let batch = read_batch(&mut chunker)?;
-        if batch.is_empty() {
-            break;
+    // A file of one chunk is scanned here; a larger one is read by its own thread while the
+    // pool scans the chunks already read, and folded in order (see `pipeline`).
+    match chunker.next()? {
+        None => {}
+        Some(first) if chunker.done && chunker.buf.is_empty() => {
+            let out = scan(&first);
+            fold_in(&mut acc, out, first.data.len());
         }
-        let outs = scan_batch(&batch);
-        let bytes: usize = batch.iter().map(|c| c.data.len()).sum();
-        // Large buffers go back to the chunker (the odd small or huge one is let go).
-        let size = chunker.size;
-        chunker.spare.extend(
-            batch
-                .into_iter()
-                .map(|c| c.data)
-                .filter(|d| d.capacity() >= size && d.capacity() <= 4 * size + (4 << 20)),
-        );
-        fold_in(&mut acc, outs, bytes);
+        Some(first) => pipeline(&mut chunker, first, threads, &scan, &mut |out, bytes| {
+            fold_in(&mut acc, out, bytes)
+        })?,
     }
     let cx = &mut acc.cx;
     structure::on_end(cx, &acc.structure);

@@ -195,7 +195,9 @@ impl Table {
         let size = (codes.len() * 2).next_power_of_two().max(2);
         let (mut slots, mut slot_names) = (vec![0u64; size], vec![String::new(); size]);
         for (c, n) in &codes {
-            let Some(p) = pack(c.as_bytes()) else { continue };
+            let Some(p) = pack(c.as_bytes()) else {
+                continue;
+            };
             let mut at = slot(p, size);
             while slots[at] != 0 {
                 at = (at + 1) & (size - 1);

@@ -60,9 +60,10 @@ fn digits(n: usize) -> impl FnMut(&[u8]) -> IResult<&[u8], u32> {
     move |i| {
         // The bytes are ASCII digits by then: their value needs no UTF-8 check or `str::parse`
         // (which were most of a date's cost on a whole month).
-        map(take_while_m_n(n, n, |c: u8| c.is_ascii_digit()), |d: &[u8]| {
-            d.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'))
-        })
+        map(
+            take_while_m_n(n, n, |c: u8| c.is_ascii_digit()),
+            |d: &[u8]| d.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0')),
+        )
         .parse(i)
     }
 }

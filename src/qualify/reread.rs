@@ -54,12 +54,22 @@ pub fn identity_of<'a>(re: impl Fn(usize) -> &'a [u8], facility: &str) -> Identi
     }
 }
 
+/// The bytes as text when they are printable ASCII without spaces (which folding leaves as
+/// they are).
+fn plain(b: &[u8]) -> Option<&str> {
+    if b.iter().all(|&c| (0x21..=0x7E).contains(&c)) {
+        std::str::from_utf8(b).ok()
+    } else {
+        None
+    }
+}
+
 /// `fold::fold_tight` of the decoded bytes, without decoding or allocating in the common case
-/// of printable ASCII without spaces (which folding leaves as it is).
+/// of printable ASCII without spaces.
 fn tight(b: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(b) {
-        Ok(s) if b.iter().all(|&c| (0x21..=0x7E).contains(&c)) => Cow::Borrowed(s),
-        _ => Cow::Owned(fold::fold_tight(&decode(b))),
+    match plain(b) {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(fold::fold_tight(&decode(b))),
     }
 }
 
@@ -68,10 +78,10 @@ fn tight(b: &[u8]) -> Cow<'_, str> {
 pub fn keys_of<'a>(re: impl Fn(usize) -> &'a [u8]) -> Keys {
     let l = Layout::get();
     let name = re(l.re_name);
-    let name_tight = match tight(name) {
-        Cow::Borrowed(s) => Cow::Borrowed(s),
+    let name_tight = match plain(name) {
+        Some(s) => Cow::Borrowed(s),
         // As `Identity::keys` folds it: the stored name is folded, then folded tight.
-        Cow::Owned(_) => Cow::Owned(fold::fold_tight(&fold::fold(&decode(name)))),
+        None => Cow::Owned(fold::fold_tight(&fold::fold(&decode(name)))),
     };
     let kana = tight(re(l.re_kana));
     Keys {

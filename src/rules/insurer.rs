@@ -98,14 +98,15 @@ fn check_ho(cx: &mut Cx, v: &RecView, kind: &[u8], d2: Option<u8>) {
     if fill.is_exempt() || raw.is_empty() {
         return; // empty: V007; fills: the fill rules
     }
-    let shown = decode_shown(raw);
+    // The value as shown in messages, made only for a finding (this runs for every HO).
+    let shown = || decode_shown(raw);
     let Some(d) = insurer_digits(raw) else {
-        cx.field(&I001, v, l.ho_insurer, args![shown]);
+        cx.field(&I001, v, l.ho_insurer, args![shown()]);
         return;
     };
     if !check_digit_ok(d) {
         let (body, _) = d.split_at(d.len() - 1);
-        cx.field(&I002, v, l.ho_insurer, args![shown, check_digit(body)]);
+        cx.field(&I002, v, l.ho_insurer, args![shown(), check_digit(body)]);
     }
     let (hobetsu, pref) = if d.len() == 8 {
         (Some(&d[..2]), &d[2..4])
@@ -118,7 +119,7 @@ fn check_ho(cx: &mut Cx, v: &RecView, kind: &[u8], d2: Option<u8>) {
                 &I003,
                 v,
                 l.ho_insurer,
-                args![shown, bi("法別番号", "law number"), decode(h)],
+                args![shown(), bi("法別番号", "law number"), decode(h)],
             );
         }
     }
@@ -127,12 +128,25 @@ fn check_ho(cx: &mut Cx, v: &RecView, kind: &[u8], d2: Option<u8>) {
             &I003,
             v,
             l.ho_insurer,
-            args![shown, bi("都道府県番号", "prefecture number"), decode(pref)],
+            args![
+                shown(),
+                bi("都道府県番号", "prefecture number"),
+                decode(pref)
+            ],
         );
     }
     // I006: 後期高齢者 (法別 39) ⇔ 2nd digit 3; 退職者 (法別 67) ⇔ 2nd digit 4.
     let is_kouki = hobetsu == Some(b"39");
     let is_taishoku = hobetsu == Some(b"67");
+    let mismatch = match d2 {
+        Some(b'1') => is_kouki || is_taishoku,
+        Some(b'3') => !is_kouki,
+        Some(b'4') => !is_taishoku,
+        _ => false,
+    };
+    if !mismatch {
+        return;
+    }
     let what_insurer = if is_kouki {
         bi(
             "後期高齢者医療の番号（法別 39）",
@@ -149,24 +163,16 @@ fn check_ho(cx: &mut Cx, v: &RecView, kind: &[u8], d2: Option<u8>) {
         bi("被用者保険の番号", "an employee insurance number")
     };
     let what_kind = match d2 {
-        Some(b'1') => bi("医保・国保", "health insurance"),
         Some(b'3') => bi("後期高齢者", "late elderly"),
         Some(b'4') => bi("退職者", "retiree"),
-        _ => return,
+        _ => bi("医保・国保", "health insurance"),
     };
-    let mismatch = match d2 {
-        Some(b'3') => !is_kouki,
-        Some(b'4') => !is_taishoku,
-        _ => is_kouki || is_taishoku,
-    };
-    if mismatch {
-        cx.field(
-            &I006,
-            v,
-            l.ho_insurer,
-            args![shown, what_insurer, decode(kind), what_kind],
-        );
-    }
+    cx.field(
+        &I006,
+        v,
+        l.ho_insurer,
+        args![shown(), what_insurer, decode(kind), what_kind],
+    );
 }
 
 fn check_ko(cx: &mut Cx, v: &RecView) {

@@ -94,6 +94,9 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
             return;
         }
         let val = &raw[s as usize..e as usize];
+        if scans.is_none() && plain_field_ok(f, val) {
+            return;
+        }
         let scan = match scans {
             Some(s) => s[i],
             None => plain_scan(val),
@@ -137,6 +140,33 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
     }
 }
 
+/// Whether a field of a plain-ASCII record passes every V check, decided without building
+/// its scan: digits in a number field, the length, and the code table. Most fields of a
+/// month take this path; `false` means "not sure", and [`check_field`] decides and reports.
+#[inline(always)]
+fn plain_field_ok(f: &FieldDef, val: &[u8]) -> bool {
+    match f.format {
+        // I001 owns the 保険者番号's shape (check_field returns at once too).
+        Some(Format::Insurer) => return true,
+        Some(_) => return false,
+        None => {}
+    }
+    match f.mode {
+        Mode::Num if !val.iter().all(u8::is_ascii_digit) => return false,
+        // Half-width text in a kanji field is V001.
+        Mode::Kanji => return false,
+        _ => {}
+    }
+    let (len, max) = (val.len(), f.bytes as usize);
+    if len > max || (f.fixed && len != max) {
+        return false;
+    }
+    match f.table {
+        Some(t) => Grammar::get().tables[t].contains(val),
+        None => true,
+    }
+}
+
 /// What is wrong with the field's characters for its mode, in both languages.
 fn mode_problem(f: &FieldDef, val: &[u8], scan: &Scan) -> Option<(&'static str, &'static str)> {
     match f.mode {
@@ -154,6 +184,7 @@ fn mode_problem(f: &FieldDef, val: &[u8], scan: &Scan) -> Option<(&'static str, 
     }
 }
 
+#[inline(never)]
 fn check_field(
     cx: &mut Cx,
     st: &mut Values,
