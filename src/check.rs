@@ -600,49 +600,67 @@ impl<R: std::io::Read> Chunker<R> {
     }
 
     /// `buf` holds the start of one line longer than the limit: keeps `keep` bytes of it,
-    /// discards the rest of the line as it is read, and returns the kept head with the line
-    /// end found (none at the end of the input) and the head's file offset. Afterwards `buf`
-    /// holds what follows the line end and `base` is its offset.
+    /// discards the rest of the line (what `buf` already holds past `keep`, then what is read),
+    /// and returns the kept head with the line end found (none at the end of the input) and the
+    /// head's file offset. Afterwards `buf` holds what follows the line end and `base` is its
+    /// offset.
     fn skip_line(&mut self, keep: usize) -> std::io::Result<(Vec<u8>, usize)> {
         let mut block = vec![0u8; 1 << 20];
         let start = self.base;
-        let mut skipped = self.buf.len() - keep;
         let mut head = std::mem::take(&mut self.buf);
-        head.truncate(keep);
+        // Bytes already read past the head are looked at first, as if just read.
+        let mut held = head.split_off(keep.min(head.len()));
+        let mut skipped = 0;
         let mut term: &[u8] = b"";
         let mut rest: Vec<u8> = Vec::new();
         let mut cr_pending = false;
-        while let Some(n) = self.read_block(&mut block)? {
-            let got = &block[..n];
+        loop {
+            let got: &[u8] = if !held.is_empty() {
+                &held
+            } else {
+                match self.read_block(&mut block)? {
+                    Some(n) => &block[..n],
+                    None => break,
+                }
+            };
+            let n = got.len();
             if cr_pending {
                 term = if got[0] == b'\n' { b"\r\n" } else { b"\r" };
                 rest = got[term.len() - 1..].to_vec();
                 cr_pending = false;
                 break;
             }
-            match memchr::memchr3(b'\r', b'\n', 0x1A, got) {
-                None => skipped += n,
+            let found = match memchr::memchr3(b'\r', b'\n', 0x1A, got) {
+                None => {
+                    skipped += n;
+                    None
+                }
                 Some(j) if got[j] == 0x1A => {
                     skipped += j;
                     rest = got[j..].to_vec();
-                    break;
+                    Some(())
                 }
                 Some(j) if got[j] == b'\n' => {
                     skipped += j;
                     term = b"\n";
                     rest = got[j + 1..].to_vec();
-                    break;
+                    Some(())
                 }
                 Some(j) if j + 1 == n => {
                     skipped += j;
                     cr_pending = true;
+                    None
                 }
                 Some(j) => {
                     skipped += j;
                     term = if got[j + 1] == b'\n' { b"\r\n" } else { b"\r" };
                     rest = got[j + term.len()..].to_vec();
-                    break;
+                    Some(())
                 }
+            };
+            held.clear();
+            if found.is_some() {
+                break;
             }
         }
         if cr_pending {
@@ -686,8 +704,11 @@ impl<R: std::io::Read> Chunker<R> {
                 None if self.done => self.buf.len(),
                 None if self.buf.len() >= size.saturating_mul(4).max(16 << 20) => {
                     // No receipt boundary in a long stretch: cut at a line end so memory stays
-                    // bounded (a CR of a CR LF is not a line end on its own).
-                    match last_line_end(&self.buf) {
+                    // bounded (a CR of a CR LF is not a line end on its own). The last one
+                    // within the limit, not within what happens to be read: the cut, and so
+                    // the findings, depend on the bytes only, not on how reads return them.
+                    let limit = size.saturating_mul(4).max(16 << 20);
+                    match last_line_end(&self.buf[..limit]) {
                         Some(i) => i + 1,
                         None => {
                             // One line longer than the limit: keep enough of it for F009 and
