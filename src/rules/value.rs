@@ -94,9 +94,6 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
             return;
         }
         let val = &raw[s as usize..e as usize];
-        if scans.is_none() && plain_field_ok(f, val) {
-            return;
-        }
         let scan = match scans {
             Some(s) => s[i],
             None => plain_scan(val),
@@ -116,19 +113,32 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
         // Spans in field order: the n-th non-empty field visited has the n-th span after the
         // id's.
         let mut next = usize::from(nonempty & 1 == 1);
+        let plain = scans.is_none();
         while todo != 0 {
             let i = todo.trailing_zeros() as usize;
             todo &= todo - 1;
+            let f = &def.fields[i];
             let span = if nonempty >> i & 1 == 1 {
                 next += 1;
-                spans[next - 1]
+                let (s, e) = spans[next - 1];
+                // Most fields of a month: checked here, in the loop.
+                if plain && plain_field_ok(f, &raw[s as usize..e as usize]) {
+                    continue;
+                }
+                (s, e)
             } else {
                 (0, 0)
             };
-            visit(cx, st, i, &def.fields[i], span);
+            visit(cx, st, i, f, span);
         }
     } else {
         for ((i, f), span) in def.fields.iter().enumerate().zip(v.spans()).take(n).skip(1) {
+            if span.0 < span.1
+                && scans.is_none()
+                && plain_field_ok(f, &raw[span.0 as usize..span.1 as usize])
+            {
+                continue;
+            }
             visit(cx, st, i, f, span);
         }
     }
