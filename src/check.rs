@@ -306,12 +306,20 @@ pub struct Progress {
 /// window of chunks per thread stays far below the memory target.
 pub const DEFAULT_CHUNK: usize = 4 << 20;
 
-/// A piece of the file that starts at a receipt boundary (or at the file's start).
+/// A piece of the file that starts at a receipt boundary (or at the file's start): a range
+/// of a buffer the chunker read, which several chunks may share (no copy per chunk).
 struct Chunk {
-    data: Vec<u8>,
-    /// File offset of `data[0]`.
+    buf: std::sync::Arc<Vec<u8>>,
+    range: std::ops::Range<usize>,
+    /// File offset of `data()[0]`.
     base: usize,
     first: bool,
+}
+
+impl Chunk {
+    fn data(&self) -> &[u8] {
+        &self.buf[self.range.clone()]
+    }
 }
 
 /// What one chunk's scan produced; line numbers and receipt ordinals are chunk-relative.
@@ -336,7 +344,7 @@ struct ChunkOut {
 
 fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions, spool: bool) -> ChunkOut {
     // Test hook (debug builds only): proves a bug in a rule becomes X001, not a crash.
-    if cfg!(debug_assertions) && memchr::memmem::find(&c.data, b"RECELINT-TEST-PANIC").is_some() {
+    if cfg!(debug_assertions) && memchr::memmem::find(c.data(), b"RECELINT-TEST-PANIC").is_some() {
         panic!("test panic requested by the input");
     }
     let mut cx = Cx::default();
@@ -360,17 +368,17 @@ fn scan_chunk(c: &Chunk, text_ok: bool, utf8: bool, opts: &CheckOptions, spool: 
         f001: 0,
     };
     let mut lines = 0;
-    for line in Lines::new(&c.data, c.base, 1) {
+    for line in Lines::new(c.data(), c.base, 1) {
         lines = line.no;
         sc.line(&mut cx, line);
     }
     sc.flush(&mut cx);
     if opts.source_lines {
         for d in cx.diags.iter_mut() {
-            attach_source(d, &c.data, c.base, utf8);
+            attach_source(d, c.data(), c.base, utf8);
         }
         for d in sc.structure.pending_mut() {
-            attach_source(d, &c.data, c.base, utf8);
+            attach_source(d, c.data(), c.base, utf8);
         }
     }
     ChunkOut {
@@ -409,8 +417,8 @@ fn scan_chunk_guarded(
         let msg = crate::rules::internal::panic_message(&*p);
         cx.line(&crate::rules::internal::X001, 1, c.base, vec![msg]);
         // The chunk's lines still count, so later line numbers stay right.
-        let lines = memchr::memchr_iter(b'\n', &c.data).count() as u32
-            + u32::from(!c.data.ends_with(b"\n"));
+        let lines = memchr::memchr_iter(b'\n', c.data()).count() as u32
+            + u32::from(!c.data().ends_with(b"\n"));
         ChunkOut {
             diags: cx.diags,
             lines,
@@ -523,6 +531,9 @@ struct Chunker<R> {
     /// Buffers of scanned chunks, reused for the next ones (fresh 4 MiB buffers cost a page
     /// fault per page).
     spare: Vec<Vec<u8>>,
+    /// The buffer the last chunk was cut from, and where the rest of it starts: the next
+    /// chunks are cut from it while it holds a whole one (many, when chunks are small).
+    frozen: Option<(std::sync::Arc<Vec<u8>>, usize)>,
 }
 
 impl<R: std::io::Read> Chunker<R> {
@@ -563,10 +574,13 @@ impl<R: std::io::Read> Chunker<R> {
         const BLOCK: usize = 1 << 20;
         while !self.done && self.buf.len() < want {
             let old = self.buf.len();
-            self.buf.reserve(BLOCK);
+            // Up to what is wanted (in 64 KiB steps), not a whole block: what is read past a
+            // chunk's cut is copied into the next chunk's buffer.
+            let step = (want - old).next_multiple_of(64 << 10).min(BLOCK);
+            self.buf.reserve(step);
             // read_to_end reads into the spare capacity without zeroing it first (zeroing
             // each block was 2 % of a check).
-            let got = match (&mut self.r).take(BLOCK as u64).read_to_end(&mut self.buf) {
+            let got = match (&mut self.r).take(step as u64).read_to_end(&mut self.buf) {
                 Err(e) => {
                     self.buf.truncate(old);
                     return Err(e);
@@ -595,7 +609,7 @@ impl<R: std::io::Read> Chunker<R> {
         let mut v = self.spare.pop().unwrap_or_default();
         v.clear();
         // (A huge chunk size, as tests use for "one chunk", grows as read instead.)
-        v.reserve(self.size.min(64 << 20) + (2 << 20));
+        v.reserve(self.size.min(64 << 20) + (128 << 10));
         v
     }
 
@@ -676,9 +690,40 @@ impl<R: std::io::Read> Chunker<R> {
         Ok((head, start))
     }
 
+    /// Whether every chunk has been handed out.
+    fn exhausted(&self) -> bool {
+        self.done
+            && self.buf.is_empty()
+            && self.frozen.as_ref().is_none_or(|(b, at)| *at >= b.len())
+    }
+
     /// The next chunk, or `None` at the end.
     fn next(&mut self) -> std::io::Result<Option<Chunk>> {
         let size = self.size;
+        if let Some((frozen, at)) = self.frozen.take() {
+            let rest = &frozen[at..];
+            if let Some(cut) = boundary(rest, size) {
+                let chunk = Chunk {
+                    buf: frozen.clone(),
+                    range: at..at + cut,
+                    base: self.base,
+                    first: self.first,
+                };
+                self.base += cut;
+                self.first = false;
+                self.frozen = Some((frozen, at + cut));
+                return Ok(Some(chunk));
+            }
+            // The rest starts the next chunk: it goes in front of what is read next (`buf` is
+            // empty while a buffer is frozen). The one copy per buffer, not per chunk.
+            let mut v = self.fresh();
+            v.extend_from_slice(rest);
+            v.append(&mut self.buf);
+            self.buf = v;
+            if let Ok(b) = std::sync::Arc::try_unwrap(frozen) {
+                self.spare.push(b);
+            }
+        }
         loop {
             self.fill(size + (1 << 16))?;
             if self.buf.is_empty() {
@@ -687,18 +732,7 @@ impl<R: std::io::Read> Chunker<R> {
             // A boundary: the first "\nRE," at or after `size`.
             // A boundary: the first line starting "RE," at or after `size` (after LF, or after
             // a lone CR in a CR-only file).
-            let cut = if self.buf.len() > size {
-                let tail = &self.buf[size..];
-                let lf = memchr::memmem::find(tail, b"\nRE,");
-                let cr = memchr::memmem::find(tail, b"\rRE,");
-                match (lf, cr) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                }
-                .map(|i| size + i + 1)
-            } else {
-                None
-            };
+            let cut = boundary(&self.buf, size);
             let cut = match cut {
                 Some(c) => c,
                 None if self.done => self.buf.len(),
@@ -715,7 +749,8 @@ impl<R: std::io::Read> Chunker<R> {
                             // skip the rest, so the line stays one record.
                             let (data, base) = self.skip_line(file::MAX_RECORD + 1)?;
                             let chunk = Chunk {
-                                data,
+                                range: 0..data.len(),
+                                buf: std::sync::Arc::new(data),
                                 base,
                                 first: self.first,
                             };
@@ -730,12 +765,13 @@ impl<R: std::io::Read> Chunker<R> {
                     continue;
                 }
             };
-            let mut rest = self.fresh();
-            rest.extend_from_slice(&self.buf[cut..]);
-            self.buf.truncate(cut);
-            let data = std::mem::replace(&mut self.buf, rest);
+            // The buffer is frozen and shared: this chunk is its first `cut` bytes, and the
+            // next ones are cut from the rest before anything more is read.
+            let buf = std::sync::Arc::new(std::mem::take(&mut self.buf));
+            self.frozen = Some((buf.clone(), cut));
             let chunk = Chunk {
-                data,
+                buf,
+                range: 0..cut,
                 base: self.base,
                 first: self.first,
             };
@@ -744,6 +780,19 @@ impl<R: std::io::Read> Chunker<R> {
             return Ok(Some(chunk));
         }
     }
+}
+
+/// Where a chunk of `buf` ends: at the first line starting "RE," at or after `size` (after LF,
+/// or after a lone CR in a CR-only file); `None` when `buf` has none.
+fn boundary(buf: &[u8], size: usize) -> Option<usize> {
+    let tail = buf.get(size..).filter(|t| !t.is_empty())?;
+    let lf = memchr::memmem::find(tail, b"\nRE,");
+    let cr = memchr::memmem::find(tail, b"\rRE,");
+    match (lf, cr) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+    .map(|i| size + i + 1)
 }
 
 /// Position of the last line end (LF, or a CR not followed by LF) in `buf`; a CR at the very
@@ -828,11 +877,13 @@ fn pipeline<R: std::io::Read + Send>(
                 }
             };
             let out = scan(&chunk);
-            let bytes = chunk.data.len();
-            // Large buffers go back to the reader (the odd small or huge one is let go).
-            let cap = chunk.data.capacity();
-            if cap >= size && cap <= 4 * size + (4 << 20) {
-                let _ = spare_tx.send(chunk.data);
+            let bytes = chunk.range.len();
+            // The last user of a large buffer gives it back to the reader (the odd small or
+            // huge one is let go).
+            if let Ok(b) = std::sync::Arc::try_unwrap(chunk.buf) {
+                if b.capacity() >= size && b.capacity() <= 4 * size + (4 << 20) {
+                    let _ = spare_tx.send(b);
+                }
             }
             let mut o = order.lock().unwrap_or_else(|p| p.into_inner());
             o.pending.insert(i, (out, bytes));
@@ -921,6 +972,7 @@ fn check_read<R: std::io::Read + Send>(
             opts.chunk_size
         },
         spare: Vec::new(),
+        frozen: None,
     };
     // Skip the BOM: its bytes are not part of any record.
     let mut skip = vec![0u8; bom];
@@ -943,9 +995,9 @@ fn check_read<R: std::io::Read + Send>(
     // pool scans the chunks already read, and folded in order (see `pipeline`).
     match chunker.next()? {
         None => {}
-        Some(first) if chunker.done && chunker.buf.is_empty() => {
+        Some(first) if chunker.exhausted() => {
             let out = scan(&first);
-            fold_in(&mut acc, out, first.data.len());
+            fold_in(&mut acc, out, first.range.len());
         }
         Some(first) => pipeline(&mut chunker, first, threads, &scan, &mut |out, bytes| {
             fold_in(&mut acc, out, bytes)
