@@ -1473,7 +1473,10 @@ pub fn run(cfg: &Config) -> Summary {
                     let r = exec(&input, &o);
                     let diff = (r.is_ok() && cfg.chunks > 0 && rng.one_in(cfg.chunks))
                         .then(|| {
+                            // At most ~4,096 chunks: per-chunk scanner state is a few KB, so a
+                            // 40 MB input in 16-byte chunks would hold gigabytes (campaign M).
                             let cs = *rng.pick(&[16usize, 64, 300, 1024, 4096, 65536]);
+                            let cs = cs.max(input.len() / 4096);
                             catch(|| chunk_diff(&input, cs)).ok().and_then(|(d, _)| d).map(|d| (cs, d))
                         })
                         .flatten();
