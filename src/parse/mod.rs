@@ -179,6 +179,42 @@ pub fn find_eof(data: &[u8]) -> Option<usize> {
     memchr(0x1A, data)
 }
 
+/// Lines of `a` shorter than `max_len`, with every byte value at every position.
+#[cfg(test)]
+pub(crate) fn every_byte_everywhere(max_len: usize) -> impl Iterator<Item = Vec<u8>> {
+    (0..max_len).flat_map(|len| {
+        (0..len).flat_map(move |at| {
+            (0..=255u8).map(move |b| {
+                let mut raw = vec![b'a'; len];
+                raw[at] = b;
+                raw
+            })
+        })
+    })
+}
+
+/// `n` pseudo-random lines of up to `max_len` bytes, two fifths commas, for the split tests.
+#[cfg(test)]
+pub(crate) fn random_lines(n: usize, max_len: u64) -> impl Iterator<Item = Vec<u8>> {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    (0..n).map(move |_| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let len = (x % max_len) as usize;
+        (0..len)
+            .map(|i| {
+                let r = (x >> (i % 56)) as u8 ^ (i as u8).wrapping_mul(31);
+                match r % 5 {
+                    0 | 1 => b',',
+                    2 => b'1',
+                    _ => r,
+                }
+            })
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,31 +308,10 @@ mod tests {
             assert_eq!(n, v.len() - 1);
             assert_eq!((v[1..].to_vec(), bytes), naive(raw), "{raw:?}");
         };
-        for len in 0..20 {
-            for at in 0..len {
-                for b in 0..=255u8 {
-                    let mut raw = vec![b'a'; len];
-                    raw[at] = b;
-                    check(&raw);
-                }
-            }
+        for raw in every_byte_everywhere(20) {
+            check(&raw);
         }
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        for _ in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let len = (x % 160) as usize;
-            let raw: Vec<u8> = (0..len)
-                .map(|i| {
-                    let r = (x >> (i % 56)) as u8 ^ (i as u8).wrapping_mul(31);
-                    match r % 5 {
-                        0 | 1 => b',',
-                        2 => b'1',
-                        _ => r,
-                    }
-                })
-                .collect();
+        for raw in random_lines(20_000, 160) {
             check(&raw);
         }
     }

@@ -243,14 +243,8 @@ mod tests {
 
     #[test]
     fn masks_match_the_comma_by_comma_split() {
-        for len in 0..40 {
-            for at in 0..len {
-                for b in 0..=255u8 {
-                    let mut raw = vec![b'a'; len];
-                    raw[at] = b;
-                    same(&raw);
-                }
-            }
+        for raw in crate::parse::every_byte_everywhere(40) {
+            same(&raw);
         }
         for len in 0..300 {
             same(&vec![b','; len]);
@@ -260,22 +254,7 @@ mod tests {
                     .collect::<Vec<_>>(),
             );
         }
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        for _ in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let len = (x % 300) as usize;
-            let raw: Vec<u8> = (0..len)
-                .map(|i| {
-                    let r = (x >> (i % 56)) as u8 ^ (i as u8).wrapping_mul(31);
-                    match r % 5 {
-                        0 | 1 => b',',
-                        2 => b'1',
-                        _ => r,
-                    }
-                })
-                .collect();
+        for raw in crate::parse::random_lines(20_000, 300) {
             same(&raw);
         }
     }
