@@ -702,7 +702,8 @@ impl<R: std::io::Read> Chunker<R> {
         let size = self.size;
         if let Some((frozen, at)) = self.frozen.take() {
             let rest = &frozen[at..];
-            if let Some(cut) = boundary(rest, size) {
+            let limit = size.saturating_mul(4).max(16 << 20);
+            if let Some(cut) = boundary(&rest[..rest.len().min(limit)], size) {
                 let chunk = Chunk {
                     buf: frozen.clone(),
                     range: at..at + cut,
@@ -732,16 +733,18 @@ impl<R: std::io::Read> Chunker<R> {
             // A boundary: the first "\nRE," at or after `size`.
             // A boundary: the first line starting "RE," at or after `size` (after LF, or after
             // a lone CR in a CR-only file).
-            let cut = boundary(&self.buf, size);
+            // Receipt boundaries are looked for within the limit only (as the forced cut
+            // below), so where chunks end depends on the bytes, not on how much was read.
+            let limit = size.saturating_mul(4).max(16 << 20);
+            let cut = boundary(&self.buf[..self.buf.len().min(limit)], size);
             let cut = match cut {
                 Some(c) => c,
                 None if self.done => self.buf.len(),
-                None if self.buf.len() >= size.saturating_mul(4).max(16 << 20) => {
+                None if self.buf.len() >= limit => {
                     // No receipt boundary in a long stretch: cut at a line end so memory stays
                     // bounded (a CR of a CR LF is not a line end on its own). The last one
                     // within the limit, not within what happens to be read: the cut, and so
                     // the findings, depend on the bytes only, not on how reads return them.
-                    let limit = size.saturating_mul(4).max(16 << 20);
                     match last_line_end(&self.buf[..limit]) {
                         Some(i) => i + 1,
                         None => {
@@ -811,10 +814,11 @@ fn last_line_end(buf: &[u8]) -> Option<usize> {
 /// Scans a file's chunks in parallel while a thread of its own reads the next ones, and hands
 /// each chunk's result to `fold` in file order.
 ///
-/// The reader runs ahead by at most one chunk per pool thread (a bounded channel), so memory
-/// stays a few chunks per thread whatever the file's size. Results that finish out of order
-/// wait in `pending` (at most the chunks in flight). Scanned buffers go back to the reader
-/// for reuse. Reading used to alternate with scanning, a window of chunks at a time: the
+/// The reader waits while it is `2 × threads + 2` chunks ahead of the last result folded, so
+/// memory stays a few chunks per thread whatever the file's size, even while one slow chunk
+/// holds the others' results in `pending` (which used to grow to the rest of the file: found
+/// by review, with a test below). The channel holds at most one chunk per pool thread.
+/// Scanned buffers go back to the reader for reuse. Reading used to alternate with scanning, a window of chunks at a time: the
 /// pool then sat idle during every read, and at every window's slowest chunk.
 fn pipeline<R: std::io::Read + Send>(
     chunker: &mut Chunker<R>,
@@ -825,12 +829,24 @@ fn pipeline<R: std::io::Read + Send>(
 ) -> std::io::Result<()> {
     use rayon::iter::{ParallelBridge, ParallelIterator};
     use std::sync::mpsc::{channel, sync_channel};
-    use std::sync::Mutex;
+    use std::sync::{Condvar, Mutex};
     struct Order<'f> {
+        /// The next chunk to fold.
         next: usize,
         pending: BTreeMap<usize, (ChunkOut, usize)>,
         fold: &'f mut (dyn FnMut(ChunkOut, usize) + Send),
+        /// No more results will be folded (the scan ended or unwound): the reader stops.
+        closed: bool,
     }
+    /// Closes `Order` when the scan ends, however it ends, so a waiting reader wakes.
+    struct Close<'a, 'f>(&'a Mutex<Order<'f>>, &'a Condvar);
+    impl Drop for Close<'_, '_> {
+        fn drop(&mut self) {
+            self.0.lock().unwrap_or_else(|p| p.into_inner()).closed = true;
+            self.1.notify_all();
+        }
+    }
+    let window = 2 * threads + 2;
     let (chunks_tx, chunks_rx) = sync_channel::<std::io::Result<(usize, Chunk)>>(threads);
     let (spare_tx, spare_rx) = channel::<Vec<u8>>();
     let size = chunker.size;
@@ -838,15 +854,26 @@ fn pipeline<R: std::io::Read + Send>(
         next: 0,
         pending: BTreeMap::new(),
         fold,
+        closed: false,
     });
+    let folded = Condvar::new();
     let mut failed = None;
     std::thread::scope(|s| {
+        let (order, folded) = (&order, &folded);
         let reader = s.spawn(move || {
             let mut item = Ok(Some(first));
             let mut n = 0;
             loop {
                 match item {
                     Ok(Some(c)) => {
+                        let mut o = order.lock().unwrap_or_else(|p| p.into_inner());
+                        while n >= o.next + window && !o.closed {
+                            o = folded.wait(o).unwrap_or_else(|p| p.into_inner());
+                        }
+                        if o.closed {
+                            return;
+                        }
+                        drop(o);
                         if chunks_tx.send(Ok((n, c))).is_err() {
                             return;
                         }
@@ -868,6 +895,7 @@ fn pipeline<R: std::io::Read + Send>(
             }
         });
         let errors = Mutex::new(None);
+        let close = Close(order, folded);
         chunks_rx.into_iter().par_bridge().for_each(|item| {
             let (i, chunk) = match item {
                 Ok(x) => x,
@@ -887,6 +915,7 @@ fn pipeline<R: std::io::Read + Send>(
             }
             let mut o = order.lock().unwrap_or_else(|p| p.into_inner());
             o.pending.insert(i, (out, bytes));
+            let before = o.next;
             loop {
                 let next = o.next;
                 let Some((out, bytes)) = o.pending.remove(&next) else {
@@ -895,7 +924,11 @@ fn pipeline<R: std::io::Read + Send>(
                 (o.fold)(out, bytes);
                 o.next += 1;
             }
+            if o.next > before {
+                folded.notify_all();
+            }
         });
+        drop(close);
         // A panic in the reader is a bug: pass it on as one.
         if let Err(p) = reader.join() {
             std::panic::resume_unwind(p);
@@ -1215,6 +1248,66 @@ fn attach_source(d: &mut Diagnostic, data: &[u8], base: usize, utf8: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// While one chunk is slow, the others' results wait in order; the reader stops within a
+    /// window of the last result folded instead of reading (and scanning) the rest of the
+    /// file into memory. Found by review: with 2 threads, 64-byte chunks and a first chunk
+    /// that took 1.5 s, 999 of 1,000 results were held at once.
+    #[test]
+    fn a_slow_chunk_holds_back_the_reader() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let mut bytes = Vec::new();
+        for i in 0..2_000 {
+            bytes.extend_from_slice(
+                format!("RE,{}\r\nSY,0000999,20240101,1,,,,\r\n", i + 1).as_bytes(),
+            );
+        }
+        let mut chunker = Chunker {
+            r: &bytes[..],
+            buf: Vec::new(),
+            base: 0,
+            eof_mark: None,
+            after: 0,
+            done: false,
+            first: true,
+            size: 64,
+            spare: Vec::new(),
+            frozen: None,
+        };
+        let first = chunker.next().unwrap().unwrap();
+        let scanned = AtomicUsize::new(0);
+        let seen_while_slow = AtomicUsize::new(usize::MAX);
+        let opts = CheckOptions::default();
+        let scan = |c: &Chunk| {
+            scanned.fetch_add(1, Ordering::SeqCst);
+            if c.first {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                seen_while_slow.store(scanned.load(Ordering::SeqCst), Ordering::SeqCst);
+            }
+            scan_chunk_guarded(c, true, false, &opts, false)
+        };
+        let (mut folded, mut receipts) = (0, 0);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            pipeline(&mut chunker, first, 2, &scan, &mut |out, _| {
+                folded += 1;
+                receipts += out.receipts;
+            })
+        })
+        .unwrap();
+        assert_eq!(receipts, 2_000);
+        assert!(folded > 500, "{folded} chunks");
+        // The window is 2 x 2 + 2 chunks ahead of the slow first one, plus the one each
+        // thread may have taken from the channel.
+        let held = seen_while_slow.load(Ordering::SeqCst);
+        assert!(
+            held <= 2 * 2 + 2 + 2,
+            "{held} chunks scanned while the first was"
+        );
+    }
 
     fn sjis_window(line: &[u8], span: (usize, usize)) -> (String, Option<(usize, usize)>) {
         let dec = |b: &[u8]| sjis::decode(b).into_owned();
