@@ -537,6 +537,22 @@ struct Chunker<R> {
 }
 
 impl<R: std::io::Read> Chunker<R> {
+    /// A chunker at the start of `r`, cutting chunks of about `size` bytes.
+    fn new(r: R, size: usize) -> Self {
+        Chunker {
+            r,
+            buf: Vec::new(),
+            base: 0,
+            eof_mark: None,
+            after: 0,
+            done: false,
+            first: true,
+            size,
+            spare: Vec::new(),
+            frozen: None,
+        }
+    }
+
     /// Reads one block; `None` at the end of the input.
     fn read_block(&mut self, block: &mut [u8]) -> std::io::Result<Option<usize>> {
         loop {
@@ -991,22 +1007,11 @@ fn check_read<R: std::io::Read + Send>(
         return Ok(report);
     }
     let bom = enc.bom_len().min(head.len());
-    let mut chunker = Chunker {
-        r: std::io::Cursor::new(head).chain(r),
-        buf: Vec::new(),
-        base: 0,
-        eof_mark: None,
-        after: 0,
-        done: false,
-        first: true,
-        size: if opts.chunk_size == 0 {
-            DEFAULT_CHUNK
-        } else {
-            opts.chunk_size
-        },
-        spare: Vec::new(),
-        frozen: None,
+    let size = match opts.chunk_size {
+        0 => DEFAULT_CHUNK,
+        n => n,
     };
+    let mut chunker = Chunker::new(std::io::Cursor::new(head).chain(r), size);
     // Skip the BOM: its bytes are not part of any record.
     let mut skip = vec![0u8; bom];
     std::io::Read::read_exact(&mut chunker.r, &mut skip)?;
@@ -1262,18 +1267,7 @@ mod tests {
                 format!("RE,{}\r\nSY,0000999,20240101,1,,,,\r\n", i + 1).as_bytes(),
             );
         }
-        let mut chunker = Chunker {
-            r: &bytes[..],
-            buf: Vec::new(),
-            base: 0,
-            eof_mark: None,
-            after: 0,
-            done: false,
-            first: true,
-            size: 64,
-            spare: Vec::new(),
-            frozen: None,
-        };
+        let mut chunker = Chunker::new(&bytes[..], 64);
         let first = chunker.next().unwrap().unwrap();
         let scanned = AtomicUsize::new(0);
         let seen_while_slow = AtomicUsize::new(usize::MAX);
