@@ -523,18 +523,14 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
                     let mut any = false;
                     let mut ok = true;
                     match l.days_mask[def as usize] {
-                        // Only the days that hold something (most are empty), read straight
-                        // from the record's non-empty spans in field order.
+                        // Only the days that hold something (most are empty).
                         Some(mask) => {
-                            let ne = v.rec.nonempty;
-                            let spans = v.nonempty_spans();
-                            let mut m = mask & ne;
+                            let mut m = mask & v.rec.nonempty;
                             any = m != 0;
                             while m != 0 {
-                                let rank = (ne & ((1u64 << m.trailing_zeros()) - 1)).count_ones();
+                                let d = m.trailing_zeros() as usize;
                                 m &= m - 1;
-                                let (s, e) = spans[rank as usize];
-                                match digits_value(&v.rec.raw[s as usize..e as usize]) {
+                                match v.num(d) {
                                     Some(n) => sum += n,
                                     None => ok = false,
                                 }
@@ -620,17 +616,6 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
     }
     st.sum_count += (ho + ko) as u64;
     st.sum_points += if ho > 0 { points } else { first_ko_points }.unwrap_or(0);
-}
-
-/// A non-empty field's value as [`crate::model::RecView::num`] reads it.
-fn digits_value(v: &[u8]) -> Option<u64> {
-    if v.len() > 18 {
-        return None;
-    }
-    v.iter().try_fold(0u64, |n, &c| {
-        let d = c.wrapping_sub(b'0');
-        (d <= 9).then(|| n * 10 + u64::from(d))
-    })
 }
 
 /// At the end of the file: GO missing (S002), S003 / S009 counts, S010–S012.
