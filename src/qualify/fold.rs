@@ -63,6 +63,12 @@ fn is_space(c: char) -> bool {
     c == ' ' || c == '\t' || c == '\u{3000}'
 }
 
+/// Whether [`fold_tight`] keeps `c` as it is wherever it stands, given that no half-width
+/// ﾞ / ﾟ follows it: not a space, not changed by width folding, not a ﾞ / ﾟ itself.
+pub fn keeps(c: char) -> bool {
+    !is_space(c) && fold_char(c) == c && c != HALF_DAKUTEN && c != HALF_HANDAKUTEN
+}
+
 /// Folds one character's width (no space handling, no kana combining).
 fn fold_char(c: char) -> char {
     let u = c as u32;

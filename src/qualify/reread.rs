@@ -106,17 +106,94 @@ fn tight_alnum(b: &[u8]) -> Option<String> {
     Some(out)
 }
 
+/// Shift_JIS pairs that decode to one character [`fold::keeps`]: that character at `lead <<
+/// 8 | trail`, 0 for every other pair. Decoded once, pair by pair (about 11,000 pairs; every
+/// one decodes inside the Basic Multilingual Plane).
+fn kept_pairs() -> &'static [u16] {
+    static KEPT: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+    KEPT.get_or_init(|| {
+        let mut kept = vec![0u16; 1 << 16];
+        let mut out = [0u8; 16];
+        for lead in (0x81..=0x9Fu8).chain(0xE0..=0xFC) {
+            for trail in 0x40..=0xFCu8 {
+                let mut d = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
+                let (res, read, written) =
+                    d.decode_to_utf8_without_replacement(&[lead, trail], &mut out, true);
+                let one = (res == encoding_rs::DecoderResult::InputEmpty && read == 2)
+                    .then(|| std::str::from_utf8(&out[..written]).ok())
+                    .flatten()
+                    .and_then(|s| {
+                        let mut cs = s.chars();
+                        cs.next().filter(|_| cs.next().is_none())
+                    });
+                if let Some(c) = one.filter(|&c| fold::keeps(c)) {
+                    if let Ok(u) = u16::try_from(u32::from(c)) {
+                        kept[usize::from(lead) << 8 | usize::from(trail)] = u;
+                    }
+                }
+            }
+        }
+        kept
+    })
+}
+
+/// Longest field [`tight_sjis`] takes, in bytes.
+const TIGHT_MAX: usize = 128;
+
+/// `fold::fold_tight(&decode(b))` (which equals `fold_tight(&fold(&decode(b)))`) written to
+/// `out` without allocating, when every character of `b` is ASCII or a pair of
+/// [`kept_pairs`], or a space: 氏名 and カナ in kanji, kana and 「●」 with a full-width space
+/// between 姓 and 名. Folding then only removes the spaces. `None` for anything else
+/// (half-width kana, full-width ASCII, invalid bytes, over [`TIGHT_MAX`] bytes).
+fn tight_sjis<'o>(b: &[u8], out: &'o mut [u8; TIGHT_MAX * 3 / 2]) -> Option<&'o str> {
+    if b.len() > TIGHT_MAX {
+        return None;
+    }
+    let kept = kept_pairs();
+    let (mut i, mut n) = (0, 0);
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            if c != b' ' && c != b'\t' {
+                out[n] = c;
+                n += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let t = *b.get(i + 1)?;
+        i += 2;
+        let p = usize::from(c) << 8 | usize::from(t);
+        if p == 0x8140 {
+            continue;
+        }
+        // Two bytes become at most three.
+        let ch = char::from_u32(u32::from(kept[p])).filter(|&ch| ch != '\0')?;
+        n += ch.encode_utf8(&mut out[n..]).len();
+    }
+    std::str::from_utf8(&out[..n]).ok()
+}
+
 /// `identity_of(re, _).keys()`, computed straight from the fields (the scan does this for
 /// every receipt; the strings are only needed when a receipt is read again).
 pub fn keys_of<'a>(re: impl Fn(usize) -> &'a [u8]) -> Keys {
     let l = Layout::get();
     let name = re(l.re_name);
+    let mut name_out = [0u8; TIGHT_MAX * 3 / 2];
     let name_tight = match plain(name) {
         Some(s) => Cow::Borrowed(s),
-        // As `Identity::keys` folds it: the stored name is folded, then folded tight.
-        None => Cow::Owned(fold::fold_tight(&fold::fold(&decode(name)))),
+        None => match tight_sjis(name, &mut name_out) {
+            Some(s) => Cow::Borrowed(s),
+            // As `Identity::keys` folds it: the stored name is folded, then folded tight.
+            None => Cow::Owned(fold::fold_tight(&fold::fold(&decode(name)))),
+        },
     };
-    let kana = tight(re(l.re_kana));
+    let mut kana_out = [0u8; TIGHT_MAX * 3 / 2];
+    let kana_raw = re(l.re_kana);
+    let kana = match tight_sjis(kana_raw, &mut kana_out) {
+        Some(s) if !kana_raw.is_ascii() => Cow::Borrowed(s),
+        _ => tight(kana_raw),
+    };
     Keys {
         karte: text_key(&tight(re(l.re_karte))),
         name: text_key(&name_tight),
@@ -315,6 +392,79 @@ mod tests {
     }
 
     use super::*;
+
+    /// Every Shift_JIS pair, alone and between spaces, and random strings of pieces the
+    /// shortcut takes and pieces it must leave to the full path: wherever it answers, it
+    /// answers as the full path does.
+    #[test]
+    fn tight_sjis_folds_as_fold_tight() {
+        let mut out = [0u8; TIGHT_MAX * 3 / 2];
+        let full = |b: &[u8]| fold::fold_tight(&fold::fold(&decode(b)));
+        let mut taken = 0;
+        for lead in 0x80..=0xFFu8 {
+            for trail in 0..=0xFFu8 {
+                for b in [
+                    vec![lead, trail],
+                    vec![b' ', lead, trail, 0x81, 0x40, b'x'],
+                    vec![0x81, 0x40, lead, trail, b'\t', lead, trail],
+                    vec![lead, trail, 0xB6, 0xDE],
+                ] {
+                    if let Some(s) = tight_sjis(&b, &mut out) {
+                        assert_eq!(s, full(&b), "{b:x?}");
+                        assert_eq!(s, fold::fold_tight(&decode(&b)), "{b:x?}");
+                        taken += 1;
+                    }
+                }
+            }
+        }
+        assert!(taken > 3 * 7000, "{taken}");
+        let pieces: [&[u8]; 16] = [
+            b"\x8e\x52", // 山
+            b"\x81\x9c", // ●
+            b"\x83\x5e", // タ
+            b"\x81\x5b", // ー
+            b"\x81\x40", // full-width space
+            b" ",
+            b"\t",
+            b"A",
+            b"\x82\x60", // Ａ
+            b"\x82\xa0", // あ
+            b"\xb6",     // ｶ
+            b"\xde",     // ﾞ
+            b"\x81\x41", // 、
+            b"\x81\x49", // ！
+            b"\xee\xfc", // ＂ (NEC-selected IBM)
+            b"\x82",
+        ];
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..50_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let b: Vec<u8> = (0..(x % 12))
+                .flat_map(|i| pieces[((x >> (i * 4)) % 16) as usize].iter().copied())
+                .collect();
+            if let Some(s) = tight_sjis(&b, &mut out) {
+                assert_eq!(s, full(&b), "{b:x?}");
+            }
+        }
+        for name in [
+            "山田　太郎",
+            "●田　花子",
+            "ヤマダ　ター",
+            "佐藤 ●●",
+            "Ｖｏｎ　山田",
+        ] {
+            let b = crate::sjis::encode(name);
+            let fast = tight_sjis(&b, &mut out).map(str::to_owned);
+            if name.contains('Ｖ') {
+                assert_eq!(fast, None, "full-width letters take the full path");
+            } else {
+                assert_eq!(fast.as_deref(), Some(&*full(&b)), "{name}");
+            }
+        }
+        assert_eq!(tight_sjis(&[b'x'; TIGHT_MAX + 1], &mut out), None);
+    }
 
     /// The scan's shortcut keys are exactly those of the strings a receipt read again gives.
     #[test]
