@@ -172,6 +172,24 @@ pub struct Table {
     slot_names: Vec<String>,
     /// Whether some code is longer than 7 bytes (then the tree is asked too).
     has_long: bool,
+    /// When every code is one or two printable ASCII characters (診療識別, 負担区分, 受診等区分
+    /// and the like: most lookups of a month): the codes as bits, see [`short_bit`].
+    short: Option<Box<[u64; SHORT_WORDS]>>,
+}
+
+/// Printable ASCII characters: 0x20–0x7F, 96 of them.
+const PRINTABLE: usize = 96;
+const SHORT_WORDS: usize = (PRINTABLE + PRINTABLE * PRINTABLE).div_ceil(64);
+
+/// Bit of a one- or two-character printable ASCII code in [`Table::short`].
+#[inline]
+fn short_bit(code: &[u8]) -> Option<usize> {
+    let p = |c: u8| (0x20..0x80).contains(&c).then(|| usize::from(c - 0x20));
+    match *code {
+        [a] => p(a),
+        [a, b] => Some(PRINTABLE + p(a)? * PRINTABLE + p(b)?),
+        _ => None,
+    }
 }
 
 /// `code` packed into an integer when it is 1 to 7 bytes long: the bytes in the low 56 bits,
@@ -206,6 +224,13 @@ impl Table {
             slot_names[at] = n.clone();
         }
         let has_long = codes.keys().any(|c| pack(c.as_bytes()).is_none());
+        let short = codes
+            .keys()
+            .try_fold(Box::new([0u64; SHORT_WORDS]), |mut m, c| {
+                let b = short_bit(c.as_bytes())?;
+                m[b / 64] |= 1 << (b % 64);
+                Some(m)
+            });
         Table {
             id,
             name,
@@ -215,6 +240,7 @@ impl Table {
             slots,
             slot_names,
             has_long,
+            short,
         }
     }
 
@@ -232,7 +258,11 @@ impl Table {
         }
     }
 
+    #[inline]
     pub fn contains(&self, code: &[u8]) -> bool {
+        if let Some(m) = &self.short {
+            return short_bit(code).is_some_and(|b| m[b / 64] >> (b % 64) & 1 == 1);
+        }
         match self.find(code) {
             Some(Ok(_)) => true,
             Some(Err(())) if !self.has_long => false,
@@ -415,5 +445,42 @@ impl Grammar {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The packed slots and the short-code bits answer as the table's own map does, for
+    /// every code of every table, every one- and two-byte string, and longer near misses.
+    #[test]
+    fn lookups_agree_with_the_code_map() {
+        let g = Grammar::get();
+        let mut probes: Vec<Vec<u8>> = Vec::new();
+        for a in 0..=255u8 {
+            probes.push(vec![a]);
+            for b in 0..=255u8 {
+                probes.push(vec![a, b]);
+            }
+        }
+        for t in &g.tables {
+            for c in t.codes.keys() {
+                let c = c.as_bytes().to_vec();
+                probes.push([&c[..], b"0"].concat());
+                probes.push(c[..c.len() - 1].to_vec());
+                probes.push(c);
+            }
+        }
+        let mut short = 0;
+        for t in &g.tables {
+            short += usize::from(t.short.is_some());
+            for p in &probes {
+                let want = std::str::from_utf8(p).ok().and_then(|s| t.codes.get(s));
+                assert_eq!(t.contains(p), want.is_some(), "{} {p:?}", t.id);
+                assert_eq!(t.get(p), want.map(String::as_str), "{} {p:?}", t.id);
+            }
+        }
+        assert!(short >= 10, "{short} tables of short codes");
     }
 }
