@@ -252,8 +252,11 @@ impl<'a> Scanner<'a> {
         } else {
             self.scans.clear();
             for (s, e) in v.spans() {
-                self.scans
-                    .push(sjis::scan(&v.rec.raw[s as usize..e as usize]));
+                self.scans.push(if s == e {
+                    Scan::default()
+                } else {
+                    sjis::scan(&v.rec.raw[s as usize..e as usize])
+                });
             }
             if self.text_ok {
                 // One F001 and one C001 per record: a record of a thousand 外字 fields is one

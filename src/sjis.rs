@@ -110,7 +110,17 @@ impl Scan {
 /// counts stay meaningful.
 pub fn scan(bytes: &[u8]) -> Scan {
     let mut s = Scan::default();
+    // Printable ASCII eight bytes at a time (most fields of a record with some text).
+    let mut words = bytes.chunks_exact(8);
     let mut i = 0;
+    for w in &mut words {
+        let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        if crate::parse::bytes_odd(w) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    s.single = i as u32;
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
@@ -237,6 +247,26 @@ pub fn contains_char(bytes: &[u8], ch: [u8; 2]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A printable ASCII prefix (taken eight bytes at a time) counts as that many single
+    /// characters and moves every offset, whatever follows it.
+    #[test]
+    fn printable_prefix_shifts_the_scan() {
+        let tails =
+            crate::parse::random_lines(5_000, 40).chain(crate::parse::every_byte_everywhere(12));
+        for (n, tail) in tails.enumerate() {
+            let p = n % 21;
+            let bytes = [&b"0123456789 ABCDEFGHIJ"[..p], &tail[..]].concat();
+            let (whole, rest) = (scan(&bytes), scan(&tail));
+            let shifted = Scan {
+                single: rest.single + p as u32,
+                bad: rest.bad.map(|(at, k)| (at + p, k)),
+                ext: rest.ext.map(|(at, b, c)| (at + p, b, c)),
+                ..rest
+            };
+            assert_eq!(whole, shifted, "{bytes:x?}");
+        }
+    }
 
     #[test]
     fn classes_of_known_characters() {

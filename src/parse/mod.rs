@@ -114,7 +114,7 @@ fn bytes_eq(w: u64, b: u8) -> u64 {
 
 /// High bit of each byte of `w` outside printable ASCII (below 0x20, 0x7F, or 0x80 up).
 #[inline]
-fn bytes_odd(w: u64) -> u64 {
+pub(crate) fn bytes_odd(w: u64) -> u64 {
     let low = w & LO7;
     let ge_20 = (low + 0x6060_6060_6060_6060) & HI;
     let is_7f = (low + 0x0101_0101_0101_0101) & HI;
