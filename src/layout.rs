@@ -48,7 +48,7 @@ pub struct Layout {
     pub burden: Vec<Option<usize>>,
     pub times: Vec<Option<usize>>,
     pub days: Vec<Vec<usize>>,
-    /// `days` as a bit mask (when every day field is below 64; else `None`).
+    /// `days` as a bit mask, when they are consecutive fields below 64 (else `None`).
     pub days_mask: Vec<Option<u64>>,
     /// Per record index: the 摘要 text fields (CO 文字データ, SI/IY/TO 文字データ①–③).
     pub comment_text: Vec<Vec<usize>>,
@@ -131,9 +131,10 @@ impl Layout {
                 .records
                 .iter()
                 .map(|r| {
+                    // Consecutive fields below 64 only (see `RecView::nonempty_run`).
                     let d = g.keys(&r.id, "day");
-                    d.iter()
-                        .all(|&i| i < 64)
+                    let run = d.windows(2).all(|w| w[1] == w[0] + 1);
+                    (run && !d.is_empty() && d.iter().all(|&i| i < 64))
                         .then(|| d.iter().fold(0u64, |m, &i| m | 1 << i))
                 })
                 .collect(),

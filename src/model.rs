@@ -105,6 +105,18 @@ impl<'b, 'a> RecView<'b, 'a> {
         &self.buf.spans[first..first + self.rec.nonempty_fields as usize]
     }
 
+    /// The values of the non-empty fields among those of `run`, a mask of consecutive
+    /// field indices below 64 (the 31 day columns, say): they are consecutive spans.
+    pub fn nonempty_run(&self, run: u64) -> impl Iterator<Item = &'a [u8]> + 'b {
+        let m = self.rec.nonempty;
+        let from = (m & ((1u64 << run.trailing_zeros()) - 1)).count_ones() as usize;
+        let n = (m & run).count_ones() as usize;
+        let raw = self.rec.raw;
+        self.nonempty_spans()[from..from + n]
+            .iter()
+            .map(move |&(s, e)| &raw[s as usize..e as usize])
+    }
+
     /// Every field's span, in order (the id first).
     pub fn spans(&self) -> AllSpans<'b> {
         AllSpans::new(self.words())
@@ -180,18 +192,23 @@ impl<'b, 'a> RecView<'b, 'a> {
     /// Field `i` parsed as an unsigned number (`None` when empty or not digits).
     #[inline]
     pub fn num(&self, i: usize) -> Option<u64> {
-        let v = self.field(i);
-        if v.is_empty() || v.len() > 18 {
+        number(self.field(i))
+    }
+}
+
+/// `v` as a number: 1 to 18 ASCII digits.
+#[inline]
+pub fn number(v: &[u8]) -> Option<u64> {
+    if v.is_empty() || v.len() > 18 {
+        return None;
+    }
+    let mut n = 0u64;
+    for &c in v {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
             return None;
         }
-        let mut n = 0u64;
-        for &c in v {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                return None;
-            }
-            n = n * 10 + u64::from(d);
-        }
-        Some(n)
+        n = n * 10 + u64::from(d);
     }
+    Some(n)
 }

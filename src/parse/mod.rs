@@ -9,7 +9,7 @@
 pub mod split;
 pub mod value;
 
-use memchr::{memchr, memchr2};
+use memchr::memchr;
 
 /// How a line ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +65,7 @@ impl<'a> Iterator for Lines<'a> {
         }
         let rest = &self.data[self.pos..];
         let start = self.pos;
-        let (len, term, step) = match memchr2(b'\r', b'\n', rest) {
+        let (len, term, step) = match split::line_end(rest) {
             None => (rest.len(), Term::None, rest.len()),
             Some(i) if rest[i] == b'\n' => (i, Term::Lf, i + 1),
             Some(i) if rest.get(i + 1) == Some(&b'\n') => (i, Term::CrLf, i + 2),

@@ -6,7 +6,7 @@ use crate::diag::Diagnostic;
 use crate::diag::{bi, Rule};
 use crate::grammar::{Grammar, RecIdx, Scope};
 use crate::layout::Layout;
-use crate::model::{RecBuf, RecView};
+use crate::model::{number, RecBuf, RecView};
 use crate::sjis::{self, decode};
 
 pub static S001: Rule = rule!("S001", "first-record-not-ir", Error,
@@ -524,13 +524,10 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
                     let mut ok = true;
                     match l.days_mask[def as usize] {
                         // Only the days that hold something (most are empty).
-                        Some(mask) => {
-                            let mut m = mask & v.rec.nonempty;
-                            any = m != 0;
-                            while m != 0 {
-                                let d = m.trailing_zeros() as usize;
-                                m &= m - 1;
-                                match v.num(d) {
+                        Some(run) => {
+                            for d in v.nonempty_run(run) {
+                                any = true;
+                                match number(d) {
                                     Some(n) => sum += n,
                                     None => ok = false,
                                 }
