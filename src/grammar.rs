@@ -153,6 +153,47 @@ pub struct RecordDef {
     /// Bit `i` set when field `i` (< 64) is required: with a record's non-empty mask, the
     /// value pass visits only the fields that hold something or must.
     pub required_mask: u64,
+    /// Per field (< 64): what a non-empty value of a plain-ASCII record must satisfy, packed
+    /// for the value pass's fast path (see [`Quick`]).
+    pub quick: Vec<Quick>,
+}
+
+/// A field's checks on plain ASCII, packed: the most bytes it takes (`max`), whether that is
+/// also the least (`fixed`), whether every byte must be a digit, and its code table. `SURE`
+/// and `UNSURE` mark fields that always pass (the 保険者番号: I001 owns its shape) and that
+/// need the full check (dates, decimals, concatenated codes, kanji fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quick(pub u32);
+
+impl Quick {
+    pub const SURE: Quick = Quick(1 << 31);
+    pub const UNSURE: Quick = Quick(1 << 30);
+    pub const FIXED: u32 = 1 << 16;
+    pub const DIGITS: u32 = 1 << 17;
+    /// Table index + 1 in bits 20–29 (0: no table).
+    pub const TABLE_SHIFT: u32 = 20;
+
+    fn of(f: &FieldDef) -> Quick {
+        match f.format {
+            Some(Format::Insurer) => return Quick::SURE,
+            Some(_) => return Quick::UNSURE,
+            None => {}
+        }
+        let table = match f.table {
+            Some(t) if t + 1 < 1 << 10 => (t as u32 + 1) << Quick::TABLE_SHIFT,
+            Some(_) => return Quick::UNSURE,
+            None => 0,
+        };
+        match f.mode {
+            Mode::Kanji => Quick::UNSURE,
+            m => Quick(
+                u32::from(f.bytes)
+                    | if f.fixed { Quick::FIXED } else { 0 }
+                    | if m == Mode::Num { Quick::DIGITS } else { 0 }
+                    | table,
+            ),
+        }
+    }
 }
 
 /// A code table (別表).
@@ -383,8 +424,10 @@ impl Grammar {
                 .take(64)
                 .filter(|(_, f)| f.required)
                 .fold(0u64, |m, (i, _)| m | 1 << i);
+            let quick = fields.iter().take(64).map(Quick::of).collect();
             records.push(RecordDef {
                 required_mask,
+                quick,
                 id: r.id,
                 name: r.name,
                 en: r.en,
