@@ -270,7 +270,7 @@ impl<'a> Scanner<'a> {
                             file::on_scan(cx, &v, f, s);
                         }
                     }
-                    if !ext {
+                    if !ext && s.ext.is_some() {
                         ext = chars::on_scan(cx, &v, f, s);
                     }
                 }
