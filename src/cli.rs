@@ -470,7 +470,9 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     }
     let mut r = renderer(a.format, style);
     let mut totals = Totals::default();
-    let mut out = stdout.lock();
+    // Block-buffered: a locked stdout is line-buffered, which made every diagnostic of a
+    // JSON or text report its own write (20,000 system calls for a month's findings).
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     for rep in &reports {
         totals.add(rep);
         if let Err(e) = r.file(&mut out, rep) {

@@ -301,6 +301,7 @@ impl Index {
     /// [`super::same_patient`]. Entries of the facility and facility-less CSV rows are both
     /// looked up, so the usual case is a few bisections.
     pub fn about(&self, keys: &super::Keys, facility: &str) -> Vec<Ev> {
+        // Usually one entry (the receipt's own claim) or none: one allocation at most.
         let mut ats: Vec<u64> = Vec::new();
         let bk = keys.birth_key();
         let facilities: &[&str] = if facility.is_empty() {
@@ -325,9 +326,15 @@ impl Index {
         for at in ats.iter_mut() {
             *at &= !HAS_KARTE;
         }
-        ats.sort_unstable();
-        ats.dedup();
-        ats.into_iter().map(ev_of).collect()
+        if ats.len() > 1 {
+            ats.sort_unstable();
+            ats.dedup();
+        }
+        match ats[..] {
+            [] => Vec::new(),
+            [at] => vec![ev_of(at)],
+            _ => ats.into_iter().map(ev_of).collect(),
+        }
     }
 }
 
