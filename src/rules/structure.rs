@@ -412,6 +412,65 @@ fn donor_rank(main: u8) -> Option<u8> {
     }
 }
 
+/// S014: 回数 = Σ days (SI / IY / TO). Donor receipts of another facility may omit days.
+#[inline(always)]
+fn s014(cx: &mut Cx, l: &Layout, v: &RecView, def: RecIdx, donor: bool) {
+    let Some(ti) = l.times[def as usize] else {
+        return;
+    };
+    let (times, sum, any, ok) = match l.days_mask[def as usize] {
+        // The usual layout: 回数 and the day columns below field 64. Only the days that hold
+        // something are read (most are empty); they are consecutive spans.
+        Some(run) if ti < 64 => {
+            let m = v.rec.nonempty;
+            if m >> ti & 1 == 0 {
+                return; // no 回数
+            }
+            let below = |i: u32| (m & ((1u64 << i) - 1)).count_ones() as usize;
+            let (spans, raw) = (v.nonempty_spans(), v.rec.raw);
+            let (s, e) = spans[below(ti as u32)];
+            let Some(times) = number(&raw[s as usize..e as usize]) else {
+                return;
+            };
+            let from = below(run.trailing_zeros());
+            let n = (m & run).count_ones() as usize;
+            let (mut sum, mut ok) = (0u64, true);
+            for &(s, e) in &spans[from..from + n] {
+                match raw[s as usize..e as usize] {
+                    // Most days hold one digit.
+                    [c @ b'0'..=b'9'] => sum += u64::from(c - b'0'),
+                    ref d => match number(d) {
+                        Some(d) => sum += d,
+                        None => ok = false,
+                    },
+                }
+            }
+            (times, sum, n > 0, ok)
+        }
+        _ => {
+            let days = &l.days[def as usize];
+            if days.is_empty() {
+                return;
+            }
+            let Some(times) = v.num(ti) else { return };
+            let (mut sum, mut any, mut ok) = (0u64, false, true);
+            for &d in days {
+                if !v.field(d).is_empty() {
+                    any = true;
+                    match v.num(d) {
+                        Some(n) => sum += n,
+                        None => ok = false,
+                    }
+                }
+            }
+            (times, sum, any, ok)
+        }
+    };
+    if ok && (any || !donor) && sum != times {
+        cx.field(&S014, v, ti, args![times, sum]);
+    }
+}
+
 /// Per receipt (the block starting with RE): S005–S008, S013–S016, and the GO sums.
 pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
     let l = Layout::get();
@@ -514,43 +573,7 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
                 omitted_run = 0;
             }
         }
-        // S014: 回数 = Σ days (SI / IY / TO). Donor receipts of another facility may omit days.
-        if let Some(ti) = l.times[def as usize] {
-            let days = &l.days[def as usize];
-            if !days.is_empty() {
-                if let Some(times) = v.num(ti) {
-                    let mut sum = 0u64;
-                    let mut any = false;
-                    let mut ok = true;
-                    match l.days_mask[def as usize] {
-                        // Only the days that hold something (most are empty).
-                        Some(run) => {
-                            for d in v.nonempty_run(run) {
-                                any = true;
-                                match number(d) {
-                                    Some(n) => sum += n,
-                                    None => ok = false,
-                                }
-                            }
-                        }
-                        _ => {
-                            for &d in days {
-                                if !v.field(d).is_empty() {
-                                    any = true;
-                                    match v.num(d) {
-                                        Some(n) => sum += n,
-                                        None => ok = false,
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    if ok && (any || !donor) && sum != times {
-                        cx.field(&S014, &v, ti, args![times, sum]);
-                    }
-                }
-            }
-        }
+        s014(cx, l, &v, def, donor);
     }
     // S015 needs the payer counts, so it runs after the walk.
     let payers = &g.tables[l.t_futan_payers];
@@ -571,7 +594,8 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
         };
         let code = v.field(bi_);
         let missing = match last {
-            Some((c, m)) if c == code => m,
+            // Byte by byte: codes are a character or two, shorter than a call to memcmp.
+            Some((c, m)) if c.len() == code.len() && c.iter().zip(code).all(|(a, b)| a == b) => m,
             _ => {
                 let m = lacking(code);
                 last = Some((code, m));
