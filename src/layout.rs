@@ -52,6 +52,8 @@ pub struct Layout {
     pub days_mask: Vec<Option<u64>>,
     /// Per record index: the 摘要 text fields (CO 文字データ, SI/IY/TO 文字データ①–③).
     pub comment_text: Vec<Vec<usize>>,
+    /// `comment_text` as a bit mask, when every such field is below 64 (else `None`).
+    pub comment_mask: Vec<Option<u64>>,
     /// Main-sequence rank of receipt records and donor-block rank (grammar `order`).
     pub order: Vec<Option<u8>>,
 
@@ -142,6 +144,16 @@ impl Layout {
                 .records
                 .iter()
                 .map(|r| g.keys(&r.id, "comment_text"))
+                .collect(),
+            comment_mask: g
+                .records
+                .iter()
+                .map(|r| {
+                    let t = g.keys(&r.id, "comment_text");
+                    t.iter()
+                        .all(|&i| i < 64)
+                        .then(|| t.iter().fold(0u64, |m, &i| m | 1 << i))
+                })
                 .collect(),
             order: g.records.iter().map(|r| r.order).collect(),
             t_futan_payers: table("futan_payers")?,

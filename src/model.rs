@@ -71,7 +71,16 @@ impl<'a> RecBuf<'a> {
     }
 
     pub fn views(&self) -> impl Iterator<Item = RecView<'_, 'a>> {
-        (0..self.recs.len()).map(move |i| self.view(i))
+        self.recs.iter().map(move |rec| RecView { rec, buf: self })
+    }
+
+    /// The records after the first (a receipt's records after its RE).
+    pub fn views_after_first(&self) -> impl Iterator<Item = RecView<'_, 'a>> {
+        self.recs
+            .get(1..)
+            .unwrap_or_default()
+            .iter()
+            .map(move |rec| RecView { rec, buf: self })
     }
 
     pub fn is_empty(&self) -> bool {

@@ -68,7 +68,7 @@ pub fn on_receipt(cx: &mut Cx, buf: &RecBuf) {
     let l = Layout::get();
     let kind = buf.view(0).field(l.re_kind);
     let d2 = kind.get(1).copied();
-    for v in buf.views().skip(1) {
+    for v in buf.views_after_first() {
         if v.is(l.ti) {
             break;
         }

@@ -120,6 +120,10 @@ pub fn on_receipt(
                 _ => {}
             }
         }
+        // Most records have no text: one test of the non-empty mask says so.
+        if l.comment_mask[def as usize].is_some_and(|m| m & v.rec.nonempty == 0) {
+            continue;
+        }
         for &t in &l.comment_text[def as usize] {
             let f = v.field(t);
             if !f.is_empty() {

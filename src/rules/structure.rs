@@ -506,7 +506,7 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
     let mut donor = false;
     let mut prev: Option<(u8, RecIdx)> = None;
     let mut omitted_run = 0u32;
-    for v in buf.views().skip(1) {
+    for v in buf.views_after_first() {
         let Some(def) = v.rec.def else { continue };
         let rank = l.order[def as usize];
         if v.is(l.ti) {
@@ -587,7 +587,7 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
         })
     };
     let mut last: Option<(&[u8], Option<char>)> = None;
-    for v in buf.views().skip(1) {
+    for v in buf.views_after_first() {
         let Some(def) = v.rec.def else { continue };
         let Some(bi_) = l.burden[def as usize] else {
             continue;
