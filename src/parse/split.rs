@@ -181,13 +181,25 @@ pub fn split_line(raw: &[u8], words: &mut Vec<u64>, spans: &mut Vec<Span>, at: u
             starts += 1;
             s &= s - 1;
         }
-        while e != 0 {
-            let b = e.trailing_zeros();
-            let k = fields + (w & ((1u64 << b) - 1)).count_ones() as usize;
-            nonempty |= u64::from(k < 64) << (k & 63);
-            spans[ends].1 = (base as u32) + b;
-            ends += 1;
-            e &= e - 1;
+        if fields + (w.count_ones() as usize) <= 64 {
+            // Every field ending in this word is below 64.
+            while e != 0 {
+                let b = e.trailing_zeros();
+                let k = fields + (w & ((1u64 << b) - 1)).count_ones() as usize;
+                nonempty |= 1u64 << (k & 63);
+                spans[ends].1 = (base as u32) + b;
+                ends += 1;
+                e &= e - 1;
+            }
+        } else {
+            while e != 0 {
+                let b = e.trailing_zeros();
+                let k = fields + (w & ((1u64 << b) - 1)).count_ones() as usize;
+                nonempty |= u64::from(k < 64) << (k & 63);
+                spans[ends].1 = (base as u32) + b;
+                ends += 1;
+                e &= e - 1;
+            }
         }
         fields += w.count_ones() as usize;
         carry = w >> 63;
