@@ -176,6 +176,11 @@ impl Quick {
     fn of(f: &FieldDef) -> Quick {
         match f.format {
             Some(Format::Insurer) => return Quick::SURE,
+            // A whole number within the integer digits (see `value::plain_field_ok`).
+            Some(Format::Decimal) if f.table.is_none() && !f.fixed => {
+                let max = f.bytes.min(u16::from(f.int_digits.max(1)));
+                return Quick(u32::from(max) | Quick::DIGITS);
+            }
             Some(_) => return Quick::UNSURE,
             None => {}
         }

@@ -104,6 +104,11 @@ impl Scan {
     pub fn is_mixed(&self) -> bool {
         self.single > 0 && self.double > 0
     }
+
+    /// Printable ASCII only (no double-byte character, half-width kana or invalid byte).
+    pub fn is_plain(&self) -> bool {
+        self.double == 0 && !self.half_kana && self.bad.is_none()
+    }
 }
 
 /// Scans `bytes` as CP932 text. Invalid bytes count as one single-byte character so the
@@ -250,6 +255,16 @@ mod tests {
 
     /// A printable ASCII prefix (taken eight bytes at a time) counts as that many single
     /// characters and moves every offset, whatever follows it.
+    /// A scan says plain exactly when every byte is printable ASCII.
+    #[test]
+    fn plain_scans_are_printable_ascii() {
+        for b in crate::parse::every_byte_everywhere(6).chain(crate::parse::random_lines(3_000, 20))
+        {
+            let printable = b.iter().all(|&c| (0x20..0x7F).contains(&c));
+            assert_eq!(scan(&b).is_plain(), printable, "{b:x?}");
+        }
+    }
+
     #[test]
     fn printable_prefix_shifts_the_scan() {
         let tails =
