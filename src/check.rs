@@ -7,7 +7,7 @@ use crate::diag::{Diagnostic, ReceiptLabel, Severity};
 use crate::grammar::{Grammar, Scope};
 use crate::layout::Layout;
 use crate::model::RecBuf;
-use crate::parse::{Line, Lines};
+use crate::parse::{Line, Lines, Term};
 use crate::qualify::{Breakdown, ReceiptFact};
 use crate::rules::{chars, file, insurer, qualification, structure, value, Cx};
 use crate::sjis::{self, Scan};
@@ -238,7 +238,10 @@ impl<'a> Scanner<'a> {
         } else {
             bytes.quote
         };
-        file::on_line(cx, &mut self.flags, &whole, quote);
+        // Most lines: CR LF, no quote, not too long (F009, F003, F006 have nothing to say).
+        if whole.term != Term::CrLf || quote || whole.raw.len() > file::MAX_RECORD {
+            file::on_line(cx, &mut self.flags, &whole, quote);
+        }
         let v = self.buf.view(i);
         let in_receipt = matches!(self.block, Block::Receipt(_));
         structure::on_record(cx, &mut self.structure, &v, in_receipt);

@@ -278,6 +278,7 @@ impl FileStructure {
 
 /// Per record, before it joins a block: S001, S002 (GO repeated / not last), S003, S004,
 /// S009, S016 (second IR), and what IR / GO say.
+#[inline]
 pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool) {
     let l = Layout::get();
     st.records += 1;
