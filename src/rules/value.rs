@@ -83,7 +83,10 @@ pub fn plain_scan(v: &[u8]) -> Scan {
 /// non-ASCII bytes; `None` means the whole record is plain ASCII. `text_ok` is false when
 /// the file is not Shift_JIS, so character-based checks would only repeat F002.
 pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan]>, text_ok: bool) {
-    let Some(def) = v.def() else { return };
+    let g = Grammar::get();
+    let Some(def) = v.rec.def.map(|d| g.record(d)) else {
+        return;
+    };
     let n = v.nfields().min(def.fields.len());
     let raw = v.rec.raw;
     let visit = |cx: &mut Cx, st: &mut Values, i: usize, f: &FieldDef, (s, e): Span| {
@@ -123,7 +126,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
                 // Most fields of a month: checked here, in the loop. In a record with text,
                 // so are its fields of plain ASCII (an RE's numbers, sex, dates...).
                 let plain = scans.is_none_or(|sc| sc[i].is_plain());
-                if plain && quick_ok(quick[i], &raw[s as usize..e as usize]) {
+                if plain && quick_ok(g, quick[i], &raw[s as usize..e as usize]) {
                     continue;
                 }
                 (s, e)
@@ -186,7 +189,7 @@ fn plain_field_ok(f: &FieldDef, val: &[u8]) -> bool {
 
 /// [`plain_field_ok`] from the field's packed checks.
 #[inline(always)]
-fn quick_ok(q: Quick, val: &[u8]) -> bool {
+fn quick_ok(g: &Grammar, q: Quick, val: &[u8]) -> bool {
     if q.0 >= Quick::UNSURE.0 {
         return q == Quick::SURE;
     }
@@ -199,7 +202,7 @@ fn quick_ok(q: Quick, val: &[u8]) -> bool {
     }
     match q.0 >> Quick::TABLE_SHIFT {
         0 => true,
-        t => Grammar::get().tables[t as usize - 1].contains(val),
+        t => g.tables[t as usize - 1].contains(val),
     }
 }
 
@@ -368,7 +371,12 @@ mod tests {
                 }
                 for p in &probes {
                     let ok = plain_field_ok(f, p);
-                    assert_eq!(quick_ok(def.quick[i], p), ok, "{} field {i} {p:?}", def.id);
+                    assert_eq!(
+                        quick_ok(g, def.quick[i], p),
+                        ok,
+                        "{} field {i} {p:?}",
+                        def.id
+                    );
                     // A decimal passed on the fast path is one the full check passes.
                     if ok && f.format == Some(Format::Decimal) {
                         assert!(is_decimal(p, f.int_digits, f.frac_digits), "{p:?}");
