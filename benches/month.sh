@@ -25,14 +25,24 @@ measure() {
   /usr/bin/time -f '%e %M' -o /tmp/recelint-bench.$$ "$@" > /dev/null 2>/dev/null || true
   cat /tmp/recelint-bench.$$
 }
-secs_of() { local out=(); for _ in $(seq "$runs"); do out+=("$(measure "$@" | cut -d' ' -f1)"); done; printf '%s\n' "${out[@]}" | median; }
 rss_of() { measure "$@" | cut -d' ' -f2; }
 
-wc_s=$(secs_of wc -l "$file")
-t1=$(secs_of target/release/recelint check --threads 1 --no-progress --format json "$file")
-t2=$(secs_of target/release/recelint check --threads 2 --no-progress --format json "$file")
-rss1=$(rss_of target/release/recelint check --threads 1 --no-progress --format json "$file")
-rss2=$(rss_of target/release/recelint check --threads 2 --no-progress --format json "$file")
+# The runs alternate (wc -l, 1 thread, 2 threads, wc -l, ...) so that the three medians
+# and the speed-up sample the same moments: on a shared virtual machine the speed drifts
+# by tens of percent from minute to minute.
+check=(target/release/recelint check --no-progress --format json "$file" --threads)
+ws=(); as=(); cs=()
+for _ in $(seq "$runs"); do
+  ws+=("$(measure wc -l "$file" | cut -d' ' -f1)")
+  as+=("$(measure "${check[@]}" 1 | cut -d' ' -f1)")
+  cs+=("$(measure "${check[@]}" 2 | cut -d' ' -f1)")
+done
+range() { printf '%s\n' "$@" | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {printf "%s-%s", lo, hi}'; }
+wc_s=$(printf '%s\n' "${ws[@]}" | median)
+t1=$(printf '%s\n' "${as[@]}" | median)
+t2=$(printf '%s\n' "${cs[@]}" | median)
+rss1=$(rss_of "${check[@]}" 1)
+rss2=$(rss_of "${check[@]}" 2)
 mb=$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1e6}')
 echo "file: $file ($mb MB, $receipts receipts); $(nproc) cores; medians of $runs runs"
 awk -v b="$bytes" -v w="$wc_s" -v a="$t1" -v c="$t2" -v r1="$rss1" -v r2="$rss2" 'BEGIN{
@@ -41,4 +51,5 @@ awk -v b="$bytes" -v w="$wc_s" -v a="$t1" -v c="$t2" -v r1="$rss1" -v r2="$rss2"
   printf "recelint, 2 threads:  %6.2f s  %8.0f MB/s  %5.1fx wc -l  peak RSS %d MiB\n", c, b/1e6/c, c/(w>0?w:0.001), r2/1024;
   printf "2 vs 1 thread speed-up: %.2fx\n", a/c;
 }'
+echo "ranges (s): wc -l $(range "${ws[@]}"), 1 thread $(range "${as[@]}"), 2 threads $(range "${cs[@]}")"
 rm -f /tmp/recelint-bench.$$
