@@ -433,20 +433,18 @@ fn s014(cx: &mut Cx, l: &Layout, v: &RecView, def: RecIdx, donor: bool) {
             let Some(times) = number(&raw[s as usize..e as usize]) else {
                 return;
             };
-            let from = below(run.trailing_zeros());
-            let n = (m & run).count_ones() as usize;
             let (mut sum, mut ok) = (0u64, true);
-            for &(s, e) in &spans[from..from + n] {
-                match raw[s as usize..e as usize] {
+            for d in v.nonempty_run(run) {
+                match *d {
                     // Most days hold one digit.
                     [c @ b'0'..=b'9'] => sum += u64::from(c - b'0'),
-                    ref d => match number(d) {
+                    _ => match number(d) {
                         Some(d) => sum += d,
                         None => ok = false,
                     },
                 }
             }
-            (times, sum, n > 0, ok)
+            (times, sum, m & run != 0, ok)
         }
         _ => {
             let days = &l.days[def as usize];
