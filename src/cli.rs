@@ -480,6 +480,10 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         }
         if let Some(msg) = &rep.unreadable {
             if a.format != Format::Text {
+                // After what came before it on stdout, as when stdout was line-buffered.
+                if let Err(e) = out.flush() {
+                    return broken_pipe_or(e);
+                }
                 eprintln!("recelint: {}: {}", rep.path, msg);
             }
         }

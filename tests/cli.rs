@@ -311,6 +311,49 @@ fn max_diagnostics_caps_output_but_not_totals_or_exit_code() {
 }
 
 #[test]
+fn notes_on_stderr_follow_their_file_on_stdout() {
+    // stdout is block-buffered; a note on stderr must still come after its file's lines
+    // when both go to one place (a terminal, `2>&1`).
+    let corpus = common::corpus("receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE");
+    let d = tmpdir("order");
+    let (a, b) = (d.join("a.UKE"), d.join("b.UKE"));
+    std::fs::copy(&corpus, &a).unwrap();
+    std::fs::copy(&corpus, &b).unwrap();
+    let log = d.join("both.txt");
+    let f = std::fs::File::create(&log).unwrap();
+    let st = bin()
+        .args(["check", "--format", "concise", "--max-diagnostics", "1"])
+        .arg(&a)
+        .arg(&b)
+        .stdout(f.try_clone().unwrap())
+        .stderr(f)
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(1));
+    let both = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = both.lines().collect();
+    assert_eq!(lines.len(), 4, "{both}");
+    let (an, bn) = (a.display().to_string(), b.display().to_string());
+    assert!(
+        lines[0].starts_with(&an) && !lines[0].contains("not shown"),
+        "{both}"
+    );
+    assert!(
+        lines[1].starts_with(&an) && lines[1].contains("not shown"),
+        "{both}"
+    );
+    assert!(
+        lines[2].starts_with(&bn) && !lines[2].contains("not shown"),
+        "{both}"
+    );
+    assert!(
+        lines[3].starts_with(&bn) && lines[3].contains("not shown"),
+        "{both}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
 fn standard_input_is_checked_under_the_given_name() {
     use std::io::Write as _;
     let mut child = bin()

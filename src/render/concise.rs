@@ -33,7 +33,9 @@ impl Renderer for Concise {
             )?;
         }
         if r.omitted_total() > 0 {
-            // Not a finding line: tell the person, keep stdout parseable.
+            // Not a finding line: tell the person, keep stdout parseable. What is buffered
+            // goes out first, so the note follows its file's lines.
+            out.flush()?;
             eprintln!(
                 "{}: {} more finding(s) not shown (--max-diagnostics)",
                 r.path,
