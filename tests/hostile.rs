@@ -609,6 +609,26 @@ fn a_lone_re_line() {
 }
 
 #[test]
+fn eighteen_digit_days_do_not_overflow_s014() {
+    // 31 days of 999,999,999,999,999,999 sum past u64::MAX; the check used to panic on
+    // that in a debug build (X001) and wrap around in a release build.
+    let t = Tmp::new("bigdays");
+    let mut recs = sample_records();
+    let at = recs.iter().position(|r| r.starts_with(b"SI,")).unwrap();
+    let big = "999999999999999999";
+    let days = vec![big; 31].join(",");
+    let si = format!("SI,11,1,111000110,,291,{big},,,,,,,{days},,,,,,,,,,,,,,");
+    recs.insert(at, si.into_bytes());
+    let (p, r) = one(&t, "BIGDAYS.UKE", &claim(&recs));
+    let codes = r.codes(&p);
+    assert!(!codes.contains("X001"), "{codes:?}");
+    let s014 = r.diags(&p, "S014");
+    assert_eq!(s014.len(), 1, "{s014:?}");
+    let msg = s014[0]["message"].as_str().unwrap();
+    assert!(msg.contains("30999999999999999969"), "{msg}");
+}
+
+#[test]
 fn duplicate_ir_is_s016() {
     let t = Tmp::new("dupir");
     let recs = sample_records();

@@ -433,13 +433,14 @@ fn s014(cx: &mut Cx, l: &Layout, v: &RecView, def: RecIdx, donor: bool) {
             let Some(times) = number(&raw[s as usize..e as usize]) else {
                 return;
             };
-            let (mut sum, mut ok) = (0u64, true);
+            // 31 days of up to 18 digits overflow u64.
+            let (mut sum, mut ok) = (0u128, true);
             for d in v.nonempty_run(run) {
                 match *d {
                     // Most days hold one digit.
-                    [c @ b'0'..=b'9'] => sum += u64::from(c - b'0'),
+                    [c @ b'0'..=b'9'] => sum += u128::from(c - b'0'),
                     _ => match number(d) {
-                        Some(d) => sum += d,
+                        Some(d) => sum += u128::from(d),
                         None => ok = false,
                     },
                 }
@@ -452,12 +453,12 @@ fn s014(cx: &mut Cx, l: &Layout, v: &RecView, def: RecIdx, donor: bool) {
                 return;
             }
             let Some(times) = v.num(ti) else { return };
-            let (mut sum, mut any, mut ok) = (0u64, false, true);
+            let (mut sum, mut any, mut ok) = (0u128, false, true);
             for &d in days {
                 if !v.field(d).is_empty() {
                     any = true;
                     match v.num(d) {
-                        Some(n) => sum += n,
+                        Some(n) => sum += u128::from(n),
                         None => ok = false,
                     }
                 }
@@ -465,7 +466,7 @@ fn s014(cx: &mut Cx, l: &Layout, v: &RecView, def: RecIdx, donor: bool) {
             (times, sum, any, ok)
         }
     };
-    if ok && (any || !donor) && sum != times {
+    if ok && (any || !donor) && sum != u128::from(times) {
         cx.field(&S014, v, ti, args![times, sum]);
     }
 }
