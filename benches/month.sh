@@ -32,10 +32,17 @@ rss_of() { measure "$@" | cut -d' ' -f2; }
 # by tens of percent from minute to minute.
 check=(target/release/recelint check --no-progress --format json "$file" --threads)
 ws=(); as=(); cs=()
+# This VM's kernel reclaims cold page-cache pages between runs (kdamond; vmstat showed the
+# file partly read from disk again), so the file is read into the cache before every run.
+warm() { cat "$file" > /dev/null; }
+# CPU time the hypervisor gave to other guests while the runs went (the 8th field of the
+# cpu line of /proc/stat, in clock ticks): when it is large, the 2-thread figures suffer most.
+steal() { awk '/^cpu /{print $9}' /proc/stat 2>/dev/null || echo 0; }
+steal0=$(steal)
 for _ in $(seq "$runs"); do
-  ws+=("$(measure wc -l "$file" | cut -d' ' -f1)")
-  as+=("$(measure "${check[@]}" 1 | cut -d' ' -f1)")
-  cs+=("$(measure "${check[@]}" 2 | cut -d' ' -f1)")
+  warm; ws+=("$(measure wc -l "$file" | cut -d' ' -f1)")
+  warm; as+=("$(measure "${check[@]}" 1 | cut -d' ' -f1)")
+  warm; cs+=("$(measure "${check[@]}" 2 | cut -d' ' -f1)")
 done
 range() { printf '%s\n' "$@" | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {printf "%s-%s", lo, hi}'; }
 wc_s=$(printf '%s\n' "${ws[@]}" | median)
@@ -52,4 +59,5 @@ awk -v b="$bytes" -v w="$wc_s" -v a="$t1" -v c="$t2" -v r1="$rss1" -v r2="$rss2"
   printf "2 vs 1 thread speed-up: %.2fx\n", a/c;
 }'
 echo "ranges (s): wc -l $(range "${ws[@]}"), 1 thread $(range "${as[@]}"), 2 threads $(range "${cs[@]}")"
+echo "CPU stolen by the hypervisor during the runs: $(( $(steal) - steal0 )) ticks of $(getconf CLK_TCK) a second"
 rm -f /tmp/recelint-bench.$$
