@@ -76,6 +76,12 @@ pub const TABLES_USED: &[&str] = &[
     "foreign_records_en",
 ];
 
+/// Fields as a bit mask, when there are some and all are below 64.
+fn mask(fields: &[usize]) -> Option<u64> {
+    (!fields.is_empty() && fields.iter().all(|&i| i < 64))
+        .then(|| fields.iter().fold(0u64, |m, &i| m | 1 << i))
+}
+
 impl Layout {
     pub fn resolve(g: &Grammar) -> Result<Layout, String> {
         let rec = |id: &str| {
@@ -91,7 +97,21 @@ impl Layout {
         };
         let per =
             |k: &str| -> Vec<Option<usize>> { g.records.iter().map(|r| g.key(&r.id, k)).collect() };
+        let days: Vec<Vec<usize>> = g.records.iter().map(|r| g.keys(&r.id, "day")).collect();
+        let comment_text: Vec<Vec<usize>> = g
+            .records
+            .iter()
+            .map(|r| g.keys(&r.id, "comment_text"))
+            .collect();
         Ok(Layout {
+            // Day columns as a mask only when they are consecutive (see `RecView::nonempty_run`).
+            days_mask: days
+                .iter()
+                .map(|d| mask(d).filter(|_| d.windows(2).all(|w| w[1] == w[0] + 1)))
+                .collect(),
+            comment_mask: comment_text.iter().map(|t| mask(t)).collect(),
+            days,
+            comment_text,
             ir: rec("IR")?,
             re: rec("RE")?,
             ho: rec("HO")?,
@@ -128,33 +148,6 @@ impl Layout {
             care_kind: per("care_kind"),
             burden: per("burden"),
             times: per("times"),
-            days: g.records.iter().map(|r| g.keys(&r.id, "day")).collect(),
-            days_mask: g
-                .records
-                .iter()
-                .map(|r| {
-                    // Consecutive fields below 64 only (see `RecView::nonempty_run`).
-                    let d = g.keys(&r.id, "day");
-                    let run = d.windows(2).all(|w| w[1] == w[0] + 1);
-                    (run && !d.is_empty() && d.iter().all(|&i| i < 64))
-                        .then(|| d.iter().fold(0u64, |m, &i| m | 1 << i))
-                })
-                .collect(),
-            comment_text: g
-                .records
-                .iter()
-                .map(|r| g.keys(&r.id, "comment_text"))
-                .collect(),
-            comment_mask: g
-                .records
-                .iter()
-                .map(|r| {
-                    let t = g.keys(&r.id, "comment_text");
-                    t.iter()
-                        .all(|&i| i < 64)
-                        .then(|| t.iter().fold(0u64, |m, &i| m | 1 << i))
-                })
-                .collect(),
             order: g.records.iter().map(|r| r.order).collect(),
             t_futan_payers: table("futan_payers")?,
             t_hobetsu_insurance: table("hobetsu_insurance")?,
