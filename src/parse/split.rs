@@ -11,6 +11,16 @@
 
 use super::{LineBytes, Span};
 
+/// The 16 bytes as two little-endian words (bytes 0–7, 8–15).
+#[inline(always)]
+fn halves(b: &[u8; 16]) -> (u64, u64) {
+    let (lo, hi) = b.split_at(8);
+    (
+        u64::from_le_bytes(lo.try_into().expect("8 bytes")),
+        u64::from_le_bytes(hi.try_into().expect("8 bytes")),
+    )
+}
+
 /// Commas, quotes and non-printable bytes (outside 0x20–0x7E) of 16 bytes: bit `i` of the
 /// first mask for a comma at byte `i`; the other two are non-zero when any byte is one.
 #[cfg(target_arch = "x86_64")]
@@ -21,8 +31,7 @@ fn block16(b: &[u8; 16]) -> (u32, u32, u32) {
         _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
         _mm_set_epi64x,
     };
-    let lo = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-    let hi = u64::from_le_bytes([b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]]);
+    let (lo, hi) = halves(b);
     // SAFETY: these intrinsics only need SSE2, which every x86-64 processor has (it is in
     // the target's baseline features); none of them takes a pointer.
     unsafe {
@@ -43,8 +52,7 @@ fn block16(b: &[u8; 16]) -> (u32, u32, u32) {
     use super::{bytes_eq, bytes_odd};
     // High bits of 8 bytes to 8 bits, byte 0 lowest.
     let pack = |h: u64| (((h >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u32;
-    let lo = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-    let hi = u64::from_le_bytes([b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]]);
+    let (lo, hi) = halves(b);
     let comma = pack(bytes_eq(lo, b',')) | (pack(bytes_eq(hi, b',')) << 8);
     let quote = u32::from((bytes_eq(lo, b'"') | bytes_eq(hi, b'"')) != 0);
     let odd = u32::from((bytes_odd(lo) | bytes_odd(hi)) != 0);
@@ -59,8 +67,7 @@ fn line_ends16(b: &[u8; 16]) -> u32 {
     use std::arch::x86_64::{
         _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_set_epi64x,
     };
-    let lo = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-    let hi = u64::from_le_bytes([b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]]);
+    let (lo, hi) = halves(b);
     // SAFETY: as in `block16`: SSE2 only, no pointers.
     unsafe {
         let x = _mm_set_epi64x(hi as i64, lo as i64);
@@ -75,8 +82,7 @@ fn line_ends16(b: &[u8; 16]) -> u32 {
 fn line_ends16(b: &[u8; 16]) -> u32 {
     use super::bytes_eq;
     let pack = |h: u64| (((h >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u32;
-    let lo = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-    let hi = u64::from_le_bytes([b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]]);
+    let (lo, hi) = halves(b);
     let ends = |w: u64| pack(bytes_eq(w, b'\r') | bytes_eq(w, b'\n'));
     ends(lo) | (ends(hi) << 8)
 }
