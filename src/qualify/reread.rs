@@ -350,6 +350,26 @@ fn line_at(f: &mut std::fs::File, at: u64) -> std::io::Result<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    /// `n` strings of up to `max` of `pieces` each, chosen by a fixed xorshift sequence.
+    fn joined(pieces: &[&[u8]], n: usize, max: u64) -> Vec<Vec<u8>> {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let mut r = x;
+                (0..x % (max + 1))
+                    .flat_map(|_| {
+                        let p = pieces[(r % pieces.len() as u64) as usize];
+                        r = r.rotate_right(5) ^ x;
+                        p.iter().copied()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     /// The shortcut against the full path, on strings of ASCII, spaces, full-width
     /// letters and digits, and characters it must leave to the full path.
     #[test]
@@ -370,14 +390,7 @@ mod tests {
             b"\xb1",
             b"\x81\x5b",
         ];
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        for _ in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let b: Vec<u8> = (0..(x % 9))
-                .flat_map(|i| pieces[((x >> (i * 5)) % 14) as usize].iter().copied())
-                .collect();
+        for b in joined(&pieces, 20_000, 8) {
             let full = fold::fold_tight(&decode(&b));
             if let Some(s) = tight_alnum(&b) {
                 assert_eq!(s, full, "{b:?}");
@@ -436,14 +449,7 @@ mod tests {
             b"\xee\xfc", // ＂ (NEC-selected IBM)
             b"\x82",
         ];
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        for _ in 0..50_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let b: Vec<u8> = (0..(x % 12))
-                .flat_map(|i| pieces[((x >> (i * 4)) % 16) as usize].iter().copied())
-                .collect();
+        for b in joined(&pieces, 50_000, 11) {
             if let Some(s) = tight_sjis(&b, &mut out) {
                 assert_eq!(s, full(&b), "{b:x?}");
             }
