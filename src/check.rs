@@ -3,7 +3,7 @@
 //! passes over records, receipts and the file. Every diagnostic goes into the file's own
 //! buffer, sorted at the end, so output is the same however files are scheduled.
 
-use crate::diag::{Diagnostic, ReceiptLabel, Severity};
+use crate::diag::{Arg, Diagnostic, ReceiptLabel, Severity};
 use crate::grammar::{Grammar, Scope};
 use crate::layout::Layout;
 use crate::model::RecBuf;
@@ -421,7 +421,12 @@ fn scan_chunk_guarded(
     .unwrap_or_else(|p| {
         let mut cx = Cx::default();
         let msg = crate::rules::internal::panic_message(&*p);
-        cx.line(&crate::rules::internal::X001, 1, c.base, vec![msg]);
+        cx.line(
+            &crate::rules::internal::X001,
+            1,
+            c.base,
+            vec![Arg::Text(msg)],
+        );
         // The chunk's lines still count, so later line numbers stay right.
         let lines = memchr::memchr_iter(b'\n', c.data()).count() as u32
             + u32::from(!c.data().ends_with(b"\n"));
@@ -1088,7 +1093,7 @@ fn check_read<R: std::io::Read + Send>(
         });
         let more = acc.f001 - file::MAX_F001;
         if let Some(d) = diags.iter_mut().rev().find(|d| d.rule.code == "F001") {
-            d.args.resize(3, String::new());
+            d.args.resize(3, Arg::default());
             d.args[2] = crate::diag::bi(
                 &format!(
                     "（このファイルではほかに {more} 件のレコードにも不正なバイトがあります）"

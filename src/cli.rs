@@ -408,7 +408,9 @@ fn check_cmd(a: &CheckArgs) -> i32 {
                     let mut cx = crate::rules::Cx::default();
                     cx.file(
                         &crate::rules::internal::X001,
-                        vec![crate::rules::internal::panic_message(&*e)],
+                        vec![crate::diag::Arg::Text(
+                            crate::rules::internal::panic_message(&*e),
+                        )],
                     );
                     FileReport {
                         path: p.display().to_string(),

@@ -73,7 +73,7 @@ impl Rule {
         }
     }
     /// Fills the message template with `args`.
-    pub fn message(&self, lang: Lang, args: &[String]) -> String {
+    pub fn message(&self, lang: Lang, args: &[Arg]) -> String {
         let t = if lang.is_ja() {
             self.message_ja
         } else {
@@ -83,30 +83,80 @@ impl Rule {
     }
 }
 
-/// Separates the Japanese and English forms of one message argument (see [`bi`]).
-const BI_SEP: char = '\u{1f}';
-
-/// An argument with a Japanese and an English form (a field name, say); messages pick the
-/// form of their language so no sentence mixes languages.
-pub fn bi(ja: &str, en: &str) -> String {
-    format!("{ja}{BI_SEP}{en}")
+/// One argument of a message: plain text (a value, a count, a record id) shown as it is in
+/// both languages, or a phrase with a Japanese and an English form (a field name, say), so no
+/// sentence mixes languages. A typed pair: no byte of an input can split it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Bi { ja: String, en: String },
 }
 
-/// The form of an argument for `lang`.
-pub fn pick(arg: &str, lang: Lang) -> &str {
-    match arg.split_once(BI_SEP) {
-        Some((ja, en)) => {
-            if lang.is_ja() {
-                ja
-            } else {
-                en
+impl Arg {
+    /// The form of the argument for `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match self {
+            Arg::Text(t) => t,
+            Arg::Bi { ja, en } => {
+                if lang.is_ja() {
+                    ja
+                } else {
+                    en
+                }
             }
         }
-        None => arg,
+    }
+
+    /// Every text the argument holds (both forms of a pair), for masking.
+    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut String> {
+        let (a, b) = match self {
+            Arg::Text(t) => (t, None),
+            Arg::Bi { ja, en } => (ja, Some(en)),
+        };
+        std::iter::once(a).chain(b)
     }
 }
 
-fn fill(template: &str, args: &[String], lang: Lang) -> String {
+/// A plain-text argument equals its text (a pair never equals one string).
+impl PartialEq<&str> for Arg {
+    fn eq(&self, other: &&str) -> bool {
+        matches!(self, Arg::Text(t) if t == other)
+    }
+}
+
+impl Default for Arg {
+    fn default() -> Self {
+        Arg::Text(String::new())
+    }
+}
+
+/// Anything a message can take as an argument: an [`Arg`] as it is, anything displayable as
+/// plain text. `args![…]` builds argument lists with it.
+pub trait IntoArg {
+    fn into_arg(self) -> Arg;
+}
+
+impl IntoArg for Arg {
+    fn into_arg(self) -> Arg {
+        self
+    }
+}
+
+impl<T: std::fmt::Display> IntoArg for T {
+    fn into_arg(self) -> Arg {
+        Arg::Text(self.to_string())
+    }
+}
+
+/// An argument with a Japanese and an English form.
+pub fn bi(ja: &str, en: &str) -> Arg {
+    Arg::Bi {
+        ja: ja.to_string(),
+        en: en.to_string(),
+    }
+}
+
+fn fill(template: &str, args: &[Arg], lang: Lang) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(i) = rest.find('{') {
@@ -117,7 +167,7 @@ fn fill(template: &str, args: &[String], lang: Lang) -> String {
             .and_then(|j| after[..j].parse::<usize>().ok().map(|n| (j, n)))
         {
             Some((j, n)) => {
-                out.push_str(args.get(n).map(|a| pick(a, lang)).unwrap_or(""));
+                out.push_str(args.get(n).map(|a| a.get(lang)).unwrap_or(""));
                 rest = &after[j + 1..];
             }
             None => {
@@ -151,7 +201,7 @@ pub struct Diagnostic {
     pub span: Option<(u32, u32)>,
     /// The offending value, decoded for display.
     pub value: Option<String>,
-    pub args: Vec<String>,
+    pub args: Vec<Arg>,
     /// The line decoded to UTF-8 and the span to underline in it (UTF-8 byte offsets),
     /// for renderers that show source (filled in by the checker on request).
     pub source: Option<(String, Option<(usize, usize)>)>,
@@ -194,7 +244,7 @@ mod tests {
 
     #[test]
     fn templates_fill_in_order_and_keep_stray_braces() {
-        let a = vec!["HO".to_string(), "3".to_string()];
+        let a = vec![Arg::Text("HO".into()), Arg::Text("3".into())];
         assert_eq!(fill("{0} は {1} 件 {x}", &a, Lang::Ja), "HO は 3 件 {x}");
         assert_eq!(fill("{2}", &a, Lang::Ja), "");
         let b = vec![bi("保険者番号", "insurer number")];

@@ -114,7 +114,7 @@ fn redact_diag(d: &mut Diagnostic) {
         }
     }
     hidden.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
-    for a in &mut d.args {
+    for a in d.args.iter_mut().flat_map(crate::diag::Arg::texts_mut) {
         scrub(a, &hidden);
         if d.rule.code.starts_with('Q') {
             mask_qualification_text(a);

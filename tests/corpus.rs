@@ -73,7 +73,7 @@ fn receparser_ika_sample_wareki_and_two_headers() {
     assert!(
         v009.args
             .iter()
-            .any(|a| a.parse::<u32>().unwrap_or(0) > 100),
+            .any(|a| a.get(recelint::diag::Lang::En).parse::<u32>().unwrap_or(0) > 100),
         "{:?}",
         v009.args
     );
@@ -96,7 +96,7 @@ fn receparser_ika_sample_wareki_and_two_headers() {
         .diagnostics
         .iter()
         .filter(|d| d.rule.code == "S003")
-        .map(|d| d.args[0].as_str())
+        .map(|d| d.args[0].get(recelint::diag::Lang::En))
         .collect();
     assert_eq!(s003, vec!["EX", "RC", "MN", "JY"]);
     // The last record has no line end.

@@ -207,7 +207,7 @@ pub fn check_encoding(cx: &mut Cx, enc: Encoding) {
             if bom {
                 bi(&format!("{e}（BOM 付き）"), &format!("{e} with a BOM"))
             } else {
-                e.to_string()
+                bi(e, e)
             }
         }
     };

@@ -16,7 +16,7 @@ pub mod qualification;
 pub mod structure;
 pub mod value;
 
-use crate::diag::{Diagnostic, Rule};
+use crate::diag::{Arg, Diagnostic, Rule};
 use crate::grammar::Grammar;
 use crate::model::RecView;
 
@@ -52,7 +52,7 @@ pub(crate) use rule;
 
 /// Builds a message argument list from anything displayable.
 macro_rules! args {
-    ($($a:expr),* $(,)?) => { vec![$($a.to_string()),*] };
+    ($($a:expr),* $(,)?) => { vec![$(crate::diag::IntoArg::into_arg($a)),*] };
 }
 pub(crate) use args;
 
@@ -147,7 +147,7 @@ impl Cx {
         out
     }
 
-    fn push(&mut self, rule: &'static Rule, args: Vec<String>) -> &mut Diagnostic {
+    fn push(&mut self, rule: &'static Rule, args: Vec<Arg>) -> &mut Diagnostic {
         let over = self.tick(rule);
         let d = Diagnostic {
             rule,
@@ -171,7 +171,7 @@ impl Cx {
     }
 
     /// A finding about the whole file.
-    pub fn file(&mut self, rule: &'static Rule, args: Vec<String>) -> &mut Diagnostic {
+    pub fn file(&mut self, rule: &'static Rule, args: Vec<Arg>) -> &mut Diagnostic {
         self.push(rule, args)
     }
 
@@ -181,7 +181,7 @@ impl Cx {
         rule: &'static Rule,
         no: u32,
         offset: usize,
-        args: Vec<String>,
+        args: Vec<Arg>,
     ) -> &mut Diagnostic {
         let receipt = self.receipt;
         let d = self.push(rule, args);
@@ -200,7 +200,7 @@ impl Cx {
     }
 
     /// A finding about a whole record.
-    pub fn rec(&mut self, rule: &'static Rule, v: &RecView, args: Vec<String>) -> &mut Diagnostic {
+    pub fn rec(&mut self, rule: &'static Rule, v: &RecView, args: Vec<Arg>) -> &mut Diagnostic {
         let capped = self.capped(rule);
         let d = self.line(rule, v.rec.no, v.rec.offset, args);
         if !capped {
@@ -216,7 +216,7 @@ impl Cx {
         rule: &'static Rule,
         v: &RecView,
         i: usize,
-        args: impl FnOnce() -> Vec<String>,
+        args: impl FnOnce() -> Vec<Arg>,
     ) {
         if self.capped(rule) {
             self.tick(rule);
@@ -226,12 +226,7 @@ impl Cx {
     }
 
     /// [`Cx::rec`], with the message's arguments built only if the finding is kept.
-    pub fn rec_with(
-        &mut self,
-        rule: &'static Rule,
-        v: &RecView,
-        args: impl FnOnce() -> Vec<String>,
-    ) {
+    pub fn rec_with(&mut self, rule: &'static Rule, v: &RecView, args: impl FnOnce() -> Vec<Arg>) {
         if self.capped(rule) {
             self.tick(rule);
         } else {
@@ -245,7 +240,7 @@ impl Cx {
         rule: &'static Rule,
         v: &RecView,
         i: usize,
-        args: Vec<String>,
+        args: Vec<Arg>,
     ) -> &mut Diagnostic {
         if self.capped(rule) {
             // Counted and thrown away: a flood of one finding (a receipt of 684,291 records,
@@ -265,7 +260,7 @@ impl Cx {
 }
 
 /// The field's name for messages, in both languages (`項目N` when the grammar has none).
-pub fn field_label(v: &RecView, i: usize) -> String {
+pub fn field_label(v: &RecView, i: usize) -> Arg {
     match v.field_def(i) {
         Some(f) => crate::diag::bi(&f.name, &f.en),
         None => crate::diag::bi(&format!("項目{i}"), &format!("field {i}")),
@@ -316,9 +311,9 @@ impl Tally {
     pub fn finish(&self, cx: &mut Cx, arg: usize) {
         if let Some(d) = self.first.and_then(|i| cx.diags.get_mut(i)) {
             if d.args.len() <= arg {
-                d.args.resize(arg + 1, String::new());
+                d.args.resize(arg + 1, Arg::default());
             }
-            d.args[arg] = self.count.to_string();
+            d.args[arg] = Arg::Text(self.count.to_string());
         }
     }
 }

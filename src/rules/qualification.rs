@@ -5,7 +5,7 @@
 
 use super::{args, rule, Cx};
 use crate::check::FileReport;
-use crate::diag::{bi, Diagnostic, ReceiptLabel, Rule};
+use crate::diag::{bi, Arg, Diagnostic, ReceiptLabel, Rule};
 use crate::fill::{classify_insurer, is_digit_fill, InsurerFill};
 use crate::grammar::Grammar;
 use crate::layout::Layout;
@@ -144,7 +144,7 @@ pub fn on_receipt(
         InsurerFill::Unknown => {
             bd.unknown_fill += 1;
             cx.field(&Q001, &ho, l.ho_insurer, args![decode(raw)]);
-            let mut why: Vec<String> = Vec::new();
+            let mut why: Vec<Arg> = Vec::new();
             if number.is_empty() {
                 why.push(bi(
                     "番号が空です（7 で埋めてください）",
@@ -163,7 +163,7 @@ pub fn on_receipt(
                 ));
             }
             for w in why {
-                let i = if w.contains("記号") {
+                let i = if w.get(crate::diag::Lang::Ja).contains("記号") {
                     l.ho_symbol
                 } else {
                     l.ho_number
@@ -355,7 +355,7 @@ impl<'a> Files<'a> {
     }
 
     /// Where the evidence comes from, for the message.
-    fn source(&self, ev: Ev) -> String {
+    fn source(&self, ev: Ev) -> Arg {
         let src = match ev {
             Ev::Row(i) => Source::Csv {
                 path: self.rows[i].path.clone(),
@@ -385,7 +385,7 @@ impl<'a> Files<'a> {
     }
 
     /// The evidence's qualification, for the message.
-    fn qual(&self, ev: Ev) -> String {
+    fn qual(&self, ev: Ev) -> Arg {
         let q = match ev {
             Ev::Row(i) => Some(self.rows[i].qual.clone()),
             Ev::Fact(f, i) => self.detail(f, i).and_then(|d| d.qual.clone()),
@@ -401,7 +401,7 @@ impl<'a> Files<'a> {
 }
 
 /// A diagnostic on the 保険者番号 of fact `fi` of file `f`.
-fn at_fact(files: &Files, f: usize, fi: usize, rule: &'static Rule, args: Vec<String>) -> Finding {
+fn at_fact(files: &Files, f: usize, fi: usize, rule: &'static Rule, args: Vec<Arg>) -> Finding {
     let g = Grammar::get();
     let l = Layout::get();
     let r = files.reports[f];

@@ -3,7 +3,7 @@
 
 use super::{args, rule, Cx, Tallies};
 use crate::diag::Diagnostic;
-use crate::diag::{bi, Rule};
+use crate::diag::{bi, Arg, Rule};
 use crate::grammar::{Grammar, RecIdx, Scope};
 use crate::layout::Layout;
 use crate::model::{number, RecBuf, RecView};
@@ -312,7 +312,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
             let shown = if id.is_empty() {
                 bi("（空行）", "(empty line)")
             } else {
-                shown_id(id)
+                Arg::Text(shown_id(id))
             };
             let g = Grammar::get();
             let what = match (
@@ -320,7 +320,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
                 g.tables[l.t_foreign_en].get(id),
             ) {
                 (Some(ja), Some(en)) => bi(&format!("（{ja}）"), &format!(" ({en})")),
-                _ => String::new(),
+                _ => Arg::default(),
             };
             cx.rec(&S003, v, args![shown, "", what]);
             st.unknown.get(id.to_vec()).mark(cx);
@@ -331,7 +331,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
     let expected = rd.fields.len() as u32;
     let nf = v.nfields() as u32;
     if nf != expected && st.field_counts.get((def, nf)).hit() {
-        cx.rec(&S009, v, args![rd.id, nf, expected, ""]);
+        cx.rec(&S009, v, args![&rd.id, nf, expected, ""]);
         st.field_counts.get((def, nf)).mark(cx);
     }
     if v.is(l.ir) {
@@ -380,7 +380,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
         // Once per file with a count: a file of receipt records without RE would otherwise
         // give one finding per line.
         if st.before_re.get(()).hit() {
-            cx.rec(&S004, v, args![rd.id, ""]);
+            cx.rec(&S004, v, args![&rd.id, ""]);
             st.before_re.get(()).mark(cx);
         }
     }
@@ -659,7 +659,7 @@ pub fn on_end(cx: &mut Cx, st: &FileStructure) {
     };
     let l = Layout::get();
     let ir_vol = st.ir.as_deref();
-    let at = |cx: &mut Cx, rule: &'static Rule, field: usize, a: Vec<String>| {
+    let at = |cx: &mut Cx, rule: &'static Rule, field: usize, a: Vec<Arg>| {
         let d = cx.line(rule, go.line, go.offset, a);
         d.record = Some("GO".into());
         d.field = Some(field as u16);
@@ -689,7 +689,7 @@ pub fn on_end(cx: &mut Cx, st: &FileStructure) {
                     .as_deref()
                     == Some(go.volume.as_str()));
         if !ok {
-            at(cx, &S012, l.go_volume, args![ir, go.volume]);
+            at(cx, &S012, l.go_volume, args![ir, &go.volume]);
         }
     }
     // S010 / S011 on a single-volume file, where GO holds the file's own totals.
@@ -700,7 +700,8 @@ pub fn on_end(cx: &mut Cx, st: &FileStructure) {
         ];
         for (rule, recorded, actual, field) in totals {
             if recorded != Some(actual) {
-                let shown = recorded.map_or_else(|| bi("（空）", "(empty)"), |c| c.to_string());
+                let shown =
+                    recorded.map_or_else(|| bi("（空）", "(empty)"), |c| Arg::Text(c.to_string()));
                 at(cx, rule, field, args![shown, actual]);
             }
         }
