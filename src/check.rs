@@ -71,14 +71,33 @@ impl FileReport {
         top(m)
     }
 
-    /// Keeps the first `n` findings (in output order) and counts the rest.
+    /// Keeps `n` findings, the most severe first (errors, then warnings, then infos), so a
+    /// cap never hides an error behind a warning; within a severity the first in output
+    /// order. Those kept stay in output order; the rest are counted as left out.
     pub fn limit(&mut self, n: usize) {
-        if self.diagnostics.len() > n {
-            for d in self.diagnostics.drain(n..) {
+        if self.diagnostics.len() <= n {
+            return;
+        }
+        // How many of each severity fit, most severe first.
+        let mut room = [0usize; 3];
+        let mut left = n;
+        for s in [Severity::Error, Severity::Warning, Severity::Info] {
+            let have = self.diagnostics.iter().filter(|d| d.severity == s).count();
+            room[s as usize] = have.min(left);
+            left -= room[s as usize];
+        }
+        let mut kept = Vec::with_capacity(n);
+        for d in std::mem::take(&mut self.diagnostics) {
+            let r = &mut room[d.severity as usize];
+            if *r > 0 {
+                *r -= 1;
+                kept.push(d);
+            } else {
                 self.omitted[d.severity as usize] += 1;
                 *self.omitted_rules.entry(d.rule.code).or_default() += 1;
             }
         }
+        self.diagnostics = kept;
     }
 }
 
@@ -420,13 +439,8 @@ fn scan_chunk_guarded(
     }))
     .unwrap_or_else(|p| {
         let mut cx = Cx::default();
-        let msg = crate::rules::internal::panic_message(&*p);
-        cx.line(
-            &crate::rules::internal::X001,
-            1,
-            c.base,
-            vec![Arg::Text(msg)],
-        );
+        use crate::rules::internal::{x001_args, Stage, X001};
+        cx.line(&X001, 1, c.base, x001_args(Stage::Check, &*p));
         // The chunk's lines still count, so later line numbers stay right.
         let lines = memchr::memchr_iter(b'\n', c.data()).count() as u32
             + u32::from(!c.data().ends_with(b"\n"));

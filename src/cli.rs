@@ -6,6 +6,7 @@ use crate::config::{self, Settings};
 use crate::diag::Lang;
 use crate::render::{renderer, Format, Style, Totals};
 use crate::rules;
+use crate::rules::internal::{self, Stage};
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
@@ -127,6 +128,7 @@ pub struct CheckArgs {
 
 /// Exit codes: 0 no error-severity finding, 1 at least one, 2 a path could not be read.
 pub fn run(cli: Cli) -> i32 {
+    internal::test_panic(Stage::Run);
     match cli.command {
         Command::Rules { code, lang } => rules_cmd(code.as_deref(), lang.into()),
         Command::Check(args) => check_cmd(&args),
@@ -199,13 +201,24 @@ pub fn looks_like_claim(p: &Path) -> bool {
     [b"IR,", b"UK,", b"YK,"].iter().any(|id| h.starts_with(*id))
 }
 
+/// One input of a run, after folders are expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A file to check (given directly, or a claim file found in a folder).
+    File(PathBuf),
+    /// A folder given on the command line that holds no claim file at all: it could not be
+    /// checked (exit code 2). `others` counts the files in it that are not claim files.
+    NoClaimFile { dir: PathBuf, others: usize },
+}
+
 /// Expands folders (recursively, without following symbolic links) into claim files,
-/// recognised by name or content; returns them and the files skipped. A path given directly
-/// is always checked, whatever its name.
-pub fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<PathBuf>) {
+/// recognised by name or content, in the order given (a folder's entries sorted by name);
+/// returns them and the files skipped. A path given directly is always checked, whatever its
+/// name; a folder without any claim file is an input of its own, so it is reported.
+pub fn expand_inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<PathBuf>) {
+    fn walk(dir: &Path, out: &mut Vec<Input>, skipped: &mut Vec<PathBuf>) {
         let Ok(rd) = std::fs::read_dir(dir) else {
-            out.push(dir.to_path_buf()); // reported as unreadable
+            out.push(Input::File(dir.to_path_buf())); // reported as unreadable
             return;
         };
         let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
@@ -216,7 +229,7 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
             if t.is_dir() {
                 walk(&p, out, skipped);
             } else if t.is_file() && (is_claim_name(&p) || looks_like_claim(&p)) {
-                out.push(p);
+                out.push(Input::File(p));
             } else {
                 skipped.push(p);
             }
@@ -225,12 +238,66 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let (mut out, mut skipped) = (Vec::new(), Vec::new());
     for p in paths {
         if p.is_dir() {
+            let (at, skipped_before) = (out.len(), skipped.len());
             walk(p, &mut out, &mut skipped);
+            if out.len() == at {
+                out.push(Input::NoClaimFile {
+                    dir: p.clone(),
+                    others: skipped.len() - skipped_before,
+                });
+            }
         } else {
-            out.push(p.clone());
+            out.push(Input::File(p.clone()));
         }
     }
     (out, skipped)
+}
+
+/// The claim files of `paths` (folders expanded as [`expand_inputs`] does) and the files
+/// skipped; folders without a claim file add nothing.
+pub fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let (inputs, skipped) = expand_inputs(paths);
+    let files = inputs
+        .into_iter()
+        .filter_map(|i| match i {
+            Input::File(p) => Some(p),
+            Input::NoClaimFile { .. } => None,
+        })
+        .collect();
+    (files, skipped)
+}
+
+/// The report of a folder without any claim file.
+fn no_claim_file(dir: &Path, others: usize) -> FileReport {
+    FileReport {
+        path: dir.display().to_string(),
+        unreadable: Some(if others == 0 {
+            "フォルダに請求ファイルがありません（空のフォルダです） / no claim file in this folder (it is empty)".to_string()
+        } else {
+            format!(
+                "フォルダに請求ファイルがありません（フォルダ内のファイル {others} 個はどれも請求ファイルではありません。--verbose で一覧） / no claim file in this folder ({others} file(s), none of them a claim file; --verbose lists them)"
+            )
+        }),
+        ..FileReport::default()
+    }
+}
+
+/// Runs `f` at `stage`; a panic becomes the arguments of an X001 finding.
+fn guarded<T>(stage: Stage, f: impl FnOnce() -> T) -> Result<T, Vec<crate::diag::Arg>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        internal::test_panic(stage);
+        f()
+    }))
+    .map_err(|p| internal::x001_args(stage, &*p))
+}
+
+/// Adds a file-level X001 finding with `args` to every report that was read.
+fn add_x001(reports: &mut [FileReport], args: &[crate::diag::Arg]) {
+    for r in reports.iter_mut().filter(|r| r.unreadable.is_none()) {
+        let mut cx = crate::rules::Cx::default();
+        cx.file(&internal::X001, args.to_vec());
+        r.diagnostics.extend(cx.diags);
+    }
 }
 
 /// Shows a progress bar on stderr until dropped: bytes done of the total, receipts per
@@ -375,7 +442,7 @@ fn check_cmd(a: &CheckArgs) -> i32 {
             .num_threads(n.max(1))
             .build_global();
     }
-    let (files, skipped) = expand(&a.paths);
+    let (inputs, skipped) = expand_inputs(&a.paths);
     if a.verbose {
         for p in &skipped {
             eprintln!(
@@ -384,6 +451,13 @@ fn check_cmd(a: &CheckArgs) -> i32 {
             );
         }
     }
+    let files: Vec<&Path> = inputs
+        .iter()
+        .filter_map(|i| match i {
+            Input::File(p) => Some(p.as_path()),
+            Input::NoClaimFile { .. } => None,
+        })
+        .collect();
     let progress = std::sync::Arc::new(Progress::default());
     let show = (a.format == Format::Text && !a.no_progress && std::io::stderr().is_terminal())
         .then(|| {
@@ -399,112 +473,165 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         chunk_size: 0,
         progress: show.as_ref().map(|_| progress.clone()),
     };
-    let mut reports: Vec<FileReport> = files
+    let mut reports: Vec<FileReport> = inputs
         .par_iter()
-        .map(|p| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_one(p, a, &opts)))
-                .unwrap_or_else(|e| {
-                    // A bug outside the chunk scan: the file gets an X001 instead of the run stopping.
+        .map(|input| match input {
+            Input::NoClaimFile { dir, others } => no_claim_file(dir, *others),
+            Input::File(p) => {
+                guarded(Stage::Check, || check_one(p, a, &opts)).unwrap_or_else(|args| {
+                    // A bug outside the chunk scan: the file gets an X001 instead of the run
+                    // stopping.
                     let mut cx = crate::rules::Cx::default();
-                    cx.file(
-                        &crate::rules::internal::X001,
-                        vec![crate::diag::Arg::Text(
-                            crate::rules::internal::panic_message(&*e),
-                        )],
-                    );
+                    cx.file(&internal::X001, args);
                     FileReport {
                         path: p.display().to_string(),
                         diagnostics: cx.diags,
                         ..FileReport::default()
                     }
                 })
+            }
         })
         .collect();
     drop(show);
+    // A bug after the per-file checks still ends the run with a valid report and exit code 2.
+    let mut internal_error = false;
     // Insured-number resolution over every receipt's fact, with the evidence of the CSV, the
     // history files and the batch itself.
-    let csv = settings.qualifications.as_ref().map(|p| {
-        (
-            p.display().to_string(),
-            std::fs::File::open(p)
-                .and_then(|f| {
-                    use std::io::Read;
-                    // One byte past the limit is enough to say it is too large.
-                    let mut b = Vec::new();
-                    f.take(crate::qualify::csv::MAX_BYTES as u64 + 1)
-                        .read_to_end(&mut b)?;
-                    Ok(b)
-                })
-                .map_err(|e| e.to_string()),
-        )
+    let resolved = guarded(Stage::Resolution, || {
+        let csv = settings.qualifications.as_ref().map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::File::open(p)
+                    .and_then(|f| {
+                        use std::io::Read;
+                        // One byte past the limit is enough to say it is too large.
+                        let mut b = Vec::new();
+                        f.take(crate::qualify::csv::MAX_BYTES as u64 + 1)
+                            .read_to_end(&mut b)?;
+                        Ok(b)
+                    })
+                    .map_err(|e| e.to_string()),
+            )
+        });
+        let history = expand(&settings.history)
+            .0
+            .par_iter()
+            .map(|p| batch::history_file(p))
+            .collect();
+        batch::resolve(&mut reports, batch::Evidence { csv, history });
     });
-    let history = expand(&settings.history)
-        .0
-        .par_iter()
-        .map(|p| batch::history_file(p))
-        .collect();
-    batch::resolve(&mut reports, batch::Evidence { csv, history });
-    settings.apply(&mut reports);
-    if let Some(p) = &a.write_baseline {
-        if let Err(e) = crate::baseline::write(p, &crate::baseline::of(&reports)) {
+    if let Err(args) = resolved {
+        internal_error = true;
+        add_x001(&mut reports, &args);
+    }
+    let applied = guarded(Stage::Settings, || -> Result<(), String> {
+        settings.apply(&mut reports);
+        if let Some(p) = &a.write_baseline {
+            crate::baseline::write(p, &crate::baseline::of(&reports))?;
+        }
+        if let Some(p) = &a.baseline {
+            let b = crate::baseline::load(p)?;
+            crate::baseline::apply(&b, &mut reports);
+        }
+        if let Some(n) = a.max_diagnostics {
+            for r in &mut reports {
+                r.limit(n);
+            }
+        }
+        Ok(())
+    });
+    match applied {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
             eprintln!("recelint: {e}");
             return 2;
         }
-    }
-    if let Some(p) = &a.baseline {
-        match crate::baseline::load(p) {
-            Ok(b) => {
-                crate::baseline::apply(&b, &mut reports);
-            }
-            Err(e) => {
-                eprintln!("recelint: {e}");
-                return 2;
-            }
-        }
-    }
-    if let Some(n) = a.max_diagnostics {
-        for r in &mut reports {
-            r.limit(n);
+        Err(args) => {
+            internal_error = true;
+            add_x001(&mut reports, &args);
         }
     }
     if a.redact {
-        crate::redact::redact(&mut reports);
-    }
-    let mut r = renderer(a.format, style);
-    let mut totals = Totals::default();
-    // Block-buffered: a locked stdout is line-buffered, which made every diagnostic of a
-    // JSON or text report its own write (20,000 system calls for a month's findings).
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    for rep in &reports {
-        totals.add(rep);
-        if let Err(e) = r.file(&mut out, rep) {
-            return broken_pipe_or(e);
-        }
-        if let Some(msg) = &rep.unreadable {
-            if a.format != Format::Text {
-                // After what came before it on stdout, as when stdout was line-buffered.
-                if let Err(e) = out.flush() {
-                    return broken_pipe_or(e);
-                }
-                eprintln!("recelint: {}: {}", rep.path, msg);
+        if let Err(args) = guarded(Stage::Settings, || crate::redact::redact(&mut reports)) {
+            // Nothing unmasked may be shown: only the finding that says why.
+            internal_error = true;
+            for r in &mut reports {
+                r.diagnostics.clear();
+                r.labels.clear();
             }
+            add_x001(&mut reports, &args);
         }
     }
-    if let Err(e) = r.finish(&mut out, &totals).and_then(|_| out.flush()) {
-        return broken_pipe_or(e);
-    }
-    if totals.unreadable > 0 || reports.iter().any(FileReport::internal_error) {
+    // Each file's report is first written once on its own, to nowhere: a file whose report
+    // cannot be written is replaced by its X001, so the real output below stays whole.
+    reports.par_iter_mut().for_each(|rep| {
+        let trial = guarded(Stage::Render, || {
+            let mut r = crate::render::trial_renderer(a.format, style);
+            let mut t = Totals::default();
+            t.add(rep);
+            let _ = r
+                .file(&mut std::io::sink(), rep)
+                .and_then(|_| r.finish(&mut std::io::sink(), &t));
+        });
+        if let Err(args) = trial {
+            *rep = FileReport {
+                path: rep.path.clone(),
+                receipts: rep.receipts,
+                ..FileReport::default()
+            };
+            add_x001(std::slice::from_mut(rep), &args);
+        }
+    });
+    internal_error |= reports.iter().any(FileReport::internal_error);
+    // The exit code is the findings' verdict, decided before writing: a reader that stops
+    // early (`| head`) does not change it.
+    let code = if internal_error || reports.iter().any(|r| r.unreadable.is_some()) {
         2
     } else if !a.exit_zero && settings.fails(&reports) {
         1
     } else {
         0
+    };
+    // Not `guarded`: its test hook fires in the trial above, which is what catches a bug in
+    // a renderer; this is the last net, for a bug in the totals.
+    let written =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> std::io::Result<()> {
+            let mut r = renderer(a.format, style);
+            let mut totals = Totals::default();
+            // Block-buffered: a locked stdout is line-buffered, which made every diagnostic of a
+            // JSON or text report its own write (20,000 system calls for a month's findings).
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            for rep in &reports {
+                totals.add(rep);
+                r.file(&mut out, rep)?;
+                if let Some(msg) = &rep.unreadable {
+                    if a.format != Format::Text {
+                        // After what came before it on stdout, as when stdout was line-buffered.
+                        out.flush()?;
+                        eprintln!("recelint: {}: {}", rep.path, msg);
+                    }
+                }
+            }
+            r.finish(&mut out, &totals)?;
+            out.flush()
+        }))
+        .map_err(|p| internal::x001_args(Stage::Render, &*p));
+    match written {
+        Ok(Ok(())) => code,
+        Ok(Err(e)) => broken_pipe_or(e, code),
+        Err(args) => {
+            let m = internal::X001.message(style.lang, &args);
+            eprintln!("recelint: X001 {m}");
+            2
+        }
     }
 }
 
-fn broken_pipe_or(e: std::io::Error) -> i32 {
+/// A reader that went away (`| head -1`) keeps the exit code the findings call for; any
+/// other write error is exit code 2.
+fn broken_pipe_or(e: std::io::Error, code: i32) -> i32 {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
-        0
+        code
     } else {
         eprintln!("recelint: {e}");
         2

@@ -59,7 +59,9 @@ fn errors_exit_one_and_unreadable_paths_exit_two_while_others_are_checked() {
     assert_eq!(o.status.code(), Some(2));
     let v: serde_json::Value =
         serde_json::from_slice(&o.stdout).expect("JSON even with an unreadable file");
-    assert_eq!(v["summary"]["files"], 2);
+    // The missing path is not a checked file: it is counted apart.
+    assert_eq!(v["summary"]["files"], 1);
+    assert_eq!(v["summary"]["unreadable"], 1);
     assert_eq!(
         v["files"][1]["receipts"], 8,
         "the readable file was still checked"

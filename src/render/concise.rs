@@ -7,6 +7,8 @@ use std::io::{self, Write};
 
 pub struct Concise {
     pub style: Style,
+    /// Write the "more findings not shown" note to stderr.
+    pub notes: bool,
 }
 
 impl Renderer for Concise {
@@ -32,7 +34,7 @@ impl Renderer for Concise {
                 super::visible(&d.message(self.style.lang))
             )?;
         }
-        if r.omitted_total() > 0 {
+        if self.notes && r.omitted_total() > 0 {
             // Not a finding line: tell the person, keep stdout parseable. What is buffered
             // goes out first, so the note follows its file's lines.
             out.flush()?;

@@ -81,7 +81,10 @@ impl<'a> DiagEntry<'a> {
 
 #[derive(Serialize)]
 struct Summary {
+    /// Files read and checked.
     files: usize,
+    /// Paths that could not be read or held no claim file.
+    unreadable: usize,
     receipts: u64,
     errors: usize,
     warnings: usize,
@@ -155,6 +158,7 @@ impl Renderer for Json {
             &mut *out,
             &Summary {
                 files: t.files,
+                unreadable: t.unreadable,
                 receipts: t.receipts,
                 errors: t.errors,
                 warnings: t.warnings,

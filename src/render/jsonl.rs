@@ -29,7 +29,10 @@ struct SummaryLine {
 
 #[derive(Serialize)]
 struct Summary {
+    /// Files read and checked.
     files: usize,
+    /// Paths that could not be read or held no claim file.
+    unreadable: usize,
     receipts: u64,
     errors: usize,
     warnings: usize,
@@ -79,6 +82,7 @@ impl Renderer for Jsonl {
             &SummaryLine {
                 summary: Summary {
                     files: t.files,
+                    unreadable: t.unreadable,
                     receipts: t.receipts,
                     errors: t.errors,
                     warnings: t.warnings,

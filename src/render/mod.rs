@@ -65,7 +65,9 @@ pub struct Style {
 /// Totals over all files.
 #[derive(Debug, Default, Clone)]
 pub struct Totals {
+    /// Files read and checked.
     pub files: usize,
+    /// Paths that could not be read or held no claim file (exit code 2).
     pub unreadable: usize,
     pub receipts: u64,
     pub errors: usize,
@@ -83,9 +85,12 @@ pub struct Totals {
 
 impl Totals {
     pub fn add(&mut self, r: &FileReport) {
-        self.files += 1;
+        // A path that could not be read (missing, a folder without claim files) is not a
+        // checked file: it is counted apart.
         if r.unreadable.is_some() {
             self.unreadable += 1;
+        } else {
+            self.files += 1;
         }
         self.receipts += r.receipts as u64;
         self.errors += r.count(Severity::Error);
@@ -114,9 +119,19 @@ pub trait Renderer {
 }
 
 pub fn renderer(format: Format, style: Style) -> Box<dyn Renderer> {
+    make(format, style, true)
+}
+
+/// A renderer that writes only to its output, never a note to stderr: for writing a report
+/// once to nowhere, to find a bug in rendering it before the real output starts.
+pub(crate) fn trial_renderer(format: Format, style: Style) -> Box<dyn Renderer> {
+    make(format, style, false)
+}
+
+fn make(format: Format, style: Style, notes: bool) -> Box<dyn Renderer> {
     match format {
         Format::Text => Box::new(text::Text::new(style)),
-        Format::Concise => Box::new(concise::Concise { style }),
+        Format::Concise => Box::new(concise::Concise { style, notes }),
         Format::Json => Box::new(json::Json::new(style)),
         Format::Jsonl => Box::new(jsonl::Jsonl::new(style)),
         Format::Sarif => Box::new(sarif::Sarif::new(style)),

@@ -342,7 +342,11 @@ impl Renderer for Text {
                 )?;
             }
             if t.unreadable > 0 {
-                writeln!(out, "読み取れなかったファイル: {}", t.unreadable)?;
+                writeln!(
+                    out,
+                    "検査できなかったパス（読めない・請求ファイルがない）: {}",
+                    t.unreadable
+                )?;
             }
         } else {
             writeln!(
@@ -362,7 +366,11 @@ impl Renderer for Text {
                 writeln!(out, "{} finding(s) in the baseline not shown", t.baselined)?;
             }
             if t.unreadable > 0 {
-                writeln!(out, "unreadable files: {}", t.unreadable)?;
+                writeln!(
+                    out,
+                    "paths not checked (unreadable or no claim file): {}",
+                    t.unreadable
+                )?;
             }
         }
         Ok(())
