@@ -42,6 +42,8 @@ pub struct FileReport {
     pub baselined: usize,
     /// IR 医療機関コード.
     pub facility: String,
+    /// The file's claim kind (detected, or forced with `--kind`); `None` when nothing tells.
+    pub kind: Option<crate::kind::Kind>,
     /// The same, by rule code.
     pub omitted_rules: BTreeMap<&'static str, usize>,
 }
@@ -318,6 +320,8 @@ pub struct CheckOptions {
     pub chunk_size: usize,
     /// Counters a progress display can read while files are checked.
     pub progress: Option<std::sync::Arc<Progress>>,
+    /// Check every file as this kind instead of detecting it (`--kind`).
+    pub kind: Option<crate::kind::Kind>,
 }
 
 /// Work done so far, shared with whoever shows progress.
@@ -1022,6 +1026,23 @@ fn check_read<R: std::io::Read + Send>(
             &file::F008,
             vec![crate::diag::bi(ja, en), crate::diag::bi(hint_ja, hint_en)],
         );
+        report.diagnostics = acc.cx.diags;
+        return Ok(report);
+    }
+    // The claim kind: a layout is never applied to a file of another kind, and a file of a
+    // kind not checked yet gets F010 alone.
+    use crate::kind::{detect, Detected};
+    let det = detect(path, &head);
+    let what = match opts.kind {
+        Some(k) => Detected::Claim(k),
+        None => det.what,
+    };
+    report.kind = match what {
+        Detected::Claim(k) => Some(k),
+        _ => None,
+    };
+    if let Some(args) = file::unsupported_kind(what, &det) {
+        acc.cx.file(&file::F010, args);
         report.diagnostics = acc.cx.diags;
         return Ok(report);
     }

@@ -41,6 +41,27 @@ pub enum Command {
     },
 }
 
+/// `--kind`: a claim kind by its output name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    Medical,
+    Dpc,
+    Dental,
+    Pharmacy,
+}
+
+impl From<KindArg> for crate::kind::Kind {
+    fn from(k: KindArg) -> crate::kind::Kind {
+        use crate::kind::Kind;
+        match k {
+            KindArg::Medical => Kind::Medical,
+            KindArg::Dpc => Kind::Dpc,
+            KindArg::Dental => Kind::Dental,
+            KindArg::Pharmacy => Kind::Pharmacy,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LangArg {
     Ja,
@@ -114,6 +135,9 @@ pub struct CheckArgs {
     /// Report at most N findings per file and say how many more there were
     #[arg(long, value_name = "N")]
     pub max_diagnostics: Option<usize>,
+    /// 請求ファイルの種類を判定せずに指定する / check every file as this kind instead of detecting it
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
     /// Never show the progress bar (it is shown only for text output on a terminal)
     #[arg(long)]
     pub no_progress: bool,
@@ -472,6 +496,7 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         source_lines: matches!(a.format, Format::Text | Format::Sarif),
         chunk_size: 0,
         progress: show.as_ref().map(|_| progress.clone()),
+        kind: a.kind.map(Into::into),
     };
     let mut reports: Vec<FileReport> = inputs
         .par_iter()

@@ -18,6 +18,7 @@ pub mod diag;
 pub mod fill;
 pub mod fixture;
 pub mod grammar;
+pub mod kind;
 pub mod layout;
 pub mod model;
 pub mod parse;

@@ -375,7 +375,7 @@ fn standard_input_is_checked_under_the_given_name() {
         .stdin
         .take()
         .unwrap()
-        .write_all(&std::fs::read(common::corpus("receparser/dpcsample.csv")).unwrap())
+        .write_all(&std::fs::read(common::corpus("receparser/ikasample.csv")).unwrap())
         .unwrap();
     let o = child.wait_with_output().unwrap();
     let out = String::from_utf8(o.stdout).unwrap();

@@ -109,8 +109,34 @@ fn receparser_ika_sample_wareki_and_two_headers() {
 }
 
 #[test]
-fn receparser_dpc_sample_lf_only() {
+fn receparser_dpc_sample_is_told_dpc_and_not_checked_as_medical() {
+    // It begins with IR like a 医科 file; its BU records make it DPC, a kind recelint does
+    // not check yet: F010 alone, no 医科 finding.
     let r = check("receparser/dpcsample.csv");
+    assert_eq!(r.kind, Some(recelint::kind::Kind::Dpc));
+    assert_eq!(
+        counts(&r).into_iter().collect::<Vec<_>>(),
+        vec![("F010", 1)]
+    );
+    let m = r.diagnostics[0].message(recelint::diag::Lang::En);
+    assert!(m.contains("DPC") && m.contains("BU records"), "{m}");
+}
+
+#[test]
+fn receparser_dpc_sample_lf_only() {
+    // Forced to 医科 (`--kind medical`), it is read through: LF line ends, the DPC records
+    // named for what they are.
+    let p = common::corpus("receparser/dpcsample.csv");
+    let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    let r = recelint::check::check_bytes(
+        "receparser/dpcsample.csv",
+        &bytes,
+        &recelint::check::CheckOptions {
+            source_lines: true,
+            kind: Some(recelint::kind::Kind::Medical),
+            ..Default::default()
+        },
+    );
     assert_eq!(r.receipts, 14);
     let f003: Vec<_> = r
         .diagnostics

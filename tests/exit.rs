@@ -131,7 +131,7 @@ fn a_folder_without_claim_files_is_named_and_not_checked() {
             "{line}"
         );
         // The sample was still checked, and the folder is not counted as a checked file.
-        assert!(out.contains("RECEIPTC.UKE: レセプト 8 件"), "{out}");
+        assert!(out.contains("RECEIPTC.UKE: 医科・レセプト 8 件"), "{out}");
         assert!(out.contains("合計: ファイル 1・レセプト 8 件"), "{out}");
         // JSON: the summary counts it apart, and the message goes to stderr.
         let o = run(

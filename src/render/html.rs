@@ -577,9 +577,13 @@ impl Html {
             escape(&r.path)
         );
         if r.unreadable.is_none() {
+            let kind = r
+                .kind
+                .map(|k| format!("{} · ", k.label(self.style.lang.is_ja())))
+                .unwrap_or_default();
             let _ = write!(
                 s,
-                "<span class=\"sum\">{} {}{cu} · {} {}{cu} — {} {} · {} {} · {} {}</span>",
+                "<span class=\"sum\">{kind}{} {}{cu} · {} {}{cu} — {} {} · {} {} · {} {}</span>",
                 l.receipts,
                 num(r.receipts as u64),
                 l.records,

@@ -19,6 +19,8 @@ pub struct Json {
 #[derive(Serialize)]
 struct FileEntry {
     path: String,
+    /// medical, dpc, dental, pharmacy; null when nothing tells.
+    kind: Option<&'static str>,
     receipts: u32,
     records: u32,
     errors: usize,
@@ -135,6 +137,7 @@ impl Renderer for Json {
         }
         self.files.push(FileEntry {
             path: r.path.clone(),
+            kind: r.kind.map(crate::kind::Kind::as_str),
             receipts: r.receipts,
             records: r.records,
             errors: r.count(Severity::Error),

@@ -180,16 +180,19 @@ impl Renderer for Text {
             r.count(Severity::Warning),
             r.count(Severity::Info),
         );
+        let kind = r.kind.map(|k| k.label(ja));
         if ja {
+            let kind = kind.map(|k| format!("{k}・")).unwrap_or_default();
             writeln!(
                 out,
-                "{}: レセプト {} 件・レコード {} 件 — エラー {e}・警告 {w}・情報 {i}",
+                "{}: {kind}レセプト {} 件・レコード {} 件 — エラー {e}・警告 {w}・情報 {i}",
                 r.path, r.receipts, r.records
             )?;
         } else {
+            let kind = kind.map(|k| format!("{k}, ")).unwrap_or_default();
             writeln!(
                 out,
-                "{}: {} receipts, {} records — {e} errors, {w} warnings, {i} infos",
+                "{}: {kind}{} receipts, {} records — {e} errors, {w} warnings, {i} infos",
                 r.path, r.receipts, r.records
             )?;
         }

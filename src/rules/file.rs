@@ -1,7 +1,7 @@
 //! F: the file as bytes — encoding, line ends, the 0x1A mark, quotes, emptiness.
 
 use super::{args, rule, Cx, Tally};
-use crate::diag::{bi, Rule};
+use crate::diag::{bi, Arg, Rule};
 use crate::model::RecView;
 use crate::parse::{Line, Term};
 use crate::sjis::{Bad, Scan};
@@ -52,9 +52,14 @@ pub static F009: Rule = rule!("F009", "record-too-long", Error,
     "レコードが {1} バイトを超えています。超えた部分は検査していません（改行が欠けている可能性があります）",
     en: "record too long",
     "the record is longer than {1} bytes; what lies beyond was not checked (a line end may be missing)");
+pub static F010: Rule = rule!("F010", "kind-not-supported", Warning,
+    ja: "recelint がまだ検査できない種類のファイル（歯科・調剤・DPC・返戻など）",
+    "このファイルは{0}です（{1}）。recelint はこの種類をまだ検査できないため、中身は検査していません",
+    en: "a kind of file recelint cannot check yet (dental, pharmacy, DPC, returned claims …)",
+    "this file is {0} ({1}); recelint cannot check this kind yet, so nothing in it was checked");
 
 pub static RULES: &[&Rule] = &[
-    &F001, &F002, &F003, &F004, &F005, &F006, &F007, &F008, &F009,
+    &F001, &F002, &F003, &F004, &F005, &F006, &F007, &F008, &F009, &F010,
 ];
 
 /// Most F001 findings reported per file: a file of binary junk would otherwise give one per
@@ -302,4 +307,49 @@ pub fn on_end(
     if records == 0 {
         cx.file(&F007, vec![]);
     }
+}
+
+/// The arguments of F010 when `what` is a kind recelint does not check yet (or not a claim
+/// at all); `None` when the file is checked.
+pub fn unsupported_kind(
+    what: crate::kind::Detected,
+    det: &crate::kind::Detection,
+) -> Option<Vec<Arg>> {
+    use crate::kind::Detected;
+    let (ja, en) = match what {
+        Detected::Unknown => return None,
+        Detected::Claim(k) if k.def().supported => return None,
+        Detected::Claim(k) => {
+            let d = k.def();
+            (
+                format!("{}（{}）", d.name, d.file),
+                format!("{} ({})", d.en, d.file),
+            )
+        }
+        Detected::Other(o) => (o.name.clone(), o.en.clone()),
+    };
+    let shown = if det.header.is_empty() {
+        "—".to_string()
+    } else {
+        det.header.clone()
+    };
+    let how = if what != det.what {
+        bi("--kind の指定による", "as --kind says")
+    } else if let Some(m) = &det.mark {
+        bi(
+            &format!("先頭レコード {shown}、{m} レコードがあることから判定"),
+            &format!("told by its first record {shown} and its {m} records"),
+        )
+    } else if det.by_name {
+        bi(
+            &format!("先頭レコード {shown} とファイル名から判定"),
+            &format!("told by its first record {shown} and its name"),
+        )
+    } else {
+        bi(
+            &format!("先頭レコード {shown} から判定"),
+            &format!("told by its first record {shown}"),
+        )
+    };
+    Some(vec![bi(&ja, &en), how])
 }
