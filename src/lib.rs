@@ -26,4 +26,5 @@ pub mod qualify;
 pub mod redact;
 pub mod render;
 pub mod rules;
+mod scan;
 pub mod sjis;

@@ -1,0 +1,333 @@
+//! Splitting a file into chunks that begin where a receipt begins, read ahead in buffers
+//! that several chunks share.
+
+use super::*;
+
+/// A piece of the file that starts at a receipt boundary (or at the file's start): a range
+/// of a buffer the chunker read, which several chunks may share (no copy per chunk).
+pub(super) struct Chunk {
+    pub(super) buf: std::sync::Arc<Vec<u8>>,
+    pub(super) range: std::ops::Range<usize>,
+    /// File offset of `data()[0]`.
+    pub(super) base: usize,
+    pub(super) first: bool,
+}
+
+impl Chunk {
+    pub(super) fn data(&self) -> &[u8] {
+        &self.buf[self.range.clone()]
+    }
+}
+
+/// Splits a reader into chunks that start at receipt boundaries (a line beginning `RE,`),
+/// stopping at the 0x1A mark; counts what follows the mark.
+pub(super) struct Chunker<R> {
+    pub(super) r: R,
+    pub(super) buf: Vec<u8>,
+    /// File offset of `buf[0]`.
+    pub(super) base: usize,
+    /// File offset of the 0x1A mark, once seen.
+    pub(super) eof_mark: Option<usize>,
+    /// Bytes after the mark.
+    pub(super) after: usize,
+    pub(super) done: bool,
+    pub(super) first: bool,
+    pub(super) size: usize,
+    /// Buffers of scanned chunks, reused for the next ones (fresh 4 MiB buffers cost a page
+    /// fault per page).
+    pub(super) spare: Vec<Vec<u8>>,
+    /// The buffer the last chunk was cut from, and where the rest of it starts: the next
+    /// chunks are cut from it while it holds a whole one (many, when chunks are small).
+    pub(super) frozen: Option<(std::sync::Arc<Vec<u8>>, usize)>,
+}
+
+impl<R: std::io::Read> Chunker<R> {
+    /// A chunker at the start of `r`, cutting chunks of about `size` bytes.
+    pub(super) fn new(r: R, size: usize) -> Self {
+        Chunker {
+            r,
+            buf: Vec::new(),
+            base: 0,
+            eof_mark: None,
+            after: 0,
+            done: false,
+            first: true,
+            size,
+            spare: Vec::new(),
+            frozen: None,
+        }
+    }
+
+    /// Reads one block; `None` at the end of the input.
+    pub(super) fn read_block(&mut self, block: &mut [u8]) -> std::io::Result<Option<usize>> {
+        loop {
+            return match self.r.read(block) {
+                Ok(0) => Ok(None),
+                Ok(n) => Ok(Some(n)),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => Err(e),
+            };
+        }
+    }
+
+    /// Appends bytes read to `buf`, stopping at the 0x1A mark (then counts the rest).
+    pub(super) fn take(&mut self, got: &[u8], block: &mut [u8]) -> std::io::Result<()> {
+        if self.eof_mark.is_some() {
+            self.after += got.len();
+        } else if let Some(at) = memchr::memchr(0x1A, got) {
+            self.eof_mark = Some(self.base + self.buf.len() + at);
+            self.buf.extend_from_slice(&got[..at]);
+            self.after += got.len() - at - 1;
+            // Keep reading only to count what follows the mark.
+            while let Some(m) = self.read_block(block)? {
+                self.after += m;
+            }
+            self.done = true;
+        } else {
+            self.buf.extend_from_slice(got);
+        }
+        Ok(())
+    }
+
+    /// Reads until `buf` holds at least `want` bytes or the input ends. Reads straight into
+    /// `buf` (no block in between), stopping at the 0x1A mark (then counts the rest).
+    pub(super) fn fill(&mut self, want: usize) -> std::io::Result<()> {
+        const BLOCK: usize = 1 << 20;
+        while !self.done && self.buf.len() < want {
+            let old = self.buf.len();
+            // Up to what is wanted (in 64 KiB steps), not a whole block: what is read past a
+            // chunk's cut is copied into the next chunk's buffer.
+            let step = (want - old).next_multiple_of(64 << 10).min(BLOCK);
+            self.buf.reserve(step);
+            // read_to_end reads into the spare capacity without zeroing it first (zeroing
+            // each block was 2 % of a check).
+            let got = match (&mut self.r).take(step as u64).read_to_end(&mut self.buf) {
+                Err(e) => {
+                    self.buf.truncate(old);
+                    return Err(e);
+                }
+                Ok(n) => n,
+            };
+            if got == 0 {
+                self.done = true;
+            } else if let Some(at) = memchr::memchr(0x1A, &self.buf[old..]) {
+                self.eof_mark = Some(self.base + old + at);
+                self.after += got - at - 1;
+                self.buf.truncate(old + at);
+                // Keep reading only to count what follows the mark.
+                let mut block = vec![0u8; 1 << 16];
+                while let Some(m) = self.read_block(&mut block)? {
+                    self.after += m;
+                }
+                self.done = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// An empty buffer with room for a chunk and the read that ends it.
+    pub(super) fn fresh(&mut self) -> Vec<u8> {
+        let mut v = self.spare.pop().unwrap_or_default();
+        v.clear();
+        // (A huge chunk size, as tests use for "one chunk", grows as read instead.)
+        v.reserve(self.size.min(64 << 20) + (128 << 10));
+        v
+    }
+
+    /// `buf` holds the start of one line longer than the limit: keeps `keep` bytes of it,
+    /// discards the rest of the line (what `buf` already holds past `keep`, then what is read),
+    /// and returns the kept head with the line end found (none at the end of the input) and the
+    /// head's file offset. Afterwards `buf` holds what follows the line end and `base` is its
+    /// offset.
+    pub(super) fn skip_line(&mut self, keep: usize) -> std::io::Result<(Vec<u8>, usize)> {
+        let mut block = vec![0u8; 1 << 20];
+        let start = self.base;
+        let mut head = std::mem::take(&mut self.buf);
+        // Bytes already read past the head are looked at first, as if just read.
+        let mut held = head.split_off(keep.min(head.len()));
+        let mut skipped = 0;
+        let mut term: &[u8] = b"";
+        let mut rest: Vec<u8> = Vec::new();
+        let mut cr_pending = false;
+        loop {
+            let got: &[u8] = if !held.is_empty() {
+                &held
+            } else {
+                match self.read_block(&mut block)? {
+                    Some(n) => &block[..n],
+                    None => break,
+                }
+            };
+            let n = got.len();
+            if cr_pending {
+                term = if got[0] == b'\n' { b"\r\n" } else { b"\r" };
+                rest = got[term.len() - 1..].to_vec();
+                cr_pending = false;
+                break;
+            }
+            let found = match memchr::memchr3(b'\r', b'\n', 0x1A, got) {
+                None => {
+                    skipped += n;
+                    None
+                }
+                Some(j) if got[j] == 0x1A => {
+                    skipped += j;
+                    rest = got[j..].to_vec();
+                    Some(())
+                }
+                Some(j) if got[j] == b'\n' => {
+                    skipped += j;
+                    term = b"\n";
+                    rest = got[j + 1..].to_vec();
+                    Some(())
+                }
+                Some(j) if j + 1 == n => {
+                    skipped += j;
+                    cr_pending = true;
+                    None
+                }
+                Some(j) => {
+                    skipped += j;
+                    term = if got[j + 1] == b'\n' { b"\r\n" } else { b"\r" };
+                    rest = got[j + term.len()..].to_vec();
+                    Some(())
+                }
+            };
+            held.clear();
+            if found.is_some() {
+                break;
+            }
+        }
+        if cr_pending {
+            term = b"\r";
+        }
+        if rest.is_empty() && term.is_empty() {
+            self.done = true;
+        }
+        head.extend_from_slice(term);
+        self.base = start + keep + skipped + term.len();
+        // What follows the line end goes through the 0x1A check like anything read.
+        self.take(&rest, &mut block)?;
+        Ok((head, start))
+    }
+
+    /// Whether every chunk has been handed out.
+    pub(super) fn exhausted(&self) -> bool {
+        self.done
+            && self.buf.is_empty()
+            && self.frozen.as_ref().is_none_or(|(b, at)| *at >= b.len())
+    }
+
+    /// The next chunk, or `None` at the end.
+    pub(super) fn next(&mut self) -> std::io::Result<Option<Chunk>> {
+        let size = self.size;
+        if let Some((frozen, at)) = self.frozen.take() {
+            let rest = &frozen[at..];
+            let limit = size.saturating_mul(4).max(16 << 20);
+            if let Some(cut) = boundary(&rest[..rest.len().min(limit)], size) {
+                let chunk = Chunk {
+                    buf: frozen.clone(),
+                    range: at..at + cut,
+                    base: self.base,
+                    first: self.first,
+                };
+                self.base += cut;
+                self.first = false;
+                self.frozen = Some((frozen, at + cut));
+                return Ok(Some(chunk));
+            }
+            // The rest starts the next chunk: it goes in front of what is read next (`buf` is
+            // empty while a buffer is frozen). The one copy per buffer, not per chunk.
+            let mut v = self.fresh();
+            v.extend_from_slice(rest);
+            v.append(&mut self.buf);
+            self.buf = v;
+            if let Ok(b) = std::sync::Arc::try_unwrap(frozen) {
+                self.spare.push(b);
+            }
+        }
+        loop {
+            self.fill(size + (1 << 16))?;
+            if self.buf.is_empty() {
+                return Ok(None);
+            }
+            // A boundary: the first "\nRE," at or after `size`.
+            // A boundary: the first line starting "RE," at or after `size` (after LF, or after
+            // a lone CR in a CR-only file).
+            // Receipt boundaries are looked for within the limit only (as the forced cut
+            // below), so where chunks end depends on the bytes, not on how much was read.
+            let limit = size.saturating_mul(4).max(16 << 20);
+            let cut = boundary(&self.buf[..self.buf.len().min(limit)], size);
+            let cut = match cut {
+                Some(c) => c,
+                None if self.done => self.buf.len(),
+                None if self.buf.len() >= limit => {
+                    // No receipt boundary in a long stretch: cut at a line end so memory stays
+                    // bounded (a CR of a CR LF is not a line end on its own). The last one
+                    // within the limit, not within what happens to be read: the cut, and so
+                    // the findings, depend on the bytes only, not on how reads return them.
+                    match last_line_end(&self.buf[..limit]) {
+                        Some(i) => i + 1,
+                        None => {
+                            // One line longer than the limit: keep enough of it for F009 and
+                            // skip the rest, so the line stays one record.
+                            let (data, base) = self.skip_line(file::MAX_RECORD + 1)?;
+                            let chunk = Chunk {
+                                range: 0..data.len(),
+                                buf: std::sync::Arc::new(data),
+                                base,
+                                first: self.first,
+                            };
+                            self.first = false;
+                            return Ok(Some(chunk));
+                        }
+                    }
+                }
+                None => {
+                    let want = self.buf.len() * 2;
+                    self.fill(want)?;
+                    continue;
+                }
+            };
+            // The buffer is frozen and shared: this chunk is its first `cut` bytes, and the
+            // next ones are cut from the rest before anything more is read.
+            let buf = std::sync::Arc::new(std::mem::take(&mut self.buf));
+            self.frozen = Some((buf.clone(), cut));
+            let chunk = Chunk {
+                buf,
+                range: 0..cut,
+                base: self.base,
+                first: self.first,
+            };
+            self.base += cut;
+            self.first = false;
+            return Ok(Some(chunk));
+        }
+    }
+}
+
+/// Where a chunk of `buf` ends: at the first line starting "RE," at or after `size` (after LF,
+/// or after a lone CR in a CR-only file); `None` when `buf` has none.
+pub(super) fn boundary(buf: &[u8], size: usize) -> Option<usize> {
+    let tail = buf.get(size..).filter(|t| !t.is_empty())?;
+    let lf = memchr::memmem::find(tail, b"\nRE,");
+    let cr = memchr::memmem::find(tail, b"\rRE,");
+    match (lf, cr) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+    .map(|i| size + i + 1)
+}
+
+/// Position of the last line end (LF, or a CR not followed by LF) in `buf`; a CR at the very
+/// end may be half of a CR LF, so it does not count.
+pub(super) fn last_line_end(buf: &[u8]) -> Option<usize> {
+    let mut end = buf.len();
+    while let Some(i) = memchr::memrchr2(b'\r', b'\n', &buf[..end]) {
+        if buf[i] == b'\n' || (i + 1 < buf.len() && buf[i + 1] != b'\n') {
+            return Some(i);
+        }
+        end = i;
+    }
+    None
+}

@@ -1,0 +1,289 @@
+//! The scan of one chunk: lines split into records, records grouped into blocks (the IR
+//! header, each receipt from RE to the next RE, the GO trailer) and the rule passes run over
+//! records, receipts and the file.
+
+use super::*;
+
+/// The block being assembled.
+pub(super) enum Block {
+    None,
+    Receipt(u32),
+}
+
+pub(super) struct Scanner<'a> {
+    pub(super) buf: RecBuf<'a>,
+    pub(super) block: Block,
+    pub(super) structure: structure::Structure,
+    pub(super) values: value::Values,
+    pub(super) flags: file::FileFlags,
+    pub(super) receipts: u32,
+    pub(super) records: u32,
+    pub(super) scans: Vec<Scan>,
+    pub(super) text_ok: bool,
+    /// Diagnostics count when the current receipt started (to know if it needs a label).
+    pub(super) receipt_start: usize,
+    pub(super) labels: BTreeMap<u32, ReceiptLabel>,
+    pub(super) facility: std::sync::Arc<str>,
+    pub(super) facts: Vec<ReceiptFact>,
+    /// The facts' RE and HO lines, when the file cannot be read again by offset.
+    pub(super) spool: Option<qualification::Spool>,
+    pub(super) breakdown: Breakdown,
+    pub(super) first_label: Option<ReceiptLabel>,
+    /// Records with invalid bytes (F001 is reported for the first [`file::MAX_F001`]).
+    pub(super) f001: usize,
+}
+
+impl<'a> Scanner<'a> {
+    pub(super) fn flush(&mut self, cx: &mut Cx) {
+        if let Block::Receipt(n) = self.block {
+            structure::on_receipt(cx, &mut self.structure, &self.buf);
+            insurer::on_receipt(cx, &self.buf);
+            // The Q rules read names and remarks as text: in a file saved in another encoding
+            // (F002) they would judge mojibake, so they wait until it is saved again.
+            let fact = if self.text_ok {
+                qualification::on_receipt(cx, &self.buf, &mut self.breakdown, self.spool.as_mut())
+            } else {
+                None
+            };
+            if let Some(f) = fact {
+                self.facts.push(f);
+            }
+            let aside = std::mem::take(&mut self.structure.want_label);
+            if cx.diags.len() > self.receipt_start || n == 1 || aside {
+                let l = Layout::get();
+                let re = self.buf.view(0);
+                let text_ok = self.text_ok;
+                let decode = |b: &[u8]| {
+                    if text_ok {
+                        sjis::decode(b).into_owned()
+                    } else {
+                        String::from_utf8_lossy(b).into_owned()
+                    }
+                };
+                let label = ReceiptLabel {
+                    number: decode(re.field(l.re_no)),
+                    karte: decode(re.field(l.re_karte)),
+                    name: decode(re.field(l.re_name)),
+                    line: re.rec.no,
+                };
+                // The chunk's first receipt is named too: the merge may report on it.
+                if n == 1 {
+                    self.first_label = Some(label.clone());
+                }
+                if cx.diags.len() > self.receipt_start || aside {
+                    self.labels.insert(n, label);
+                }
+            }
+        }
+        self.buf.clear();
+        self.block = Block::None;
+        cx.receipt = None;
+    }
+
+    pub(super) fn line(&mut self, cx: &mut Cx, mut line: Line<'a>) {
+        let g = Grammar::get();
+        let l = Layout::get();
+        self.records += 1;
+        let whole = line;
+        if line.raw.len() > file::MAX_RECORD {
+            line.raw = &line.raw[..file::MAX_RECORD];
+        }
+        // Blocks: RE opens a receipt; IR and GO stand alone.
+        let id_end = line
+            .raw
+            .iter()
+            .position(|&b| b == b',')
+            .unwrap_or(line.raw.len());
+        let def = g.lookup(&line.raw[..id_end]);
+        let scope = def.map(|d| g.record(d).scope);
+        if def == Some(l.re) || scope == Some(Scope::File) {
+            self.flush(cx);
+        }
+        if def == Some(l.re) {
+            self.receipts += 1;
+            self.block = Block::Receipt(self.receipts);
+            cx.receipt = Some(self.receipts);
+            self.receipt_start = cx.diags.len();
+        }
+        // Line-level findings belong to the receipt the line opens, if it opens one.
+        let (i, bytes) = self.buf.push(def, &line);
+        // The pass saw only the first MAX_RECORD bytes of an overlong line (F009 says so).
+        let quote = if whole.raw.len() > line.raw.len() {
+            memchr::memchr(b'"', whole.raw).is_some()
+        } else {
+            bytes.quote
+        };
+        // Most lines: CR LF, no quote, not too long (F009, F003, F006 have nothing to say).
+        if whole.term != Term::CrLf || quote || whole.raw.len() > file::MAX_RECORD {
+            file::on_line(cx, &mut self.flags, &whole, quote);
+        }
+        let v = self.buf.view(i);
+        let in_receipt = matches!(self.block, Block::Receipt(_));
+        structure::on_record(cx, &mut self.structure, &v, in_receipt);
+        if v.is(l.ir) && self.facility.is_empty() {
+            self.facility = sjis::decode(v.field(l.ir_facility)).into();
+        }
+
+        // Text: scan the fields of records with non-ASCII or control bytes.
+        let scans = if bytes.plain {
+            None
+        } else {
+            self.scans.clear();
+            for (s, e) in v.spans() {
+                self.scans.push(if s == e {
+                    Scan::default()
+                } else {
+                    sjis::scan(&v.rec.raw[s as usize..e as usize])
+                });
+            }
+            if self.text_ok {
+                // One F001 and one C001 per record: a record of a thousand 外字 fields is one
+                // finding, not a thousand.
+                let (mut bad, mut ext) = (false, false);
+                for (f, s) in self.scans.iter().enumerate() {
+                    if !bad && s.bad.is_some() {
+                        bad = true;
+                        self.f001 += 1;
+                        if self.f001 <= file::MAX_F001 {
+                            file::on_scan(cx, &v, f, s);
+                        }
+                    }
+                    if !ext && s.ext.is_some() {
+                        ext = chars::on_scan(cx, &v, f, s);
+                    }
+                }
+            }
+            Some(&self.scans[..])
+        };
+        value::on_record(cx, &mut self.values, &v, scans, self.text_ok);
+        if v.is(l.re) && self.text_ok {
+            chars::on_re(cx, &v);
+        }
+        if scope == Some(Scope::File) {
+            self.buf.clear();
+        }
+    }
+}
+
+/// What one chunk's scan produced; line numbers and receipt ordinals are chunk-relative.
+pub(super) struct ChunkOut {
+    pub(super) diags: Vec<Diagnostic>,
+    pub(super) lines: u32,
+    pub(super) receipts: u32,
+    pub(super) records: u32,
+    pub(super) labels: BTreeMap<u32, ReceiptLabel>,
+    pub(super) facts: Vec<ReceiptFact>,
+    pub(super) spool: Option<qualification::Spool>,
+    pub(super) breakdown: Breakdown,
+    pub(super) facility: String,
+    pub(super) first_label: Option<ReceiptLabel>,
+    pub(super) f001: usize,
+    /// Findings past the per-rule cap, counted by rule.
+    pub(super) overflow: BTreeMap<&'static str, usize>,
+    pub(super) structure: structure::Structure,
+    pub(super) values: value::Values,
+    pub(super) flags: file::FileFlags,
+}
+
+pub(super) fn scan_chunk(
+    c: &Chunk,
+    text_ok: bool,
+    utf8: bool,
+    opts: &CheckOptions,
+    spool: bool,
+) -> ChunkOut {
+    // Test hook (debug builds only): proves a bug in a rule becomes X001, not a crash.
+    if cfg!(debug_assertions) && memchr::memmem::find(c.data(), b"RECELINT-TEST-PANIC").is_some() {
+        panic!("test panic requested by the input");
+    }
+    let mut cx = Cx::default();
+    let mut sc = Scanner {
+        buf: RecBuf::default(),
+        block: Block::None,
+        structure: structure::Structure::new(c.first),
+        values: value::Values::default(),
+        flags: file::FileFlags::default(),
+        receipts: 0,
+        records: 0,
+        scans: Vec::new(),
+        text_ok,
+        receipt_start: 0,
+        labels: BTreeMap::new(),
+        facility: std::sync::Arc::from(""),
+        facts: Vec::new(),
+        breakdown: Breakdown::default(),
+        spool: spool.then(Default::default),
+        first_label: None,
+        f001: 0,
+    };
+    let mut lines = 0;
+    for line in Lines::new(c.data(), c.base, 1) {
+        lines = line.no;
+        sc.line(&mut cx, line);
+    }
+    sc.flush(&mut cx);
+    if opts.source_lines {
+        for d in cx.diags.iter_mut() {
+            attach_source(d, c.data(), c.base, utf8);
+        }
+        for d in sc.structure.pending_mut() {
+            attach_source(d, c.data(), c.base, utf8);
+        }
+    }
+    ChunkOut {
+        overflow: cx.take_overflow(),
+        diags: cx.diags,
+        lines,
+        receipts: sc.receipts,
+        records: sc.records,
+        labels: sc.labels,
+        facts: sc.facts,
+        spool: sc.spool,
+        breakdown: sc.breakdown,
+        facility: sc.facility.to_string(),
+        first_label: sc.first_label,
+        f001: sc.f001,
+        structure: sc.structure,
+        values: sc.values,
+        flags: sc.flags,
+    }
+}
+
+/// [`scan_chunk`], with a bug in a rule turned into an X001 finding at the chunk's start
+/// instead of stopping the run.
+pub(super) fn scan_chunk_guarded(
+    c: &Chunk,
+    text_ok: bool,
+    utf8: bool,
+    opts: &CheckOptions,
+    spool: bool,
+) -> ChunkOut {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        scan_chunk(c, text_ok, utf8, opts, spool)
+    }))
+    .unwrap_or_else(|p| {
+        let mut cx = Cx::default();
+        use crate::rules::internal::{x001_args, Stage, X001};
+        cx.line(&X001, 1, c.base, x001_args(Stage::Check, &*p));
+        // The chunk's lines still count, so later line numbers stay right.
+        let lines = memchr::memchr_iter(b'\n', c.data()).count() as u32
+            + u32::from(!c.data().ends_with(b"\n"));
+        ChunkOut {
+            diags: cx.diags,
+            lines,
+            receipts: 0,
+            records: 0,
+            labels: BTreeMap::new(),
+            facts: Vec::new(),
+            spool: None,
+            breakdown: Breakdown::default(),
+            facility: String::new(),
+            first_label: None,
+            f001: 0,
+            overflow: BTreeMap::new(),
+            structure: structure::Structure::new(c.first),
+            values: value::Values::default(),
+            flags: file::FileFlags::default(),
+        }
+    })
+}
