@@ -587,29 +587,10 @@ fn check_cmd(a: &CheckArgs) -> i32 {
             add_x001(&mut reports, &args);
         }
     }
-    // Each file's report is first written once on its own, to nowhere: a file whose report
-    // cannot be written is replaced by its X001, so the real output below stays whole.
-    reports.par_iter_mut().for_each(|rep| {
-        let trial = guarded(Stage::Render, || {
-            let mut r = crate::render::trial_renderer(a.format, style);
-            let mut t = Totals::default();
-            t.add(rep);
-            let _ = r
-                .file(&mut std::io::sink(), rep)
-                .and_then(|_| r.finish(&mut std::io::sink(), &t));
-        });
-        if let Err(args) = trial {
-            *rep = FileReport {
-                path: rep.path.clone(),
-                receipts: rep.receipts,
-                ..FileReport::default()
-            };
-            add_x001(std::slice::from_mut(rep), &args);
-        }
-    });
     internal_error |= reports.iter().any(FileReport::internal_error);
     // The exit code is the findings' verdict, decided before writing: a reader that stops
-    // early (`| head`) does not change it.
+    // early (`| head`) does not change it. (A bug in rendering a file, found below, makes it
+    // 2.)
     let code = if internal_error || reports.iter().any(|r| r.unreadable.is_some()) {
         2
     } else if !a.exit_zero && settings.fails(&reports) {
@@ -617,39 +598,84 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     } else {
         0
     };
-    // Not `guarded`: its test hook fires in the trial above, which is what catches a bug in
-    // a renderer; this is the last net, for a bug in the totals.
-    let written =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> std::io::Result<()> {
-            let mut r = renderer(a.format, style);
-            let mut totals = Totals::default();
-            // Block-buffered: a locked stdout is line-buffered, which made every diagnostic of a
-            // JSON or text report its own write (20,000 system calls for a month's findings).
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-            for rep in &reports {
-                totals.add(rep);
-                r.file(&mut out, rep)?;
-                if let Some(msg) = &rep.unreadable {
-                    if a.format != Format::Text {
-                        // After what came before it on stdout, as when stdout was line-buffered.
-                        out.flush()?;
-                        eprintln!("recelint: {}: {}", rep.path, msg);
-                    }
-                }
-            }
-            r.finish(&mut out, &totals)?;
-            out.flush()
-        }))
-        .map_err(|p| internal::x001_args(Stage::Render, &*p));
+    let mut render_failed = false;
+    let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        write_reports(a.format, style, &mut reports, &stdout, &mut render_failed)
+    }))
+    .map_err(|p| internal::x001_args(Stage::Render, &*p));
+    let code = if render_failed { 2 } else { code };
     match written {
         Ok(Ok(())) => code,
         Ok(Err(e)) => broken_pipe_or(e, code),
         Err(args) => {
+            // The last net, for a bug outside a file's part (the totals, the end).
             let m = internal::X001.message(style.lang, &args);
             eprintln!("recelint: X001 {m}");
             2
         }
     }
+}
+
+/// Files rendered at a time: their parts are made in parallel, then written in order.
+const RENDER_WINDOW: usize = 64;
+
+/// Writes the run's report: each window of files rendered in parallel, one part per file (a
+/// file whose part cannot be made is rendered as its X001 alone, and `failed` is set), the
+/// parts written in input order, then the end.
+fn write_reports(
+    format: Format,
+    style: Style,
+    reports: &mut [FileReport],
+    stdout: &std::io::Stdout,
+    failed: &mut bool,
+) -> std::io::Result<()> {
+    let mut r = renderer(format, style);
+    let mut totals = Totals::default();
+    // Block-buffered: a locked stdout is line-buffered, which made every diagnostic of a
+    // JSON or text report its own write (20,000 system calls for a month's findings).
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut base = 0;
+    for window in reports.chunks_mut(RENDER_WINDOW) {
+        let r_ref: &dyn crate::render::Renderer = &*r;
+        let parts: Vec<(bool, std::io::Result<crate::render::Part>)> = window
+            .par_iter_mut()
+            .enumerate()
+            .map(
+                |(i, rep)| match guarded(Stage::Render, || r_ref.part(base + i, rep)) {
+                    Ok(part) => (false, part),
+                    Err(args) => {
+                        *rep = FileReport {
+                            path: rep.path.clone(),
+                            receipts: rep.receipts,
+                            kind: rep.kind,
+                            ..FileReport::default()
+                        };
+                        add_x001(std::slice::from_mut(rep), &args);
+                        let part = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            r_ref.part(base + i, rep)
+                        }))
+                        .unwrap_or_else(|_| Ok(crate::render::Part::default()));
+                        (true, part)
+                    }
+                },
+            )
+            .collect();
+        base += window.len();
+        for (rep, (bad, part)) in window.iter().zip(parts) {
+            *failed |= bad;
+            totals.add(rep);
+            r.put(&mut out, rep, part?)?;
+            if let Some(msg) = &rep.unreadable {
+                if format != Format::Text {
+                    // After what came before it on stdout, as when stdout was line-buffered.
+                    out.flush()?;
+                    eprintln!("recelint: {}: {}", rep.path, msg);
+                }
+            }
+        }
+    }
+    r.finish(&mut out, &totals)?;
+    out.flush()
 }
 
 /// A reader that went away (`| head -1`) keeps the exit code the findings call for; any

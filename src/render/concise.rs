@@ -1,18 +1,18 @@
 //! `--format concise`: one line per finding, `path:line:field: CODE message`.
 
-use super::{Renderer, Style, Totals};
+use super::{Part, Renderer, Style, Totals};
 use crate::check::FileReport;
 use crate::diag::Severity;
 use std::io::{self, Write};
 
 pub struct Concise {
     pub style: Style,
-    /// Write the "more findings not shown" note to stderr.
-    pub notes: bool,
 }
 
 impl Renderer for Concise {
-    fn file(&mut self, out: &mut dyn Write, r: &FileReport) -> io::Result<()> {
+    fn part(&self, _index: usize, r: &FileReport) -> io::Result<Part> {
+        let mut buf = Vec::new();
+        let out = &mut buf;
         if let Some(e) = &r.unreadable {
             writeln!(out, "{}: X000 {}", r.path, e)?;
         }
@@ -34,7 +34,15 @@ impl Renderer for Concise {
                 super::visible(&d.message(self.style.lang))
             )?;
         }
-        if self.notes && r.omitted_total() > 0 {
+        Ok(Part {
+            bytes: buf,
+            items: None,
+        })
+    }
+
+    fn put(&mut self, out: &mut dyn Write, r: &FileReport, part: Part) -> io::Result<()> {
+        out.write_all(&part.bytes)?;
+        if r.omitted_total() > 0 {
             // Not a finding line: tell the person, keep stdout parseable. What is buffered
             // goes out first, so the note follows its file's lines.
             out.flush()?;

@@ -3,7 +3,7 @@
 //! `::error file=PATH,line=N,title=CODE TITLE::MESSAGE` (`::warning`; `::notice` for info-level
 //! findings with `--verbose`). A file that could not be read is an `::error` titled `X000`.
 
-use super::{Renderer, Style, Totals};
+use super::{Part, Renderer, Style, Totals};
 use crate::check::FileReport;
 use crate::diag::Severity;
 use std::io::{self, Write};
@@ -43,7 +43,9 @@ fn command(severity: Severity) -> &'static str {
 }
 
 impl Renderer for Github {
-    fn file(&mut self, out: &mut dyn Write, r: &FileReport) -> io::Result<()> {
+    fn part(&self, _index: usize, r: &FileReport) -> io::Result<Part> {
+        let mut buf = Vec::new();
+        let out = &mut buf;
         let lang = self.style.lang;
         let file = escape_property(&r.path);
         if let Some(e) = &r.unreadable {
@@ -75,7 +77,14 @@ impl Renderer for Github {
                 escape_data(&d.message(lang))
             )?;
         }
-        Ok(())
+        Ok(Part {
+            bytes: buf,
+            items: None,
+        })
+    }
+
+    fn put(&mut self, out: &mut dyn Write, _r: &FileReport, part: Part) -> io::Result<()> {
+        out.write_all(&part.bytes)
     }
 
     fn finish(&mut self, _out: &mut dyn Write, _t: &Totals) -> io::Result<()> {

@@ -4,7 +4,7 @@
 //! sections are kept in memory and the whole document is written by `finish`. The output is a
 //! pure function of the reports (no date, no clock).
 
-use super::{Renderer, Style, Totals};
+use super::{Part, Renderer, Style, Totals};
 use crate::check::FileReport;
 use crate::diag::{Diagnostic, Lang, ReceiptLabel, Severity};
 use std::collections::BTreeMap;
@@ -506,11 +506,9 @@ impl Html {
         s.push_str("</th></tr>\n");
     }
 
-    fn row(&mut self, s: &mut String, d: &Diagnostic) {
+    fn row(&self, s: &mut String, d: &Diagnostic) {
         let lang = self.style.lang;
         let l = self.l();
-        *self.codes.entry(d.rule.code).or_default() += 1;
-        self.rows[d.severity as usize] += 1;
         let sev = sev_class(d.severity);
         let _ = write!(
             s,
@@ -554,23 +552,15 @@ impl Html {
         );
     }
 
-    fn section(&mut self, r: &FileReport) -> String {
+    /// The section of the `id`-th file (1-based).
+    fn section(&self, id: usize, r: &FileReport) -> String {
         let l = self.l();
-        let id = self.files.len() + 1;
         let mut s = String::new();
         let (e, w, i) = (
             r.count(Severity::Error),
             r.count(Severity::Warning),
             r.count(Severity::Info),
         );
-        self.files.push(FileRow {
-            path: r.path.clone(),
-            receipts: r.receipts,
-            errors: e,
-            warnings: w,
-            infos: i,
-            unreadable: r.unreadable.is_some(),
-        });
         let _ = write!(
             s,
             "<section class=\"file\" id=\"file-{id}\"><h2>{}",
@@ -803,9 +793,30 @@ impl Html {
 }
 
 impl Renderer for Html {
-    fn file(&mut self, _out: &mut dyn Write, r: &FileReport) -> io::Result<()> {
-        let s = self.section(r);
-        self.sections.push_str(&s);
+    fn part(&self, index: usize, r: &FileReport) -> io::Result<Part> {
+        Ok(Part {
+            bytes: self.section(index + 1, r).into_bytes(),
+            items: None,
+        })
+    }
+
+    fn put(&mut self, _out: &mut dyn Write, r: &FileReport, part: Part) -> io::Result<()> {
+        self.files.push(FileRow {
+            path: r.path.clone(),
+            receipts: r.receipts,
+            errors: r.count(Severity::Error),
+            warnings: r.count(Severity::Warning),
+            infos: r.count(Severity::Info),
+            unreadable: r.unreadable.is_some(),
+        });
+        if r.unreadable.is_none() {
+            for d in &r.diagnostics {
+                *self.codes.entry(d.rule.code).or_default() += 1;
+                self.rows[d.severity as usize] += 1;
+            }
+        }
+        self.sections
+            .push_str(std::str::from_utf8(&part.bytes).unwrap_or_default());
         Ok(())
     }
 

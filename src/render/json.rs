@@ -2,7 +2,7 @@
 //! `{"tool","version","diagnostics":[…],"files":[…],"summary":{…}}`.
 //! Every severity is included.
 
-use super::{Renderer, Style, Totals};
+use super::{Part, Renderer, Style, Totals};
 use crate::check::FileReport;
 use crate::diag::{Diagnostic, Severity};
 use crate::qualify::Breakdown;
@@ -125,15 +125,31 @@ impl Json {
 }
 
 impl Renderer for Json {
-    fn file(&mut self, out: &mut dyn Write, r: &FileReport) -> io::Result<()> {
+    fn part(&self, _index: usize, r: &FileReport) -> io::Result<Part> {
+        // The file's entries, each but the first preceded by a comma: `put` adds the one
+        // between files.
+        let mut buf = Vec::new();
+        for (i, d) in r.diagnostics.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            buf.push(b'\n');
+            serde_json::to_writer(&mut buf, &self.entry(&r.path, d))?;
+        }
+        Ok(Part {
+            bytes: buf,
+            items: None,
+        })
+    }
+
+    fn put(&mut self, out: &mut dyn Write, r: &FileReport, part: Part) -> io::Result<()> {
         self.start(out)?;
-        for d in &r.diagnostics {
+        if !part.bytes.is_empty() {
             if !self.first_diag {
                 out.write_all(b",")?;
             }
             self.first_diag = false;
-            out.write_all(b"\n")?;
-            serde_json::to_writer(&mut *out, &self.entry(&r.path, d))?;
+            out.write_all(&part.bytes)?;
         }
         self.files.push(FileEntry {
             path: r.path.clone(),

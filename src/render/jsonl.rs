@@ -3,7 +3,7 @@
 //! be read is one line with code `X000`. The last line is `{"summary":{…}}`.
 
 use super::json::DiagEntry;
-use super::{Renderer, Style, Totals};
+use super::{Part, Renderer, Style, Totals};
 use crate::check::FileReport;
 use crate::diag::Diagnostic;
 use serde::Serialize;
@@ -52,7 +52,9 @@ fn write_line<T: Serialize>(out: &mut dyn Write, v: &T) -> io::Result<()> {
 }
 
 impl Renderer for Jsonl {
-    fn file(&mut self, out: &mut dyn Write, r: &FileReport) -> io::Result<()> {
+    fn part(&self, _index: usize, r: &FileReport) -> io::Result<Part> {
+        let mut buf = Vec::new();
+        let out = &mut buf;
         if let Some(e) = &r.unreadable {
             write_line(
                 out,
@@ -73,7 +75,14 @@ impl Renderer for Jsonl {
         for d in &r.diagnostics {
             write_line(out, &self.line(&r.path, d))?;
         }
-        Ok(())
+        Ok(Part {
+            bytes: buf,
+            items: None,
+        })
+    }
+
+    fn put(&mut self, out: &mut dyn Write, _r: &FileReport, part: Part) -> io::Result<()> {
+        out.write_all(&part.bytes)
     }
 
     fn finish(&mut self, out: &mut dyn Write, t: &Totals) -> io::Result<()> {

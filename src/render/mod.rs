@@ -112,26 +112,31 @@ impl Totals {
     }
 }
 
-/// A renderer: called once per file in order, then once at the end.
-pub trait Renderer {
-    fn file(&mut self, out: &mut dyn Write, report: &FileReport) -> io::Result<()>;
+/// One file's rendered output, made on its own (files are rendered several at a time) and
+/// then taken in input order by [`Renderer::put`].
+#[derive(Default)]
+pub struct Part {
+    /// The bytes the file adds to the output.
+    pub bytes: Vec<u8>,
+    /// What the end of the output needs besides bytes (SARIF's results).
+    pub(crate) items: Option<Box<dyn std::any::Any + Send>>,
+}
+
+/// A renderer, in the manner of ripgrep's per-file buffers: [`Renderer::part`] renders one
+/// file on its own, so files are rendered in parallel and a bug in rendering one file stays
+/// in that file's part; [`Renderer::put`] takes the parts in input order (writing their bytes
+/// and keeping what the end needs); [`Renderer::finish`] writes the end.
+pub trait Renderer: Sync {
+    /// The part of the file that is `index`-th (0-based) in the run.
+    fn part(&self, index: usize, report: &FileReport) -> io::Result<Part>;
+    fn put(&mut self, out: &mut dyn Write, report: &FileReport, part: Part) -> io::Result<()>;
     fn finish(&mut self, out: &mut dyn Write, totals: &Totals) -> io::Result<()>;
 }
 
 pub fn renderer(format: Format, style: Style) -> Box<dyn Renderer> {
-    make(format, style, true)
-}
-
-/// A renderer that writes only to its output, never a note to stderr: for writing a report
-/// once to nowhere, to find a bug in rendering it before the real output starts.
-pub(crate) fn trial_renderer(format: Format, style: Style) -> Box<dyn Renderer> {
-    make(format, style, false)
-}
-
-fn make(format: Format, style: Style, notes: bool) -> Box<dyn Renderer> {
     match format {
         Format::Text => Box::new(text::Text::new(style)),
-        Format::Concise => Box::new(concise::Concise { style, notes }),
+        Format::Concise => Box::new(concise::Concise { style }),
         Format::Json => Box::new(json::Json::new(style)),
         Format::Jsonl => Box::new(jsonl::Jsonl::new(style)),
         Format::Sarif => Box::new(sarif::Sarif::new(style)),
@@ -145,9 +150,10 @@ pub fn render_all(format: Format, style: Style, reports: &[FileReport]) -> Vec<u
     let mut out = Vec::new();
     let mut r = renderer(format, style);
     let mut totals = Totals::default();
-    for rep in reports {
+    for (i, rep) in reports.iter().enumerate() {
         totals.add(rep);
-        r.file(&mut out, rep).expect("writing to memory");
+        let part = r.part(i, rep).expect("writing to memory");
+        r.put(&mut out, rep, part).expect("writing to memory");
     }
     r.finish(&mut out, &totals).expect("writing to memory");
     out

@@ -7,7 +7,7 @@
 //! The types below are a small subset of the SARIF object model; they deserialize as well as
 //! serialize, so a written log can be read back.
 
-use super::{Renderer, Style, Totals};
+use super::{Part, Renderer, Style, Totals};
 use crate::check::FileReport;
 use crate::diag::{Diagnostic, Lang, Rule, Severity};
 use serde::{Deserialize, Serialize};
@@ -265,7 +265,8 @@ impl Sarif {
         i
     }
 
-    fn result(&mut self, path: &str, d: &Diagnostic) -> SarifResult {
+    /// The result of `d`; its `rule_index` is set by `put` (it may add a rule).
+    fn result(&self, path: &str, d: &Diagnostic) -> SarifResult {
         let lang = self.style.lang;
         let uri = uri(path);
         let region = d.line.map(|l| {
@@ -285,7 +286,7 @@ impl Sarif {
         );
         SarifResult {
             rule_id: d.rule.code.to_string(),
-            rule_index: self.rule_index(d.rule),
+            rule_index: 0,
             level: d.severity.into(),
             message: Message {
                 text: d.message(lang),
@@ -309,7 +310,19 @@ impl Sarif {
 }
 
 impl Renderer for Sarif {
-    fn file(&mut self, _out: &mut dyn Write, r: &FileReport) -> io::Result<()> {
+    fn part(&self, _index: usize, r: &FileReport) -> io::Result<Part> {
+        let results: Vec<(&'static Rule, SarifResult)> = r
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule, self.result(&r.path, d)))
+            .collect();
+        Ok(Part {
+            bytes: Vec::new(),
+            items: Some(Box::new(results)),
+        })
+    }
+
+    fn put(&mut self, _out: &mut dyn Write, r: &FileReport, part: Part) -> io::Result<()> {
         if let Some(e) = &r.unreadable {
             self.notifications.push(Notification {
                 level: Level::Error,
@@ -322,8 +335,13 @@ impl Renderer for Sarif {
                 }],
             });
         }
-        for d in &r.diagnostics {
-            let res = self.result(&r.path, d);
+        let results = part
+            .items
+            .and_then(|b| b.downcast::<Vec<(&'static Rule, SarifResult)>>().ok())
+            .map(|b| *b)
+            .unwrap_or_default();
+        for (rule, mut res) in results {
+            res.rule_index = self.rule_index(rule);
             self.results.push(res);
         }
         Ok(())

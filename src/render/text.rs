@@ -7,7 +7,7 @@
 /// listed one per line.
 pub const FULL_PER_RULE: usize = 500;
 
-use super::{Renderer, Style, Totals};
+use super::{Part, Renderer, Style, Totals};
 use crate::check::FileReport;
 use crate::diag::{Diagnostic, Lang, Severity};
 use miette::{
@@ -164,11 +164,16 @@ fn shown(path: &str, d: &Diagnostic, lang: Lang) -> Shown {
 }
 
 impl Renderer for Text {
-    fn file(&mut self, out: &mut dyn Write, r: &FileReport) -> io::Result<()> {
+    fn part(&self, _index: usize, r: &FileReport) -> io::Result<Part> {
+        let mut buf = Vec::new();
+        let out = &mut buf;
         let ja = self.style.lang.is_ja();
         if let Some(e) = &r.unreadable {
             writeln!(out, "{}: {}", super::visible(&r.path), e)?;
-            return Ok(());
+            return Ok(Part {
+                bytes: buf,
+                items: None,
+            });
         }
         let visible: Vec<&Diagnostic> = r
             .diagnostics
@@ -288,8 +293,19 @@ impl Renderer for Text {
                 )?;
             }
         }
-        let top = top_list(&r.rule_counts(), 3, self.style.verbose);
-        self.rows.push((r.path.clone(), r.receipts, e, w, top));
+        Ok(Part {
+            bytes: buf,
+            items: None,
+        })
+    }
+
+    fn put(&mut self, out: &mut dyn Write, r: &FileReport, part: Part) -> io::Result<()> {
+        out.write_all(&part.bytes)?;
+        if r.unreadable.is_none() {
+            let top = top_list(&r.rule_counts(), 3, self.style.verbose);
+            let (e, w) = (r.count(Severity::Error), r.count(Severity::Warning));
+            self.rows.push((r.path.clone(), r.receipts, e, w, top));
+        }
         Ok(())
     }
 
