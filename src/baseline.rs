@@ -61,6 +61,17 @@ fn key(r: &FileReport, d: &Diagnostic) -> (String, String, String, Option<u16>, 
     )
 }
 
+/// A finding's fingerprint, stable when lines move: the baseline's key (file name, receipt
+/// identity, record, field, code) hashed. Identical findings share it; a format that needs
+/// unique fingerprints adds the occurrence.
+pub(crate) fn fingerprint(r: &FileReport, d: &Diagnostic) -> String {
+    let (file, receipt, record, field, code) = key(r, d);
+    fnv(&format!(
+        "{file}\u{1f}{receipt}\u{1f}{record}\u{1f}{}\u{1f}{code}",
+        field.map(|f| f.to_string()).unwrap_or_default()
+    ))
+}
+
 /// The baseline of these reports.
 pub fn of(reports: &[FileReport]) -> Baseline {
     let mut m: BTreeMap<(String, String, String, Option<u16>, String), usize> = BTreeMap::new();

@@ -123,3 +123,91 @@ fn github() {
 fn html() {
     golden(Format::Html, Lang::Ja, false, "html");
 }
+
+#[test]
+fn gitlab() {
+    golden(Format::Gitlab, Lang::En, true, "gitlab.json");
+}
+
+#[test]
+fn junit() {
+    golden(Format::Junit, Lang::Ja, false, "junit.xml");
+}
+
+/// GitLab Code Quality: a JSON array of issues with the required keys, unique fingerprints
+/// that do not depend on line numbers, and every path relative.
+#[test]
+fn gitlab_issues_have_unique_line_independent_fingerprints() {
+    let dir = common::root().join("testdata/golden");
+    let f = common::load(&dir.join("mixed.txt"));
+    let style = Style {
+        lang: Lang::En,
+        verbose: true,
+        color: false,
+    };
+    let issues = |bytes: &[u8]| -> Vec<serde_json::Value> {
+        let r = common::check("mixed.UKE", bytes);
+        serde_json::from_slice(&render_all(Format::Gitlab, style, &[r])).expect("a JSON array")
+    };
+    let a = issues(&f.bytes);
+    assert!(!a.is_empty());
+    let mut fps: Vec<&str> = a
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    for i in &a {
+        for k in ["description", "check_name", "severity"] {
+            assert!(i[k].is_string(), "{k}: {i}");
+        }
+        assert!(i["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+        assert_eq!(i["location"]["path"], "mixed.UKE");
+    }
+    let n = fps.len();
+    fps.sort();
+    fps.dedup();
+    assert_eq!(fps.len(), n, "fingerprints are unique");
+    // The same findings one line further down (an unknown record inserted after IR, which
+    // adds its own S003) keep their fingerprints.
+    let text = std::fs::read_to_string(dir.join("mixed.txt")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let ir = lines.iter().position(|l| l.starts_with("IR,")).unwrap();
+    lines.insert(ir + 1, "ZZ,1");
+    let moved = common::build(&lines.join("\n"));
+    let b = issues(&moved.bytes);
+    assert_eq!(b.len(), a.len() + 1);
+    for i in &a {
+        let same = b
+            .iter()
+            .find(|j| j["fingerprint"] == i["fingerprint"])
+            .unwrap_or_else(|| panic!("{i} keeps its fingerprint"));
+        let line = |v: &serde_json::Value| v["location"]["lines"]["begin"].as_u64().unwrap();
+        if line(i) >= 2 {
+            // Records after IR (record line 1) moved down one line.
+            assert_eq!(line(same), line(i) + 1, "and moved down a line");
+        }
+    }
+}
+
+/// JUnit: well-formed enough for CI readers: one suite per file, counts that add up.
+#[test]
+fn junit_counts_add_up() {
+    let dir = common::root().join("testdata/golden");
+    let f = common::load(&dir.join("mixed.txt"));
+    let r = common::check("mixed.UKE", &f.bytes);
+    let errors_and_warnings = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity != recelint::diag::Severity::Info)
+        .count();
+    let style = Style {
+        lang: Lang::Ja,
+        verbose: false,
+        color: false,
+    };
+    let out = String::from_utf8(render_all(Format::Junit, style, &[r])).unwrap();
+    assert!(out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
+    assert!(out.ends_with("</testsuites>\n"));
+    assert_eq!(out.matches("<testsuite ").count(), 1);
+    assert_eq!(out.matches("<failure ").count(), errors_and_warnings);
+    assert!(out.contains(&format!("failures=\"{errors_and_warnings}\"")));
+}

@@ -3,9 +3,11 @@
 
 pub mod concise;
 pub mod github;
+pub mod gitlab;
 pub mod html;
 pub mod json;
 pub mod jsonl;
+pub mod junit;
 pub mod sarif;
 pub mod text;
 
@@ -43,7 +45,7 @@ pub enum Format {
     /// One JSON document.
     Json,
     /// JSON Lines: one object per finding (the `json` format's fields), then a summary line.
-    #[value(name = "jsonl")]
+    #[value(name = "jsonl", alias = "json-lines")]
     Jsonl,
     /// SARIF 2.1.0, for code scanning (GitHub, IDE viewers).
     Sarif,
@@ -51,6 +53,10 @@ pub enum Format {
     Github,
     /// One self-contained HTML page: totals, charts, findings by receipt, with a filter.
     Html,
+    /// GitLab Code Quality: a JSON array of issues for merge requests.
+    Gitlab,
+    /// JUnit XML: a test suite per file, a failed test case per error or warning.
+    Junit,
 }
 
 /// How to render.
@@ -142,6 +148,8 @@ pub fn renderer(format: Format, style: Style) -> Box<dyn Renderer> {
         Format::Sarif => Box::new(sarif::Sarif::new(style)),
         Format::Github => Box::new(github::Github { style }),
         Format::Html => Box::new(html::Html::new(style)),
+        Format::Gitlab => Box::new(gitlab::Gitlab::new(style)),
+        Format::Junit => Box::new(junit::Junit::new(style)),
     }
 }
 
