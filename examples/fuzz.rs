@@ -142,13 +142,17 @@ pub fn load_seeds() -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
             }
         }
     }
-    let corpus = r.join("../shared/corpus/public");
-    for rel in [
-        "receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE",
-        "receparser/ikasample.csv",
-        "receparser/dpcsample.csv",
-    ] {
-        if let Ok(b) = std::fs::read(corpus.join(rel)) {
+    // The public samples seed the fuzzer too when the opt-in suite's folder is given.
+    let corpus = std::env::var_os("RECELINT_PUBLIC_CORPUS").map(|d| r.join(d));
+    for rel in corpus.iter().flat_map(|c| {
+        [
+            "receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE",
+            "receparser/ikasample.csv",
+            "receparser/dpcsample.csv",
+        ]
+        .map(|rel| c.join(rel))
+    }) {
+        if let Ok(b) = std::fs::read(rel) {
             claims.push(b);
         }
     }

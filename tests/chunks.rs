@@ -1,64 +1,15 @@
 //! A file is read in chunks that start at receipt boundaries and are scanned in parallel;
 //! folding them must give exactly what one pass over the whole file gives — on every
-//! fixture, the public samples and the bundled sample, however small the chunks.
+//! fixture, the bundled sample and a generated month, however small the chunks (the public
+//! samples: the opt-in suite, `tests/corpus.rs`).
 
 mod common;
 
-use recelint::check::{check_bytes, CheckOptions, FileReport};
+#[path = "../examples/gen_month.rs"]
+mod gen;
 
-fn summary(r: &FileReport) -> Vec<String> {
-    let mut v: Vec<String> = r.diagnostics.iter().map(common::diag_summary).collect();
-    v.push(format!(
-        "receipts {} records {} labels {:?}",
-        r.receipts,
-        r.records,
-        r.labels
-            .iter()
-            .map(|(k, l)| (k, l.line))
-            .collect::<Vec<_>>()
-    ));
-    v.push(format!("breakdown {:?}", r.breakdown));
-    v.extend(r.facts.iter().map(|f| {
-        format!(
-            "fact {} {} {} {} {:?} {:?}",
-            f.line,
-            f.receipt,
-            f.re_line,
-            f.ho_offset(),
-            f.claim(),
-            f.keys()
-        )
-    }));
-    v
-}
-
-fn same_in_chunks(name: &str, bytes: &[u8]) {
-    let whole = check_bytes(
-        name,
-        bytes,
-        &CheckOptions {
-            source_lines: true,
-            chunk_size: usize::MAX / 4,
-            ..Default::default()
-        },
-    );
-    for size in [1, 100, 4096] {
-        let chunked = check_bytes(
-            name,
-            bytes,
-            &CheckOptions {
-                source_lines: true,
-                chunk_size: size,
-                ..Default::default()
-            },
-        );
-        assert_eq!(
-            summary(&whole),
-            summary(&chunked),
-            "{name} with chunks of {size} bytes"
-        );
-    }
-}
+use common::{same_in_chunks, summary};
+use recelint::check::{check_bytes, CheckOptions};
 
 #[test]
 fn fixtures_give_the_same_findings_in_chunks() {
@@ -73,18 +24,32 @@ fn fixtures_give_the_same_findings_in_chunks() {
 }
 
 #[test]
-fn corpus_and_sample_give_the_same_findings_in_chunks() {
-    for rel in [
-        "receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE",
-        "receparser/ikasample.csv",
-        "receparser/dpcsample.csv",
-    ] {
-        same_in_chunks(rel, &std::fs::read(common::corpus(rel)).unwrap());
-    }
+fn sample_and_a_generated_month_give_the_same_findings_in_chunks() {
     same_in_chunks(
         "sample",
         &std::fs::read(common::root().join("testdata/sample/RECEIPTC.UKE")).unwrap(),
     );
+    let d = std::env::temp_dir().join(format!("recelint-chunks-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    let mut o = gen::Opts::new(&d, 400, 7);
+    o.defect_rate = 0.3;
+    o.files = 2;
+    gen::generate(&o).unwrap();
+    let mut n = 0;
+    let mut todo = vec![d.clone()];
+    while let Some(dir) = todo.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("uke")) {
+                same_in_chunks(&p.display().to_string(), &std::fs::read(&p).unwrap());
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 2, "the generator wrote {n} files");
+    let _ = std::fs::remove_dir_all(&d);
 }
 
 /// Reads at most 4,099 bytes at a time, as a pipe may.

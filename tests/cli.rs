@@ -41,13 +41,15 @@ fn clean_sample_exits_zero() {
 
 #[test]
 fn errors_exit_one_and_unreadable_paths_exit_two_while_others_are_checked() {
-    let corpus = common::corpus("receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE");
+    let d = tmpdir("exit-one");
+    let defective = common::defective(&d);
     let o = bin()
         .args(["check", "--format", "concise"])
-        .arg(&corpus)
+        .arg(&defective)
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&d);
 
     let missing = common::root().join("testdata/no-such-file.UKE");
     let o = bin()
@@ -105,7 +107,11 @@ fn a_directory_is_searched_for_claim_files() {
 fn input_files_are_not_written() {
     let d = tmpdir("ro");
     let p = d.join("RECEIPTC.UKE");
-    std::fs::copy(common::corpus("receparser/dpcsample.csv"), &p).unwrap();
+    std::fs::write(
+        &p,
+        common::load(&common::root().join("testdata/cli/defective.txt")).bytes,
+    )
+    .unwrap();
     let before = (
         std::fs::read(&p).unwrap(),
         std::fs::metadata(&p).unwrap().modified().unwrap(),
@@ -159,9 +165,11 @@ fn usage_errors_exit_two() {
 
 #[test]
 fn output_is_the_same_whatever_the_thread_count() {
+    let d = tmpdir("threads");
     let files = [
-        common::corpus("receparser/dpcsample.csv"),
-        common::corpus("receparser/ikasample.csv"),
+        common::defective(&d),
+        common::built_file("rules/F003_lf_line_ends.txt", &d, "lf.UKE"),
+        common::built_file("rules/S009_ho_with_14_fields.txt", &d, "count.UKE"),
         sample(),
     ];
     let run = |threads: &str| {
@@ -174,6 +182,7 @@ fn output_is_the_same_whatever_the_thread_count() {
             .stdout
     };
     assert_eq!(run("1"), run("2"));
+    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
@@ -273,16 +282,17 @@ fn readme_lists_every_rule() {
 
 #[test]
 fn max_diagnostics_caps_output_but_not_totals_or_exit_code() {
-    let corpus = common::corpus("receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE");
+    let d = tmpdir("max");
+    let defective = common::defective(&d);
     let all = bin()
         .args(["check", "--format", "json"])
-        .arg(&corpus)
+        .arg(&defective)
         .output()
         .unwrap();
     let all: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
     let o = bin()
         .args(["check", "--format", "json", "--max-diagnostics", "5"])
-        .arg(&corpus)
+        .arg(&defective)
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
@@ -296,10 +306,10 @@ fn max_diagnostics_caps_output_but_not_totals_or_exit_code() {
     );
     // The audit summary names the rules with the most findings.
     assert_eq!(v["summary"]["top_rules"][0]["code"], "S007");
-    assert_eq!(v["summary"]["top_rules"][0]["count"], 70);
+    assert_eq!(v["summary"]["top_rules"][0]["count"], 10);
     let o = bin()
         .args(["check", "--max-diagnostics", "1"])
-        .arg(&corpus)
+        .arg(&defective)
         .arg(sample())
         .output()
         .unwrap();
@@ -307,20 +317,21 @@ fn max_diagnostics_caps_output_but_not_totals_or_exit_code() {
     assert!(
         out.contains("表示していません")
             && out.contains("ファイルごとの要約")
-            && out.contains("S007×70"),
+            && out.contains("S007×10"),
         "{out}"
     );
+    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
 fn notes_on_stderr_follow_their_file_on_stdout() {
     // stdout is block-buffered; a note on stderr must still come after its file's lines
     // when both go to one place (a terminal, `2>&1`).
-    let corpus = common::corpus("receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE");
     let d = tmpdir("order");
+    let defective = common::defective(&d);
     let (a, b) = (d.join("a.UKE"), d.join("b.UKE"));
-    std::fs::copy(&corpus, &a).unwrap();
-    std::fs::copy(&corpus, &b).unwrap();
+    std::fs::copy(&defective, &a).unwrap();
+    std::fs::copy(&defective, &b).unwrap();
     let log = d.join("both.txt");
     let f = std::fs::File::create(&log).unwrap();
     let st = bin()
@@ -375,7 +386,9 @@ fn standard_input_is_checked_under_the_given_name() {
         .stdin
         .take()
         .unwrap()
-        .write_all(&std::fs::read(common::corpus("receparser/ikasample.csv")).unwrap())
+        .write_all(
+            &common::load(&common::root().join("testdata/rules/F003_lf_line_ends.txt")).bytes,
+        )
         .unwrap();
     let o = child.wait_with_output().unwrap();
     let out = String::from_utf8(o.stdout).unwrap();
@@ -453,13 +466,14 @@ fn redact_hides_patient_data_in_every_format() {
 
 #[test]
 fn config_and_switches_select_ignore_and_set_severity_and_failure() {
-    let corpus = common::corpus("receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE");
+    let files = tmpdir("config-files");
+    let defective = common::defective(&files);
     let codes = |extra: &[&str], dir: &std::path::Path| {
         let o = bin()
             .current_dir(dir)
             .args(["check", "--format", "json"])
             .args(extra)
-            .arg(&corpus)
+            .arg(&defective)
             .output()
             .unwrap();
         let v: serde_json::Value =
@@ -524,7 +538,7 @@ fn config_and_switches_select_ignore_and_set_severity_and_failure() {
     // Unknown codes and keys are usage errors with a hint.
     let o = bin()
         .args(["check", "--isolated", "--select", "Z99"])
-        .arg(&corpus)
+        .arg(&defective)
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
@@ -533,12 +547,13 @@ fn config_and_switches_select_ignore_and_set_severity_and_failure() {
     let o = bin()
         .current_dir(&d)
         .args(["check"])
-        .arg(&corpus)
+        .arg(&defective)
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("selct"));
     let _ = std::fs::remove_dir_all(&d);
+    let _ = std::fs::remove_dir_all(&files);
 }
 
 #[test]

@@ -9,8 +9,21 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn corpus(rel: &str) -> PathBuf {
-    root().join("../shared/corpus/public").join(rel)
+/// A file of the third-party public samples, when the opt-in suite is asked for: the folder
+/// is `RECELINT_PUBLIC_CORPUS` (relative to the crate root). Unset → `None` and a line saying
+/// the test was skipped (`.ci/run` fails on such a line); set but missing → the test fails.
+pub fn corpus(rel: &str) -> Option<PathBuf> {
+    let Some(dir) = std::env::var_os("RECELINT_PUBLIC_CORPUS") else {
+        println!("skipped: RECELINT_PUBLIC_CORPUS is not set ({rel})");
+        return None;
+    };
+    let p = root().join(dir).join(rel);
+    assert!(
+        p.is_file(),
+        "RECELINT_PUBLIC_CORPUS is set but {} is not a file",
+        p.display()
+    );
+    Some(p)
 }
 
 pub use recelint::fixture::{build, Expect, Fixture};
@@ -140,4 +153,73 @@ pub fn diag_summary(d: &recelint::diag::Diagnostic) -> String {
         d.args,
         d.source
     )
+}
+
+/// Builds the fixture `testdata/<rel>` and writes its bytes to `dir/<name>`, so CLI tests
+/// run on a real file that this repository holds as readable text.
+pub fn built_file(rel: &str, dir: &Path, name: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, load(&root().join("testdata").join(rel)).bytes).unwrap();
+    p
+}
+
+/// The defective 医科 file of the CLI tests (`testdata/cli/defective.txt`), written to `dir`.
+pub fn defective(dir: &Path) -> PathBuf {
+    built_file("cli/defective.txt", dir, "RECEIPTC.UKE")
+}
+
+/// Everything a report says, one line per item, for comparing two runs.
+pub fn summary(r: &FileReport) -> Vec<String> {
+    let mut v: Vec<String> = r.diagnostics.iter().map(diag_summary).collect();
+    v.push(format!(
+        "receipts {} records {} labels {:?}",
+        r.receipts,
+        r.records,
+        r.labels
+            .iter()
+            .map(|(k, l)| (k, l.line))
+            .collect::<Vec<_>>()
+    ));
+    v.push(format!("breakdown {:?}", r.breakdown));
+    v.extend(r.facts.iter().map(|f| {
+        format!(
+            "fact {} {} {} {} {:?} {:?}",
+            f.line,
+            f.receipt,
+            f.re_line,
+            f.ho_offset(),
+            f.claim(),
+            f.keys()
+        )
+    }));
+    v
+}
+
+/// Checks `bytes` whole and in chunks of 1, 100 and 4,096 bytes: the reports must agree.
+pub fn same_in_chunks(name: &str, bytes: &[u8]) {
+    let whole = check_bytes(
+        name,
+        bytes,
+        &CheckOptions {
+            source_lines: true,
+            chunk_size: usize::MAX / 4,
+            ..Default::default()
+        },
+    );
+    for size in [1, 100, 4096] {
+        let chunked = check_bytes(
+            name,
+            bytes,
+            &CheckOptions {
+                source_lines: true,
+                chunk_size: size,
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            summary(&whole),
+            summary(&chunked),
+            "{name} with chunks of {size} bytes"
+        );
+    }
 }
