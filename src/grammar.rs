@@ -113,6 +113,9 @@ struct RawTable {
     codes: BTreeMap<String, String>,
     #[serde(default)]
     legacy: Vec<String>,
+    /// The last 診療年月 (YYYYMM) for which the `legacy` codes are valid.
+    #[serde(default)]
+    legacy_until: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -173,7 +176,7 @@ impl Quick {
     /// Table index + 1 in bits 20–29 (0: no table).
     pub const TABLE_SHIFT: u32 = 20;
 
-    fn of(f: &FieldDef) -> Quick {
+    fn of(f: &FieldDef, tables: &[Table]) -> Quick {
         match f.format {
             Some(Format::Insurer) => return Quick::SURE,
             // A whole number within the integer digits (see `value::plain_field_ok`).
@@ -185,6 +188,8 @@ impl Quick {
             None => {}
         }
         let table = match f.table {
+            // A code valid only for old months depends on the receipt's 診療年月.
+            Some(t) if !tables[t].legacy.is_empty() => return Quick::UNSURE,
             Some(t) if t + 1 < 1 << 10 => (t as u32 + 1) << Quick::TABLE_SHIFT,
             Some(_) => return Quick::UNSURE,
             None => 0,
@@ -209,6 +214,8 @@ pub struct Table {
     pub en: String,
     pub codes: BTreeMap<String, String>,
     pub legacy: Vec<String>,
+    /// The last 診療年月 (YYYYMM, as a number) for which the `legacy` codes are valid.
+    pub legacy_until: Option<u32>,
     /// The codes of up to 7 bytes packed into integers, in an open-addressed hash table
     /// (0 marks a free slot; no code packs to 0): membership is a multiply and usually one
     /// compare, instead of string compares in a tree (a hot path: it runs for every coded
@@ -254,6 +261,7 @@ impl Table {
         en: String,
         codes: BTreeMap<String, String>,
         legacy: Vec<String>,
+        legacy_until: Option<u32>,
     ) -> Table {
         // At most half full: a miss ends at a free slot after a probe or two.
         let size = (codes.len() * 2).next_power_of_two().max(2);
@@ -283,6 +291,7 @@ impl Table {
             en,
             codes,
             legacy,
+            legacy_until,
             slots,
             slot_names,
             has_long,
@@ -314,6 +323,13 @@ impl Table {
             Some(Err(())) if !self.has_long => false,
             _ => std::str::from_utf8(code).is_ok_and(|c| self.codes.contains_key(c)),
         }
+    }
+
+    /// Whether `code` is one of the codes valid only up to [`Table::legacy_until`], and
+    /// `care_ym` (YYYYMM) is past that month.
+    pub fn legacy_expired(&self, code: &[u8], care_ym: u32) -> bool {
+        self.legacy_until.is_some_and(|until| care_ym > until)
+            && self.legacy.iter().any(|c| c.as_bytes() == code)
     }
 
     pub fn get(&self, code: &[u8]) -> Option<&str> {
@@ -368,11 +384,26 @@ impl Grammar {
             toml::from_str(tables).map_err(|e| GrammarError(format!("tables.toml: {e}")))?;
         let raw_records: RawRecords =
             toml::from_str(records).map_err(|e| GrammarError(format!("records.toml: {e}")))?;
-        let tables: Vec<Table> = raw_tables
-            .tables
-            .into_iter()
-            .map(|(id, t)| Table::new(id, t.name, t.en, t.codes, t.legacy))
-            .collect();
+        let mut tables: Vec<Table> = Vec::with_capacity(raw_tables.tables.len());
+        for (id, t) in raw_tables.tables {
+            if let Some(c) = t.legacy.iter().find(|c| !t.codes.contains_key(*c)) {
+                return Err(GrammarError(format!(
+                    "table `{id}`: legacy code `{c}` is not among its codes"
+                )));
+            }
+            let until = match (&t.legacy_until, t.legacy.is_empty()) {
+                (None, true) => None,
+                (Some(u), false) if u.len() == 6 && u.bytes().all(|b| b.is_ascii_digit()) => {
+                    u.parse().ok()
+                }
+                _ => {
+                    return Err(GrammarError(format!(
+                        "table `{id}`: `legacy` needs `legacy_until` (YYYYMM) and the reverse"
+                    )))
+                }
+            };
+            tables.push(Table::new(id, t.name, t.en, t.codes, t.legacy, until));
+        }
         let table_idx = |name: &str| -> Result<usize, GrammarError> {
             tables
                 .iter()
@@ -429,7 +460,11 @@ impl Grammar {
                 .take(64)
                 .filter(|(_, f)| f.required)
                 .fold(0u64, |m, (i, _)| m | 1 << i);
-            let quick = fields.iter().take(64).map(Quick::of).collect();
+            let quick = fields
+                .iter()
+                .take(64)
+                .map(|f| Quick::of(f, &tables))
+                .collect();
             records.push(RecordDef {
                 required_mask,
                 quick,
@@ -530,5 +565,25 @@ mod tests {
             }
         }
         assert!(short >= 10, "{short} tables of short codes");
+    }
+
+    /// Legacy codes are data: the embedded tables name their last month, a later month
+    /// expires them, and a table that gives one without the other is refused.
+    #[test]
+    fn legacy_codes_expire_after_their_month() {
+        let g = Grammar::get();
+        let tokki = g.tables.iter().find(|t| t.id == "tokki").unwrap();
+        assert_eq!(tokki.legacy_until, Some(201807));
+        assert!(!tokki.legacy_expired(b"17", 201807));
+        assert!(tokki.legacy_expired(b"17", 201808));
+        assert!(!tokki.legacy_expired(b"01", 202610));
+        let gr = g.tables.iter().find(|t| t.id == "gr_reason").unwrap();
+        assert!(gr.legacy_expired(b"07", 201804) && !gr.legacy_expired(b"07", 201803));
+        let bad = TABLES_TOML.replace("legacy_until = \"201807\"\n", "");
+        let e = Grammar::from_toml(RECORDS_TOML, &bad).unwrap_err();
+        assert!(e.0.contains("tokki") && e.0.contains("legacy_until"), "{e}");
+        let bad = TABLES_TOML.replace("legacy = [\"17\",", "legacy = [\"77\",");
+        let e = Grammar::from_toml(RECORDS_TOML, &bad).unwrap_err();
+        assert!(e.0.contains("`77`"), "{e}");
     }
 }

@@ -13,6 +13,7 @@ pub struct Layout {
     pub ho: RecIdx,
     pub ko: RecIdx,
     pub sn: RecIdx,
+    pub jd: RecIdx,
     pub sy: RecIdx,
     pub si: RecIdx,
     pub iy: RecIdx,
@@ -23,9 +24,15 @@ pub struct Layout {
 
     pub ir_volume: usize,
     pub ir_facility: usize,
+    pub ir_claim_ym: usize,
     pub re_care_ym: usize,
     pub re_sex: usize,
     pub re_birth: usize,
+    pub re_admission: usize,
+    pub sy_start: usize,
+    pub ho_days: usize,
+    pub ko_days: usize,
+    pub jd_payer: usize,
     pub ho_symbol: usize,
     pub re_no: usize,
     pub re_kind: usize,
@@ -66,7 +73,7 @@ pub struct Layout {
 
 /// The record ids, keys and tables the rules use (checked by a test).
 pub const RECORDS_USED: &[&str] = &[
-    "IR", "RE", "HO", "KO", "SN", "SY", "SI", "IY", "TO", "CO", "TI", "GO",
+    "IR", "RE", "HO", "KO", "SN", "JD", "SY", "SI", "IY", "TO", "CO", "TI", "GO",
 ];
 pub const TABLES_USED: &[&str] = &[
     "futan_payers",
@@ -117,6 +124,7 @@ impl Layout {
             ho: rec("HO")?,
             ko: rec("KO")?,
             sn: rec("SN")?,
+            jd: rec("JD")?,
             sy: rec("SY")?,
             si: rec("SI")?,
             iy: rec("IY")?,
@@ -126,9 +134,15 @@ impl Layout {
             go: rec("GO")?,
             ir_volume: key("IR", "volume")?,
             ir_facility: key("IR", "facility_code")?,
+            ir_claim_ym: key("IR", "claim_ym")?,
             re_care_ym: key("RE", "care_ym")?,
             re_sex: key("RE", "sex")?,
             re_birth: key("RE", "birth_date")?,
+            re_admission: key("RE", "admission_date")?,
+            sy_start: key("SY", "start_date")?,
+            ho_days: key("HO", "days")?,
+            ko_days: key("KO", "days")?,
+            jd_payer: key("JD", "payer_kind")?,
             ho_symbol: key("HO", "symbol")?,
             re_no: key("RE", "receipt_no")?,
             re_kind: key("RE", "receipt_kind")?,

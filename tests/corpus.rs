@@ -65,6 +65,15 @@ fn receiptisan_outpatient_sample() {
         None,
         "every 保険者番号 in the sample has a valid check digit"
     );
+    // Receipt 66 gives a date of birth (20211111) after its month of care (202110).
+    assert!(r
+        .diagnostics
+        .iter()
+        .any(|d| d.rule.code == "V010" && d.line == Some(563) && d.field == Some(6)));
+    assert_eq!(c.get("V010"), Some(&1));
+    for quiet in ["V011", "V012", "I009", "S017"] {
+        assert_eq!(c.get(quiet), None, "{quiet}");
+    }
 }
 
 #[test]

@@ -202,3 +202,20 @@ fn a_file_changed_before_it_is_read_again_keeps_its_findings() {
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+#[test]
+fn a_local_program_without_recipient_number_is_a_warning() {
+    let f = common::load(&common::root().join("testdata/rules/I009_recipient_number_empty.txt"));
+    let r = common::check("I009.UKE", &f.bytes);
+    let sev: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "I009")
+        .map(|d| (d.line, d.severity))
+        .collect();
+    use recelint::diag::Severity::{Error, Warning};
+    assert_eq!(
+        sev,
+        vec![(Some(4), Error), (Some(8), Error), (Some(13), Warning)]
+    );
+}

@@ -52,7 +52,15 @@ pub static I008: Rule = rule!("I008", "insured-number-empty", Error,
     en: "card number empty on a receipt with an HO record",
     "the insured person's card number is empty");
 
-pub static RULES: &[&Rule] = &[&I001, &I002, &I003, &I004, &I005, &I006, &I007, &I008];
+pub static I009: Rule = rule!("I009", "kohi-recipient-number-empty", Error,
+    ja: "公費の受給者番号が空（法別 30 以外）",
+    "公費負担者番号「{0}」（法別 {1}）の受給者番号が記録されていません。受給者番号を省略できるのは医療観察法（法別 30）だけです",
+    en: "recipient number empty for a public-expense program that needs one",
+    "the recipient number for public-expense payer '{0}' (law number {1}) is empty; only the 医療観察法 program (law number 30) omits it");
+
+pub static RULES: &[&Rule] = &[
+    &I001, &I002, &I003, &I004, &I005, &I006, &I007, &I008, &I009,
+];
 
 fn is_local_program(num: &[u8]) -> bool {
     matches!(num.first(), Some(b'8' | b'9'))
@@ -218,7 +226,22 @@ fn check_ko(cx: &mut Cx, v: &RecView) {
             .severity = sev;
     }
     let rec = v.field(l.ko_recipient);
-    if rec.is_empty() || classify_insurer(rec).is_exempt() {
+    if rec.is_empty() {
+        // Omitted only for 医療観察法 (法別 30). A payer number that is not 8 digits was
+        // I004 already; its 法別 cannot be read.
+        let digits = payer.len() == 8 && payer.iter().all(u8::is_ascii_digit);
+        if digits && &payer[..2] != b"30" {
+            cx.field(
+                &I009,
+                v,
+                l.ko_recipient,
+                args![decode_shown(payer), decode(&payer[..2])],
+            )
+            .severity = sev;
+        }
+        return;
+    }
+    if classify_insurer(rec).is_exempt() {
         return;
     }
     let problem = if rec.len() != 7 || !rec.iter().all(u8::is_ascii_digit) {

@@ -83,8 +83,9 @@ pub static RULES: &[&Rule] = &[
     &Q001, &Q002, &Q003, &Q004, &Q005, &Q006, &Q007, &Q008, &Q009, &Q010, &Q011,
 ];
 
-/// 「旧資格」 in Shift_JIS.
-const OLD_NOTE: [u8; 6] = [0x8B, 0x8C, 0x8E, 0x91, 0x8A, 0x69];
+/// 「旧」 in Shift_JIS: a comment holding it is decoded and asked whether it is the 旧資格 note
+/// (with any spacing, e.g. 「旧　資格情報」; [`text::has_old_qualification_note`]).
+const OLD: [u8; 2] = [0x8B, 0x8C];
 
 /// The RE and HO lines of each fact, for a file that cannot be read again by offset (see
 /// [`crate::qualify::reread::Body::Spool`]).
@@ -128,7 +129,9 @@ pub fn on_receipt(
             let f = v.field(t);
             if !f.is_empty() {
                 texts.push(f);
-                if !old_note && memchr::memmem::find(f, &OLD_NOTE).is_some_and(|at| aligned(f, at))
+                if !old_note
+                    && memchr::memmem::find_iter(f, &OLD).any(|at| aligned(f, at))
+                    && text::has_old_qualification_note(&decode(f))
                 {
                     old_note = true;
                 }

@@ -90,10 +90,51 @@ pub static S016: Rule = rule!("S016", "record-order", Error,
     en: "record out of the order of the specification",
     "{0}");
 
+pub static S017: Rule = rule!("S017", "days-vs-visit-days", Warning,
+    ja: "診療実日数が受診日等レコード（JD）の日数と合わない",
+    "{0} の診療実日数は {1} 日ですが、受診日等レコード（JD、負担者種別 {2}）で実日数に数える日（受診等区分 1）は {3} 日です",
+    en: "days of care differ from the days counted in the visit-days record (JD)",
+    "{0} gives {1} days of care, but the visit-days record (JD, payer kind {2}) counts {3} day(s) (visit type 1)");
+
 pub static RULES: &[&Rule] = &[
     &S001, &S002, &S003, &S004, &S005, &S006, &S007, &S008, &S009, &S010, &S011, &S012, &S013,
-    &S014, &S015, &S016,
+    &S014, &S015, &S016, &S017,
 ];
+
+/// Per receipt: each JD's days of visit type 1 (counted in 診療実日数) against the 診療実日数
+/// of its payer (負担者種別 1: HO; 2–5: the first to fourth KO). A warning: the JD is optional
+/// and the spec asks only that it "correspond" to the billing days.
+pub fn visit_days(cx: &mut Cx, buf: &RecBuf) {
+    let l = Layout::get();
+    let own = || buf.views_after_first().take_while(|v| !v.is(l.ti));
+    if !own().any(|v| v.is(l.jd)) {
+        return;
+    }
+    let days = &l.days[l.jd as usize];
+    for jd in own().filter(|v| v.is(l.jd)) {
+        let kind = jd.field(l.jd_payer);
+        let payer = match kind {
+            b"1" => own().find(|v| v.is(l.ho)),
+            [k @ b'2'..=b'5'] => own().filter(|v| v.is(l.ko)).nth(usize::from(k - b'2')),
+            _ => None,
+        };
+        let Some(payer) = payer else { continue };
+        let at = if payer.is(l.ho) { l.ho_days } else { l.ko_days };
+        let Some(claimed) = number(payer.field(at)) else {
+            continue;
+        };
+        let counted = days.iter().filter(|&&i| jd.field(i) == b"1").count() as u64;
+        if counted != claimed {
+            let rec = decode(payer.id()).into_owned();
+            cx.field(
+                &S017,
+                &payer,
+                at,
+                args![rec, claimed, decode(kind), counted],
+            );
+        }
+    }
+}
 
 /// What the S rules keep while one chunk of a file is read (a file is read in chunks that
 /// start at receipt boundaries; [`FileStructure::merge`] folds them in order).

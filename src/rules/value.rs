@@ -4,8 +4,9 @@
 use super::{args, field_label, rule, Cx, Tally};
 use crate::diag::{bi, Rule};
 use crate::grammar::{FieldDef, Format, Grammar, Mode, Quick};
-use crate::model::RecView;
-use crate::parse::value::{is_decimal, parse_date, DateError, DateForm};
+use crate::layout::Layout;
+use crate::model::{RecBuf, RecView};
+use crate::parse::value::{is_decimal, parse_date, Date, DateError, DateForm};
 use crate::parse::Span;
 use crate::sjis::{decode, decode_shown, Scan};
 
@@ -55,14 +56,32 @@ pub static V009: Rule = rule!("V009", "wareki-date", Warning,
     en: "Japanese-era date form: file follows an old edition of the spec",
     "'{0}' is a Japanese-era date ({1}); current editions use the Gregorian calendar. {2} such date(s) in this file");
 
+pub static V010: Rule = rule!("V010", "date-after-care-month", Error,
+    ja: "診療年月より後の日付（生年月日・入院年月日・診療開始日）",
+    "「{0}」{1} が診療年月 {2} より後です",
+    en: "a date after the month of care (birth, admission, start of care)",
+    "'{0}' {1} is after the month of care {2}");
+pub static V011: Rule = rule!("V011", "start-before-birth", Error,
+    ja: "診療開始日が生年月日より前",
+    "診療開始日 {0} が生年月日 {1} より前です",
+    en: "start of care before the date of birth",
+    "the start of care {0} is before the date of birth {1}");
+pub static V012: Rule = rule!("V012", "care-month-after-claim-month", Error,
+    ja: "診療年月が請求年月より後",
+    "診療年月 {0} が請求年月 {1}（IR）より後です。診療が済んだ月の分しか請求できません",
+    en: "month of care after the claim month",
+    "the month of care {0} is after the claim month {1} (IR); only months already over can be claimed");
+
 pub static RULES: &[&Rule] = &[
-    &V001, &V002, &V003, &V004, &V005, &V006, &V007, &V008, &V009,
+    &V001, &V002, &V003, &V004, &V005, &V006, &V007, &V008, &V009, &V010, &V011, &V012,
 ];
 
 /// State of the V rules over one file (or chunk; [`Values::merge`] folds chunks).
 #[derive(Debug, Default)]
 pub struct Values {
     wareki: Tally,
+    /// 診療年月 (YYYYMM) of the receipt being read, for codes valid only in old months.
+    pub care_ym: Option<u32>,
 }
 
 impl Values {
@@ -182,7 +201,10 @@ fn plain_field_ok(f: &FieldDef, val: &[u8]) -> bool {
         return false;
     }
     match f.table {
-        Some(t) => Grammar::get().tables[t].contains(val),
+        Some(t) => {
+            let t = &Grammar::get().tables[t];
+            t.contains(val) && t.legacy.is_empty()
+        }
         None => true,
     }
 }
@@ -320,6 +342,11 @@ fn check_field(
                     i,
                     args![field_label(v, i), decode(bad), bi(&t.name, &t.en)],
                 );
+            } else if let Some(old) = st
+                .care_ym
+                .and_then(|ym| val.chunks(unit).find(|c| t.legacy_expired(c, ym)))
+            {
+                legacy_code(cx, st, v, i, t, old);
             }
         }
         return;
@@ -332,6 +359,113 @@ fn check_field(
                 i,
                 args![field_label(v, i), decode_shown(val), bi(&t.name, &t.en)],
             );
+        } else if st.care_ym.is_some_and(|ym| t.legacy_expired(val, ym)) {
+            legacy_code(cx, st, v, i, t, val);
+        }
+    }
+}
+
+/// V004 for a code the table keeps only for old months (`legacy_until`), used in a later one.
+fn legacy_code(
+    cx: &mut Cx,
+    st: &Values,
+    v: &RecView,
+    i: usize,
+    t: &crate::grammar::Table,
+    code: &[u8],
+) {
+    let until = t.legacy_until.unwrap_or(0);
+    let care = st.care_ym.unwrap_or(0);
+    let (code_s, care_s) = (decode(code), show_ym(care));
+    let table = bi(
+        &format!(
+            "{}（診療年月 {care_s} の版。「{code_s}」は {}年{}月診療分までのコード）",
+            t.name,
+            until / 100,
+            until % 100
+        ),
+        &format!(
+            "{} for the month of care {care_s} ('{code_s}' is valid only up to {}-{:02})",
+            t.en,
+            until / 100,
+            until % 100
+        ),
+    );
+    cx.field(&V004, v, i, args![field_label(v, i), decode(code), table]);
+}
+
+/// YYYYMM shown as YYYY-MM.
+fn show_ym(ym: u32) -> String {
+    format!("{}-{:02}", ym / 100, ym % 100)
+}
+
+/// A date value shown as written (e.g. `20261105`) or, for a 和暦 value, with its Gregorian
+/// reading.
+fn show_date(raw: &[u8], d: &Date) -> String {
+    match d.form {
+        DateForm::Seireki => decode(raw).into_owned(),
+        DateForm::Wareki => format!("{}（{}）", decode(raw), d.ymd()),
+    }
+}
+
+/// Per receipt: dates against the 診療年月 (V010, V011) and the 診療年月 against the file's
+/// 請求年月 (V012). Values that do not parse are V005's business and are skipped here.
+pub fn on_receipt(cx: &mut Cx, buf: &RecBuf, claim_ym: Option<u32>) {
+    let l = Layout::get();
+    let re = buf.view(0);
+    if !re.is(l.re) {
+        return;
+    }
+    fn date<'a>(v: &RecView<'_, 'a>, i: usize, with_day: bool) -> Option<(&'a [u8], Date)> {
+        let raw = v.field(i);
+        parse_date(raw, with_day).ok().map(|d| (raw, d))
+    }
+    let Some((care_raw, care)) = date(&re, l.re_care_ym, false) else {
+        return;
+    };
+    let care_ym = care.ym();
+    let care_shown = show_date(care_raw, &care);
+    if let Some(claim) = claim_ym {
+        if care_ym > claim {
+            cx.field(&V012, &re, l.re_care_ym, args![care_shown.as_str(), claim]);
+        }
+    }
+    // A date of birth after the month of care is V010 already; comparing the 診療開始日
+    // with it would repeat that on every SY.
+    let birth = date(&re, l.re_birth, true).filter(|(_, b)| b.ym() <= care_ym);
+    for i in [l.re_birth, l.re_admission] {
+        if let Some((raw, d)) = date(&re, i, true) {
+            if d.ym() > care_ym {
+                let shown = show_date(raw, &d);
+                cx.field(
+                    &V010,
+                    &re,
+                    i,
+                    args![field_label(&re, i), shown, care_shown.as_str()],
+                );
+            }
+        }
+    }
+    for sy in buf.views_after_first().filter(|v| v.is(l.sy)) {
+        let Some((raw, start)) = date(&sy, l.sy_start, true) else {
+            continue;
+        };
+        let shown = show_date(raw, &start);
+        if start.ym() > care_ym {
+            cx.field(
+                &V010,
+                &sy,
+                l.sy_start,
+                args![
+                    field_label(&sy, l.sy_start),
+                    shown.as_str(),
+                    care_shown.as_str()
+                ],
+            );
+        } else if let Some((braw, b)) = &birth {
+            if start.ymd() < b.ymd() {
+                cx.field(&V011, &sy, l.sy_start, args![shown, show_date(braw, b)]);
+            }
         }
     }
 }

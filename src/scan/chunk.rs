@@ -11,6 +11,34 @@ pub(super) struct Chunk {
     /// File offset of `data()[0]`.
     pub(super) base: usize,
     pub(super) first: bool,
+    /// What the file's header says that every receipt is checked against.
+    pub(super) header: Header,
+}
+
+/// The facts of the file's header record (the first IR) that receipts in any chunk are
+/// compared with; read once, when the first chunk is cut.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Header {
+    /// 請求年月 as YYYYMM (either calendar), when readable.
+    pub(crate) claim_ym: Option<u32>,
+}
+
+impl Header {
+    /// Reads the header from the start of the file's first chunk.
+    fn read(data: &[u8]) -> Header {
+        let l = Layout::get();
+        let line_end = memchr::memchr2(b'\r', b'\n', data).unwrap_or(data.len());
+        let line = &data[..line_end.min(4096)];
+        if !line.starts_with(b"IR,") {
+            return Header::default();
+        }
+        let claim_ym = line
+            .split(|&b| b == b',')
+            .nth(l.ir_claim_ym)
+            .and_then(|v| crate::parse::value::parse_date(v, false).ok())
+            .map(|d| d.ym());
+        Header { claim_ym }
+    }
 }
 
 impl Chunk {
@@ -39,6 +67,8 @@ pub(super) struct Chunker<R> {
     /// The buffer the last chunk was cut from, and where the rest of it starts: the next
     /// chunks are cut from it while it holds a whole one (many, when chunks are small).
     pub(super) frozen: Option<(std::sync::Arc<Vec<u8>>, usize)>,
+    /// The file's header, once the first chunk is cut.
+    pub(super) header: Header,
 }
 
 impl<R: std::io::Read> Chunker<R> {
@@ -55,6 +85,7 @@ impl<R: std::io::Read> Chunker<R> {
             size,
             spare: Vec::new(),
             frozen: None,
+            header: Header::default(),
         }
     }
 
@@ -218,8 +249,20 @@ impl<R: std::io::Read> Chunker<R> {
             && self.frozen.as_ref().is_none_or(|(b, at)| *at >= b.len())
     }
 
-    /// The next chunk, or `None` at the end.
+    /// The next chunk, or `None` at the end; the first one's header is read and handed to
+    /// every chunk.
     pub(super) fn next(&mut self) -> std::io::Result<Option<Chunk>> {
+        let mut c = self.cut()?;
+        if let Some(c) = c.as_mut() {
+            if c.first {
+                self.header = Header::read(c.data());
+            }
+            c.header = self.header;
+        }
+        Ok(c)
+    }
+
+    fn cut(&mut self) -> std::io::Result<Option<Chunk>> {
         let size = self.size;
         if let Some((frozen, at)) = self.frozen.take() {
             let rest = &frozen[at..];
@@ -230,6 +273,7 @@ impl<R: std::io::Read> Chunker<R> {
                     range: at..at + cut,
                     base: self.base,
                     first: self.first,
+                    header: Header::default(),
                 };
                 self.base += cut;
                 self.first = false;
@@ -277,6 +321,7 @@ impl<R: std::io::Read> Chunker<R> {
                                 buf: std::sync::Arc::new(data),
                                 base,
                                 first: self.first,
+                                header: Header::default(),
                             };
                             self.first = false;
                             return Ok(Some(chunk));
@@ -298,6 +343,7 @@ impl<R: std::io::Read> Chunker<R> {
                 range: 0..cut,
                 base: self.base,
                 first: self.first,
+                header: Header::default(),
             };
             self.base += cut;
             self.first = false;

@@ -31,12 +31,16 @@ pub(super) struct Scanner<'a> {
     pub(super) first_label: Option<ReceiptLabel>,
     /// Records with invalid bytes (F001 is reported for the first [`file::MAX_F001`]).
     pub(super) f001: usize,
+    /// The file's header facts (請求年月), the same in every chunk.
+    pub(super) header: Header,
 }
 
 impl<'a> Scanner<'a> {
     pub(super) fn flush(&mut self, cx: &mut Cx) {
         if let Block::Receipt(n) = self.block {
             structure::on_receipt(cx, &mut self.structure, &self.buf);
+            structure::visit_days(cx, &self.buf);
+            value::on_receipt(cx, &self.buf, self.header.claim_ym);
             insurer::on_receipt(cx, &self.buf);
             // The Q rules read names and remarks as text: in a file saved in another encoding
             // (F002) they would judge mojibake, so they wait until it is saved again.
@@ -100,6 +104,12 @@ impl<'a> Scanner<'a> {
             self.flush(cx);
         }
         if def == Some(l.re) {
+            self.values.care_ym = line
+                .raw
+                .split(|&b| b == b',')
+                .nth(l.re_care_ym)
+                .and_then(|v| crate::parse::value::parse_date(v, false).ok())
+                .map(|d| d.ym());
             self.receipts += 1;
             self.block = Block::Receipt(self.receipts);
             cx.receipt = Some(self.receipts);
@@ -215,6 +225,7 @@ pub(super) fn scan_chunk(
         spool: spool.then(Default::default),
         first_label: None,
         f001: 0,
+        header: c.header,
     };
     let mut lines = 0;
     for line in Lines::new(c.data(), c.base, 1) {
