@@ -5,7 +5,7 @@ use super::{args, field_label, rule, Cx, Tally};
 use crate::diag::{bi, Rule};
 use crate::grammar::{FieldDef, Format, Grammar, Mode, Quick};
 use crate::layout::Layout;
-use crate::model::{RecBuf, RecView};
+use crate::model::RecView;
 use crate::parse::value::{is_decimal, parse_date, Date, DateError, DateForm};
 use crate::parse::Span;
 use crate::sjis::{decode, decode_shown, Scan};
@@ -80,8 +80,13 @@ pub static RULES: &[&Rule] = &[
 #[derive(Debug, Default)]
 pub struct Values {
     wareki: Tally,
-    /// 診療年月 (YYYYMM) of the receipt being read, for codes valid only in old months.
+    /// 診療年月 (YYYYMM) of the receipt being read, for codes valid only in old months and
+    /// for its dates.
     pub care_ym: Option<u32>,
+    /// 生年月日 (YYYYMMDD) of the receipt being read, when readable and not after its month.
+    birth_ymd: Option<u32>,
+    /// 請求年月 (YYYYMM) of the file's header.
+    pub claim_ym: Option<u32>,
 }
 
 impl Values {
@@ -408,64 +413,44 @@ fn show_date(raw: &[u8], d: &Date) -> String {
     }
 }
 
-/// Per receipt: dates against the 診療年月 (V010, V011) and the 診療年月 against the file's
-/// 請求年月 (V012). Values that do not parse are V005's business and are skipped here.
-pub fn on_receipt(cx: &mut Cx, buf: &RecBuf, claim_ym: Option<u32>) {
+/// Per RE and SY record: dates against the receipt's 診療年月 (V010), the 診療開始日 against
+/// the 生年月日 (V011), the 診療年月 against the file's 請求年月 (V012). Run as the records are
+/// read (the RE's dates are kept in [`Values`] for its SY records), so a receipt is not walked
+/// again. Values that do not parse are V005's business and are skipped here.
+pub fn on_dates(cx: &mut Cx, st: &mut Values, v: &RecView) {
     let l = Layout::get();
-    let re = buf.view(0);
-    if !re.is(l.re) {
-        return;
-    }
-    fn date<'a>(v: &RecView<'_, 'a>, i: usize, with_day: bool) -> Option<(&'a [u8], Date)> {
-        let raw = v.field(i);
-        parse_date(raw, with_day).ok().map(|d| (raw, d))
-    }
-    let Some((care_raw, care)) = date(&re, l.re_care_ym, false) else {
-        return;
-    };
-    let care_ym = care.ym();
-    let care_shown = show_date(care_raw, &care);
-    if let Some(claim) = claim_ym {
-        if care_ym > claim {
-            cx.field(&V012, &re, l.re_care_ym, args![care_shown.as_str(), claim]);
+    let date = |i: usize| parse_date(v.field(i), true).ok();
+    if v.is(l.re) {
+        st.birth_ymd = None;
+        let Some(care) = st.care_ym else { return };
+        if let Some(claim) = st.claim_ym.filter(|&c| care > c) {
+            cx.field(&V012, v, l.re_care_ym, args![care, claim]);
         }
-    }
-    // A date of birth after the month of care is V010 already; comparing the 診療開始日
-    // with it would repeat that on every SY.
-    let birth = date(&re, l.re_birth, true).filter(|(_, b)| b.ym() <= care_ym);
-    for i in [l.re_birth, l.re_admission] {
-        if let Some((raw, d)) = date(&re, i, true) {
-            if d.ym() > care_ym {
-                let shown = show_date(raw, &d);
-                cx.field(
-                    &V010,
-                    &re,
-                    i,
-                    args![field_label(&re, i), shown, care_shown.as_str()],
-                );
+        let birth = date(l.re_birth);
+        // A date of birth after the month of care is V010 already; comparing the 診療開始日
+        // with it would repeat that on every SY.
+        st.birth_ymd = birth.filter(|b| b.ym() <= care).map(|b| b.ymd());
+        for (i, d) in [(l.re_birth, birth), (l.re_admission, date(l.re_admission))] {
+            if let Some(d) = d.filter(|d| d.ym() > care) {
+                let shown = show_date(v.field(i), &d);
+                cx.field(&V010, v, i, args![field_label(v, i), shown, care]);
             }
         }
-    }
-    for sy in buf.views_after_first().filter(|v| v.is(l.sy)) {
-        let Some((raw, start)) = date(&sy, l.sy_start, true) else {
-            continue;
+    } else if v.is(l.sy) {
+        let (Some(care), Some(start)) = (st.care_ym, date(l.sy_start)) else {
+            return;
         };
-        let shown = show_date(raw, &start);
-        if start.ym() > care_ym {
+        if start.ym() > care {
+            let shown = show_date(v.field(l.sy_start), &start);
             cx.field(
                 &V010,
-                &sy,
+                v,
                 l.sy_start,
-                args![
-                    field_label(&sy, l.sy_start),
-                    shown.as_str(),
-                    care_shown.as_str()
-                ],
+                args![field_label(v, l.sy_start), shown, care],
             );
-        } else if let Some((braw, b)) = &birth {
-            if start.ymd() < b.ymd() {
-                cx.field(&V011, &sy, l.sy_start, args![shown, show_date(braw, b)]);
-            }
+        } else if let Some(b) = st.birth_ymd.filter(|&b| start.ymd() < b) {
+            let shown = show_date(v.field(l.sy_start), &start);
+            cx.field(&V011, v, l.sy_start, args![shown, b]);
         }
     }
 }

@@ -31,16 +31,17 @@ pub(super) struct Scanner<'a> {
     pub(super) first_label: Option<ReceiptLabel>,
     /// Records with invalid bytes (F001 is reported for the first [`file::MAX_F001`]).
     pub(super) f001: usize,
-    /// The file's header facts (請求年月), the same in every chunk.
-    pub(super) header: Header,
+    /// The current receipt has a JD record (S017 compares it with HO / KO).
+    pub(super) jd: bool,
 }
 
 impl<'a> Scanner<'a> {
     pub(super) fn flush(&mut self, cx: &mut Cx) {
         if let Block::Receipt(n) = self.block {
             structure::on_receipt(cx, &mut self.structure, &self.buf);
-            structure::visit_days(cx, &self.buf);
-            value::on_receipt(cx, &self.buf, self.header.claim_ym);
+            if std::mem::take(&mut self.jd) {
+                structure::visit_days(cx, &self.buf);
+            }
             insurer::on_receipt(cx, &self.buf);
             // The Q rules read names and remarks as text: in a file saved in another encoding
             // (F002) they would judge mojibake, so they wait until it is saved again.
@@ -166,6 +167,11 @@ impl<'a> Scanner<'a> {
             Some(&self.scans[..])
         };
         value::on_record(cx, &mut self.values, &v, scans, self.text_ok);
+        if v.is(l.re) || v.is(l.sy) {
+            value::on_dates(cx, &mut self.values, &v);
+        } else if v.is(l.jd) {
+            self.jd = true;
+        }
         if v.is(l.re) && self.text_ok {
             chars::on_re(cx, &v);
         }
@@ -225,8 +231,9 @@ pub(super) fn scan_chunk(
         spool: spool.then(Default::default),
         first_label: None,
         f001: 0,
-        header: c.header,
+        jd: false,
     };
+    sc.values.claim_ym = c.header.claim_ym;
     let mut lines = 0;
     for line in Lines::new(c.data(), c.base, 1) {
         lines = line.no;
