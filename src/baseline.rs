@@ -3,9 +3,10 @@
 //! runs hide exactly those (`--baseline FILE`), reporting only new ones and how many were
 //! hidden.
 //!
-//! A finding is keyed by the file's name (not its folder), the receipt's identity — a hash of
-//! 医療機関コード + レセプト番号 + カルテ番号, so the baseline holds no patient data — the
-//! record id, the field and the code. Keys are counted, so two identical findings need two
+//! A finding is keyed by the file's name (not its folder), the receipt's identity — an
+//! unkeyed hash of 医療機関コード + レセプト番号 + カルテ番号: no name or insurance number is
+//! stored, but the short numbers can be recovered by trying values, so a baseline is to be
+//! kept like the claim files — the record id, the field and the code. Keys are counted, so two identical findings need two
 //! entries. Line numbers are not part of the key: a finding stays hidden when other receipts
 //! are added or removed around it.
 

@@ -549,10 +549,13 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         internal_error = true;
         add_x001(&mut reports, &args);
     }
+    let mut recorded: Option<usize> = None;
     let applied = guarded(Stage::Settings, || -> Result<(), String> {
         settings.apply(&mut reports);
         if let Some(p) = &a.write_baseline {
-            crate::baseline::write(p, &crate::baseline::of(&reports))?;
+            let b = crate::baseline::of(&reports);
+            crate::baseline::write(p, &b)?;
+            recorded = Some(b.findings.iter().map(|e| e.count).sum());
         }
         if let Some(p) = &a.baseline {
             let b = crate::baseline::load(p)?;
@@ -575,6 +578,31 @@ fn check_cmd(a: &CheckArgs) -> i32 {
             internal_error = true;
             add_x001(&mut reports, &args);
         }
+    }
+    // Writing a baseline is the whole job of that run (a CI step "create the baseline"): it
+    // says what it recorded and succeeds, unless a path could not be checked (the baseline
+    // would then miss its findings).
+    if let (Some(n), Some(p)) = (recorded, &a.write_baseline) {
+        let (ja, en) = (
+            format!("ベースラインに {n} 件の指摘を記録しました: {}", p.display()),
+            format!("recorded {n} finding(s) in the baseline {}", p.display()),
+        );
+        eprintln!("recelint: {}", if style.lang.is_ja() { ja } else { en });
+        let incomplete = internal_error
+            || reports
+                .iter()
+                .any(|r| r.unreadable.is_some() || r.internal_error());
+        if incomplete {
+            for r in reports.iter().filter(|r| r.unreadable.is_some()) {
+                eprintln!(
+                    "recelint: {}: {}",
+                    r.path,
+                    r.unreadable.as_deref().unwrap_or_default()
+                );
+            }
+            return 2;
+        }
+        return 0;
     }
     if a.redact {
         if let Err(args) = guarded(Stage::Settings, || crate::redact::redact(&mut reports)) {
