@@ -493,7 +493,11 @@ fn check_cmd(a: &CheckArgs) -> i32 {
             ProgressShow::start(progress.clone(), total)
         });
     let opts = CheckOptions {
-        source_lines: matches!(a.format, Format::Text | Format::Sarif),
+        // The line decoded: text shows it; SARIF, concise and github give the field's column.
+        source_lines: matches!(
+            a.format,
+            Format::Text | Format::Sarif | Format::Concise | Format::Github
+        ),
         chunk_size: 0,
         progress: show.as_ref().map(|_| progress.clone()),
         kind: a.kind.map(Into::into),

@@ -375,9 +375,19 @@ fn github_lines_are_workflow_commands() {
         } else {
             "warning"
         };
+        // The field's 1-based character columns in the decoded line.
+        let (text, span) = d.source.as_ref().expect("the line decoded");
+        let cols = span.map(|(s, e)| {
+            let start = text[..s].chars().count() + 1;
+            format!(
+                ",col={start},endColumn={}",
+                start + text[s..e].chars().count()
+            )
+        });
         let want = format!(
-            "::{cmd} file=mixed.UKE,line={},title={}::{}",
+            "::{cmd} file=mixed.UKE,line={}{},title={}::{}",
             d.line.unwrap(),
+            cols.clone().unwrap_or_default(),
             escape_property(&format!("{} {}", d.rule.code, d.rule.title(Lang::Ja))),
             escape_data(&d.message(Lang::Ja)),
         );
@@ -388,7 +398,11 @@ fn github_lines_are_workflow_commands() {
             .split(',')
             .map(|p| p.split_once('=').unwrap().0)
             .collect();
-        assert_eq!(keys, ["file", "line", "title"]);
+        if cols.is_some() {
+            assert_eq!(keys, ["file", "line", "col", "endColumn", "title"]);
+        } else {
+            assert_eq!(keys, ["file", "line", "title"]);
+        }
     }
     assert!(!out.contains("::notice"));
     let verbose = render(Format::Github, style(Lang::En, true), &[report]);

@@ -1,4 +1,6 @@
-//! `--format concise`: one line per finding, `path:line:field: CODE message`.
+//! `--format concise`: one line per finding, `path:line:column: CODE message`, the column
+//! being the 1-based character where the finding's field starts (as editors and problem
+//! matchers read it); `path:line:` for a finding about a whole record, `path:` for the file.
 
 use super::{Part, Renderer, Style, Totals};
 use crate::check::FileReport;
@@ -23,8 +25,8 @@ impl Renderer for Concise {
             write!(out, "{}", super::visible(&r.path))?;
             if let Some(l) = d.line {
                 write!(out, ":{l}")?;
-                if let Some(f) = d.field {
-                    write!(out, ":{f}")?;
+                if let Some((col, _)) = super::columns(d) {
+                    write!(out, ":{col}")?;
                 }
             }
             writeln!(

@@ -1,6 +1,6 @@
 //! `--format github`: GitHub Actions workflow commands, one per finding, so findings show as
 //! annotations on the run and the pull request:
-//! `::error file=PATH,line=N,title=CODE TITLE::MESSAGE` (`::warning`; `::notice` for info-level
+//! `::error file=PATH,line=N,col=C,endColumn=E,title=CODE TITLE::MESSAGE` (`::warning`; `::notice` for info-level
 //! findings with `--verbose`). A file that could not be read is an `::error` titled `X000`.
 
 use super::{Part, Renderer, Style, Totals};
@@ -68,6 +68,9 @@ impl Renderer for Github {
             write!(out, "::{} file={file}", command(d.severity))?;
             if let Some(l) = d.line {
                 write!(out, ",line={l}")?;
+                if let Some((col, end)) = super::columns(d) {
+                    write!(out, ",col={col},endColumn={end}")?;
+                }
             }
             let title = format!("{} {}", d.rule.code, d.rule.title(lang));
             writeln!(

@@ -166,3 +166,14 @@ pub fn render_all(format: Format, style: Style, reports: &[FileReport]) -> Vec<u
     r.finish(&mut out, &totals).expect("writing to memory");
     out
 }
+
+/// The finding's field as 1-based character columns of its line, `(start, end)` with `end`
+/// one past the last character, when the checker decoded the line (`source_lines`).
+pub(crate) fn columns(d: &crate::diag::Diagnostic) -> Option<(usize, usize)> {
+    let (text, Some((s, e))) = d.source.as_ref()? else {
+        return None;
+    };
+    let start = text.get(..*s)?.chars().count();
+    let end = start + text.get(*s..*e)?.chars().count();
+    Some((start + 1, end + 1))
+}

@@ -227,15 +227,6 @@ pub fn uri(path: &str) -> String {
 }
 
 /// 1-based character columns of the diagnostic's span in its decoded line, when known.
-fn columns(d: &Diagnostic) -> Option<(usize, usize)> {
-    let (text, Some((s, e))) = d.source.as_ref()? else {
-        return None;
-    };
-    let start = text.get(..*s)?.chars().count();
-    let end = start + text.get(*s..*e)?.chars().count();
-    Some((start + 1, end + 1))
-}
-
 impl Sarif {
     pub fn new(style: Style) -> Self {
         let rules: Vec<ReportingDescriptor> = crate::rules::all()
@@ -270,7 +261,7 @@ impl Sarif {
         let lang = self.style.lang;
         let uri = uri(path);
         let region = d.line.map(|l| {
-            let cols = columns(d);
+            let cols = super::columns(d);
             Region {
                 start_line: l,
                 start_column: cols.map(|c| c.0),
