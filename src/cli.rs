@@ -112,7 +112,7 @@ pub struct CheckArgs {
     /// Exit 0 even with findings (2 still means something could not be read)
     #[arg(long)]
     pub exit_zero: bool,
-    /// Record today's findings in FILE (JSON; no patient data)
+    /// Record today's findings in FILE (JSON; keep it like the claim files) and exit 0
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// Hide the findings recorded in FILE and report only new ones
@@ -145,6 +145,12 @@ pub struct CheckArgs {
     /// every output, keeping lengths and character classes
     #[arg(long)]
     pub redact: bool,
+    /// Write the report to FILE instead of standard output (never one of the inputs)
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Print how many findings each rule has (most first) instead of the findings
+    #[arg(long)]
+    pub statistics: bool,
     /// The name to report standard input (`-`) under
     #[arg(long, value_name = "NAME", default_value = "-")]
     pub stdin_filename: String,
@@ -452,7 +458,7 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         ColorArg::Auto => {
             let forced = std::env::var_os("FORCE_COLOR").is_some_and(|v| !v.is_empty() && v != "0");
             let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            forced || (stdout.is_terminal() && !no_color)
+            forced || (a.output_file.is_none() && stdout.is_terminal() && !no_color)
         }
     };
     let style = Style {
@@ -482,6 +488,20 @@ fn check_cmd(a: &CheckArgs) -> i32 {
             Input::NoClaimFile { .. } => None,
         })
         .collect();
+    if let Some(out) = &a.output_file {
+        // Never write to an input: the same file by any path is refused before anything runs.
+        let same = |p: &Path| match (std::fs::canonicalize(p), std::fs::canonicalize(out)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        };
+        if let Some(p) = files.iter().find(|p| same(p)) {
+            eprintln!(
+                "recelint: --output-file {} は検査する入力ファイルです。入力には書き込みません / is an input file; recelint never writes to an input",
+                p.display()
+            );
+            return 2;
+        }
+    }
     let progress = std::sync::Arc::new(Progress::default());
     let show = (a.format == Format::Text && !a.no_progress && std::io::stderr().is_terminal())
         .then(|| {
@@ -631,8 +651,28 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         0
     };
     let mut render_failed = false;
+    let mut sink: Box<dyn std::io::Write> = match &a.output_file {
+        Some(p) => match std::fs::File::create(p) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                eprintln!("recelint: --output-file {}: {e}", p.display());
+                return 2;
+            }
+        },
+        None => Box::new(stdout.lock()),
+    };
     let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        write_reports(a.format, style, &mut reports, &stdout, &mut render_failed)
+        if a.statistics {
+            write_statistics(a.format, lang, &reports, &mut *sink)
+        } else {
+            write_reports(
+                a.format,
+                style,
+                &mut reports,
+                &mut *sink,
+                &mut render_failed,
+            )
+        }
     }))
     .map_err(|p| internal::x001_args(Stage::Render, &*p));
     let code = if render_failed { 2 } else { code };
@@ -658,14 +698,14 @@ fn write_reports(
     format: Format,
     style: Style,
     reports: &mut [FileReport],
-    stdout: &std::io::Stdout,
+    sink: &mut dyn std::io::Write,
     failed: &mut bool,
 ) -> std::io::Result<()> {
     let mut r = renderer(format, style);
     let mut totals = Totals::default();
     // Block-buffered: a locked stdout is line-buffered, which made every diagnostic of a
     // JSON or text report its own write (20,000 system calls for a month's findings).
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, sink);
     let mut base = 0;
     for window in reports.chunks_mut(RENDER_WINDOW) {
         let r_ref: &dyn crate::render::Renderer = &*r;
@@ -707,6 +747,56 @@ fn write_reports(
         }
     }
     r.finish(&mut out, &totals)?;
+    out.flush()
+}
+
+/// `--statistics`: the findings counted per rule over every file, most first (then by code),
+/// like ruff's: text `COUNT CODE name title`, or with `--format json` an array of
+/// `{"code","name","severity","count"}`. Infos are counted too.
+fn write_statistics(
+    format: Format,
+    lang: Lang,
+    reports: &[FileReport],
+    sink: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut m: std::collections::BTreeMap<&'static str, (usize, &'static crate::diag::Rule)> =
+        std::collections::BTreeMap::new();
+    for r in reports {
+        for d in &r.diagnostics {
+            m.entry(d.rule.code).or_insert((0, d.rule)).0 += 1;
+        }
+        for (code, n) in &r.omitted_rules {
+            if let Some(rule) = crate::rules::find(code) {
+                m.entry(rule.code).or_insert((0, rule)).0 += n;
+            }
+        }
+    }
+    let mut v: Vec<_> = m.into_values().collect();
+    v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(b.1.code)));
+    let mut out = std::io::BufWriter::new(sink);
+    if format == Format::Json {
+        let rows: Vec<_> = v
+            .iter()
+            .map(|(n, r)| {
+                serde_json::json!({
+                    "code": r.code, "name": r.name, "severity": r.severity.as_str(), "count": n
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &rows)?;
+        writeln!(out)?;
+    } else {
+        let width = v.first().map_or(1, |(n, _)| n.to_string().len());
+        for (n, r) in &v {
+            writeln!(
+                out,
+                "{n:>width$}  {}  {}  {}",
+                r.code,
+                r.name,
+                r.title(lang)
+            )?;
+        }
+    }
     out.flush()
 }
 

@@ -722,3 +722,73 @@ fn one_rule_keeps_at_most_ten_thousand_findings_per_file_and_counts_the_rest() {
         );
     }
 }
+
+#[test]
+fn statistics_count_findings_per_rule_most_first() {
+    let d = tmpdir("stats");
+    let f = common::defective(&d);
+    let o = bin()
+        .args(["check", "--statistics"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the exit code is the findings' verdict"
+    );
+    let out = String::from_utf8(o.stdout).unwrap();
+    let first: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(&first[..3], ["10", "S007", "receipt-without-sy"], "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.split_whitespace().take(2).eq(["2", "I005"])),
+        "{out}"
+    );
+    let o = bin()
+        .args(["check", "--statistics", "--format", "json"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["code"], "S007");
+    assert_eq!(v[0]["count"], 10);
+    let total: u64 = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 15);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn output_file_gets_the_report_and_an_input_is_never_the_output() {
+    let d = tmpdir("outfile");
+    let f = common::defective(&d);
+    let out = d.join("report.json");
+    let o = bin()
+        .args(["check", "--format", "json", "--output-file"])
+        .arg(&out)
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["summary"]["files"], 1);
+    // The input named by another path is refused before anything is written.
+    let before = std::fs::read(&f).unwrap();
+    let alias = d.join(".").join("RECEIPTC.UKE");
+    let o = bin()
+        .args(["check", "-o"])
+        .arg(&alias)
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("never writes to an input"));
+    assert_eq!(std::fs::read(&f).unwrap(), before, "the input is untouched");
+    let _ = std::fs::remove_dir_all(&d);
+}
