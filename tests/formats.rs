@@ -91,7 +91,7 @@ fn sarif_has_the_required_fields() {
         assert!(res["message"]["text"].is_string());
         let loc = &res["locations"][0]["physicalLocation"];
         assert_eq!(loc["artifactLocation"]["uri"], "mixed.UKE");
-        assert!(res["partialFingerprints"]["recelint/v1"].is_string());
+        assert!(res["partialFingerprints"]["recelint/v2"].is_string());
     }
 }
 
@@ -182,11 +182,8 @@ fn sarif_has_one_result_per_diagnostic() {
             );
             assert!(r.start_column <= r.end_column);
         }
-        let fp = &res.partial_fingerprints["recelint/v1"];
-        assert!(
-            fp.starts_with(d.rule.code) && fp.contains("mixed.UKE"),
-            "{fp}"
-        );
+        let fp = &res.partial_fingerprints["recelint/v2"];
+        assert_eq!(fp.len(), 16, "{fp}");
         assert_eq!(res.properties.receipt, d.receipt);
         assert_eq!(res.properties.record, d.record);
         assert_eq!(res.properties.field, d.field);
@@ -214,9 +211,36 @@ fn sarif_columns_count_characters_of_the_decoded_line() {
     assert_eq!(region["startColumn"], 26);
     assert_eq!(region["endColumn"], 34);
     assert_eq!(v["runs"][0]["columnKind"], "unicodeCodePoints");
-    assert_eq!(
-        res["partialFingerprints"]["recelint/v1"],
-        "V005:mixed.UKE:2:6"
+}
+
+#[test]
+fn sarif_fingerprints_do_not_move_with_lines_and_are_unique() {
+    let fps = |src: &str| -> Vec<String> {
+        let f = common::build(src);
+        let v = sarif(Lang::Ja, &[common::check("mixed.UKE", &f.bytes)]);
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["recelint/v2"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let src = std::fs::read_to_string(common::root().join("testdata/golden/mixed.txt")).unwrap();
+    let before = fps(&src);
+    let unique: std::collections::BTreeSet<_> = before.iter().collect();
+    assert_eq!(unique.len(), before.len(), "{before:?}");
+    // A comment record inserted before the findings moves every line, not a fingerprint.
+    let at = src.find("\nHO,").unwrap();
+    let moved = format!("{}\nCO,99,1,810000001,テスト{}", &src[..at], &src[at..]);
+    let after = fps(&moved);
+    assert!(
+        before.iter().all(|f| after.contains(f)),
+        "{before:?} vs {after:?}"
     );
 }
 

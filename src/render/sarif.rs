@@ -17,7 +17,10 @@ use std::io::{self, Write};
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const VERSION: &str = "2.1.0";
 /// Key of the fingerprint in `partialFingerprints`.
-pub const FINGERPRINT: &str = "recelint/v1";
+/// The `partialFingerprints` key. v2: the baseline's key hashed (file name, receipt identity,
+/// record, field, code), so it does not move when lines do; `-2`, `-3` … for repeats. (v1 held
+/// the line number.)
+pub const FINGERPRINT: &str = "recelint/v2";
 
 /// `sarifLog`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -186,6 +189,8 @@ pub struct Sarif {
     index: HashMap<&'static str, usize>,
     results: Vec<SarifResult>,
     notifications: Vec<Notification>,
+    /// Occurrences of each fingerprint so far (they must be unique in a run).
+    seen: HashMap<String, usize>,
 }
 
 fn other(lang: Lang) -> Lang {
@@ -242,6 +247,7 @@ impl Sarif {
             index,
             results: Vec::new(),
             notifications: Vec::new(),
+            seen: HashMap::new(),
         }
     }
 
@@ -257,9 +263,9 @@ impl Sarif {
     }
 
     /// The result of `d`; its `rule_index` is set by `put` (it may add a rule).
-    fn result(&self, path: &str, d: &Diagnostic) -> SarifResult {
+    fn result(&self, r: &FileReport, d: &Diagnostic) -> SarifResult {
         let lang = self.style.lang;
-        let uri = uri(path);
+        let uri = uri(&r.path);
         let region = d.line.map(|l| {
             let cols = super::columns(d);
             Region {
@@ -268,13 +274,7 @@ impl Sarif {
                 end_column: cols.map(|c| c.1),
             }
         });
-        let fingerprint = format!(
-            "{}:{}:{}:{}",
-            d.rule.code,
-            uri,
-            d.line.map(|l| l.to_string()).unwrap_or_default(),
-            d.field.map(|f| f.to_string()).unwrap_or_default()
-        );
+        let fingerprint = crate::baseline::fingerprint(r, d);
         SarifResult {
             rule_id: d.rule.code.to_string(),
             rule_index: 0,
@@ -305,7 +305,7 @@ impl Renderer for Sarif {
         let results: Vec<(&'static Rule, SarifResult)> = r
             .diagnostics
             .iter()
-            .map(|d| (d.rule, self.result(&r.path, d)))
+            .map(|d| (d.rule, self.result(r, d)))
             .collect();
         Ok(Part {
             bytes: Vec::new(),
@@ -333,6 +333,13 @@ impl Renderer for Sarif {
             .unwrap_or_default();
         for (rule, mut res) in results {
             res.rule_index = self.rule_index(rule);
+            if let Some(fp) = res.partial_fingerprints.get_mut(FINGERPRINT) {
+                let n = self.seen.entry(fp.clone()).or_default();
+                *n += 1;
+                if *n > 1 {
+                    *fp = format!("{fp}-{n}");
+                }
+            }
             self.results.push(res);
         }
         Ok(())
