@@ -7,7 +7,28 @@ fn main() {
     if std::env::var_os("RECELINT_DEBUG").is_none() {
         std::panic::set_hook(Box::new(|_| {}));
     }
-    let cli = recelint::cli::Cli::parse();
+    let cli = match recelint::cli::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // `recelint RECEIPTC.UKE` (without `check`) is what a new user types first: say
+            // what to type instead of only "unrecognized subcommand".
+            let first = std::env::args_os().nth(1);
+            let path_like = first.as_ref().is_some_and(|a| {
+                let p = std::path::Path::new(a);
+                p.exists() || p.extension().is_some()
+            });
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            if e.kind() == clap::error::ErrorKind::InvalidSubcommand && path_like {
+                let p = std::path::Path::new(first.as_deref().unwrap_or_default());
+                eprintln!(
+                    "\nヒント: 請求ファイルを検査するには / hint: to check it, run\n  recelint check {}",
+                    p.display()
+                );
+            }
+            std::process::exit(code);
+        }
+    };
     let code = std::panic::catch_unwind(|| recelint::cli::run(cli)).unwrap_or_else(|p| {
         use recelint::diag::Lang;
         use recelint::rules::internal::{x001_args, Stage, X001};

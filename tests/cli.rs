@@ -792,3 +792,18 @@ fn output_file_gets_the_report_and_an_input_is_never_the_output() {
     assert_eq!(std::fs::read(&f).unwrap(), before, "the input is untouched");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn a_path_without_check_gets_a_hint() {
+    let o = bin().arg(sample()).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("hint") && err.contains(&format!("recelint check {}", sample().display())),
+        "{err}"
+    );
+    // A mistyped command is not taken for a path.
+    let o = bin().arg("chek").output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("hint"));
+}
