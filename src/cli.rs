@@ -151,6 +151,9 @@ pub struct CheckArgs {
     /// Print how many findings each rule has (most first) instead of the findings
     #[arg(long)]
     pub statistics: bool,
+    /// Print the settings the run would use and the file they came from, and exit
+    #[arg(long)]
+    pub show_settings: bool,
     /// The name to report standard input (`-`) under
     #[arg(long, value_name = "NAME", default_value = "-")]
     pub stdin_filename: String,
@@ -395,7 +398,7 @@ fn check_one(p: &Path, a: &CheckArgs, opts: &CheckOptions) -> FileReport {
 
 /// The settings of a run: the config file (found, named or ignored) with the command line on
 /// top. An error here is a usage error (exit code 2).
-fn settings(a: &CheckArgs) -> Result<Settings, String> {
+fn settings(a: &CheckArgs) -> Result<(Settings, Option<PathBuf>), String> {
     let file = if a.isolated {
         None
     } else if let Some(p) = &a.config {
@@ -405,8 +408,8 @@ fn settings(a: &CheckArgs) -> Result<Settings, String> {
             .ok()
             .and_then(|d| config::discover(&d))
     };
-    let mut s = match file {
-        Some(p) => config::load(&p)?,
+    let mut s = match &file {
+        Some(p) => config::load(p)?,
         None => Settings::default(),
     };
     if !a.select.is_empty() {
@@ -435,17 +438,65 @@ fn settings(a: &CheckArgs) -> Result<Settings, String> {
     if !a.history.is_empty() {
         s.history = a.history.clone();
     }
-    Ok(s)
+    Ok((s, file))
+}
+
+/// `--show-settings`: the settings the run would use and where they came from, as TOML a
+/// `recelint.toml` could hold (the source as a comment).
+fn show_settings(s: &Settings, file: Option<&Path>, a: &CheckArgs) -> String {
+    let list = |v: &[String]| {
+        let items: Vec<String> = v.iter().map(|x| format!("{x:?}")).collect();
+        format!("[{}]", items.join(", "))
+    };
+    let mut out = String::new();
+    out.push_str(&match (file, a.isolated) {
+        (Some(p), _) => format!("# 設定ファイル / settings file: {}\n", p.display()),
+        (None, true) => "# 設定ファイルなし（--isolated） / no settings file (--isolated)\n".into(),
+        (None, false) => {
+            "# 設定ファイルなし（既定値） / no settings file found (defaults)\n".into()
+        }
+    });
+    out.push_str(
+        "# コマンドラインの指定はこの上に重ねています / command-line options are applied on top\n",
+    );
+    out.push_str(&format!("select = {}\n", list(&s.select)));
+    out.push_str(&format!("ignore = {}\n", list(&s.ignore)));
+    out.push_str(&format!("fail-on = {:?}\n", s.fail_on.as_str()));
+    out.push_str(&format!("lang = {:?}\n", s.lang.as_deref().unwrap_or("ja")));
+    if let Some(q) = &s.qualifications {
+        out.push_str(&format!("qualifications = {:?}\n", q.display().to_string()));
+    }
+    if !s.history.is_empty() {
+        let h: Vec<String> = s.history.iter().map(|p| p.display().to_string()).collect();
+        out.push_str(&format!("history = {}\n", list(&h)));
+    }
+    if !s.severity.is_empty() {
+        out.push_str("[severity]\n");
+        for (code, sev) in &s.severity {
+            out.push_str(&format!("{code} = {:?}\n", sev.as_str()));
+        }
+    }
+    out
 }
 
 fn check_cmd(a: &CheckArgs) -> i32 {
-    let settings = match settings(a) {
+    let (settings, settings_file) = match settings(a) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("recelint: {e}");
             return 2;
         }
     };
+    if a.show_settings {
+        print!("{}", show_settings(&settings, settings_file.as_deref(), a));
+        return 0;
+    }
+    if a.verbose {
+        match &settings_file {
+            Some(p) => eprintln!("recelint: 設定ファイル / settings: {}", p.display()),
+            None => eprintln!("recelint: 設定ファイルなし / no settings file"),
+        }
+    }
     let lang = if settings.lang.as_deref() == Some("en") {
         Lang::En
     } else {

@@ -807,3 +807,42 @@ fn a_path_without_check_gets_a_hint() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&o.stderr).contains("hint"));
 }
+
+#[test]
+fn show_settings_prints_what_the_run_would_use_and_from_where() {
+    let d = tmpdir("show");
+    std::fs::write(
+        d.join("recelint.toml"),
+        "ignore = [\"S007\"]\n[severity]\nF004 = \"error\"\n",
+    )
+    .unwrap();
+    let o = bin()
+        .current_dir(&d)
+        .args(["check", "--show-settings", "--fail-on", "warning", "x.UKE"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "nothing is checked");
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.contains(&d.join("recelint.toml").display().to_string()),
+        "{out}"
+    );
+    assert!(
+        out.contains("ignore = [\"S007\"]") && out.contains("F004 = \"error\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("fail-on = \"warning\""),
+        "the command line on top: {out}"
+    );
+    // -v names the file used.
+    let f = common::defective(&d);
+    let o = bin()
+        .current_dir(&d)
+        .args(["check", "-v"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stderr).contains("recelint.toml"));
+    let _ = std::fs::remove_dir_all(&d);
+}
