@@ -586,47 +586,4 @@ mod tests {
         let e = Grammar::from_toml(RECORDS_TOML, &bad).unwrap_err();
         assert!(e.0.contains("`77`"), "{e}");
     }
-
-    /// The 歯科 layouts (#15, data only so far: no check reads them yet) parse with the same
-    /// schema, over the shared tables and the dental-only ones, and every record has the field
-    /// count of the dental specification (the project's dental notes, §3.14).
-    #[test]
-    fn dental_grammar_parses_with_the_specified_field_counts() {
-        let records = include_str!("../grammar/dental/records.toml");
-        let tables = [TABLES_TOML, include_str!("../grammar/dental/tables.toml")].join("\n");
-        let g = Grammar::from_toml(records, &tables).unwrap_or_else(|e| panic!("{e}"));
-        let want = [
-            ("UK", 10),
-            ("IR", 9),
-            ("RE", 27),
-            ("HO", 14),
-            ("KO", 10),
-            ("SN", 9),
-            ("JD", 33),
-            ("MF", 33),
-            ("HS", 13),
-            ("SS", 109),
-            ("SI", 38),
-            ("IY", 39),
-            ("TO", 45),
-            ("CO", 11),
-            ("SJ", 3),
-            ("GO", 4),
-        ];
-        for (id, n) in want {
-            let r = g
-                .lookup(id.as_bytes())
-                .unwrap_or_else(|| panic!("{id} missing"));
-            assert_eq!(g.record(r).fields.len(), n, "{id}");
-        }
-        assert_eq!(
-            g.records.len(),
-            want.len(),
-            "no record beyond the specification's"
-        );
-        // The shared keys the rules read are where the dental layout puts them.
-        assert_eq!(g.key("UK", "claim_ym"), Some(7));
-        assert_eq!(g.key("RE", "birth_date"), Some(6));
-        assert_eq!(g.key("HO", "insurer_number"), Some(1));
-    }
 }
