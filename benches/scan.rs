@@ -104,6 +104,7 @@ fn render(b: Bencher, format: &str) {
         lang: Lang::Ja,
         verbose: false,
         color: false,
+        quiet: false,
     };
     b.counter(BytesCount::of_slice(month()))
         .bench_local(|| render_all(format, style, black_box(&reports)));

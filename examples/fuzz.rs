@@ -1018,6 +1018,8 @@ pub fn run_once(input: &[u8], o: &ExecOptions) -> (Option<String>, Duration) {
         lang: if o.lang_en { Lang::En } else { Lang::Ja },
         verbose: o.verbose,
         color: o.color,
+        // Quiet text on a share of the inputs (English, not verbose) without a new option.
+        quiet: o.lang_en && !o.verbose,
     };
     // What one `recelint check` would take: the check and resolution, then one format (the
     // slowest of those rendered here); the 1 s limit applies to that, not to the sum of the

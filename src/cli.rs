@@ -151,6 +151,9 @@ pub struct CheckArgs {
     /// Print how many findings each rule has (most first) instead of the findings
     #[arg(long)]
     pub statistics: bool,
+    /// Text output: print the findings only (no per-file lines, no totals, no progress bar)
+    #[arg(short, long)]
+    pub quiet: bool,
     /// Print the settings the run would use and the file they came from, and exit
     #[arg(long)]
     pub show_settings: bool,
@@ -516,6 +519,7 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         lang,
         verbose: a.verbose,
         color: color && a.format == Format::Text,
+        quiet: a.quiet,
     };
     if let Some(n) = a.threads {
         // Only fails if a pool already exists (a second run in one process): keep that one.
@@ -554,15 +558,16 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         }
     }
     let progress = std::sync::Arc::new(Progress::default());
-    let show = (a.format == Format::Text && !a.no_progress && std::io::stderr().is_terminal())
-        .then(|| {
-            let total = files
-                .iter()
-                .filter_map(|p| std::fs::metadata(p).ok())
-                .map(|m| m.len())
-                .sum();
-            ProgressShow::start(progress.clone(), total)
-        });
+    let show =
+        (a.format == Format::Text && !a.no_progress && !a.quiet && std::io::stderr().is_terminal())
+            .then(|| {
+                let total = files
+                    .iter()
+                    .filter_map(|p| std::fs::metadata(p).ok())
+                    .map(|m| m.len())
+                    .sum();
+                ProgressShow::start(progress.clone(), total)
+            });
     let opts = CheckOptions {
         // The line decoded: text shows it; SARIF, concise and github give the field's column.
         source_lines: matches!(

@@ -846,3 +846,30 @@ fn show_settings_prints_what_the_run_would_use_and_from_where() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("recelint.toml"));
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn quiet_prints_the_findings_only() {
+    let d = tmpdir("quiet");
+    let f = common::defective(&d);
+    let o = bin()
+        .args(["check", "-q"])
+        .arg(&f)
+        .arg(sample())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "the verdict is the same");
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.starts_with(&format!("{}:\n", f.display())), "{out}");
+    assert!(out.contains("[S007]") && out.contains("[F004]"), "{out}");
+    assert!(
+        !out.contains("合計")
+            && !out.contains("ファイルごとの要約")
+            && !out.contains("RECEIPTC.UKE: 医科"),
+        "no counts, no totals: {out}"
+    );
+    assert!(
+        !out.contains("testdata/sample"),
+        "a clean file prints nothing: {out}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

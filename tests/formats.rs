@@ -20,6 +20,7 @@ fn style(lang: Lang, verbose: bool) -> Style {
         lang,
         verbose,
         color: false,
+        quiet: false,
     }
 }
 

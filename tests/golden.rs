@@ -17,6 +17,7 @@ fn golden(format: Format, lang: Lang, verbose: bool, ext: &str) {
             lang,
             verbose,
             color: false,
+            quiet: false,
         },
         &[report],
     );
@@ -70,6 +71,7 @@ fn json_is_valid_and_has_the_documented_fields() {
             lang: Lang::Ja,
             verbose: false,
             color: false,
+            quiet: false,
         },
         &[report],
     );
@@ -144,6 +146,7 @@ fn gitlab_issues_have_unique_line_independent_fingerprints() {
         lang: Lang::En,
         verbose: true,
         color: false,
+        quiet: false,
     };
     let issues = |bytes: &[u8]| -> Vec<serde_json::Value> {
         let r = common::check("mixed.UKE", bytes);
@@ -203,6 +206,7 @@ fn junit_counts_add_up() {
         lang: Lang::Ja,
         verbose: false,
         color: false,
+        quiet: false,
     };
     let out = String::from_utf8(render_all(Format::Junit, style, &[r])).unwrap();
     assert!(out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));

@@ -20,6 +20,7 @@ fn html(lang: Lang, reports: &[FileReport]) -> String {
         lang,
         verbose: false,
         color: false,
+        quiet: false,
     };
     String::from_utf8(render_all(Format::Html, style, reports)).expect("output is UTF-8")
 }

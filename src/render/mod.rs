@@ -66,6 +66,8 @@ pub struct Style {
     /// Show info-level findings in human formats.
     pub verbose: bool,
     pub color: bool,
+    /// Text output: the findings only, without the per-file lines and the totals.
+    pub quiet: bool,
 }
 
 /// Totals over all files.

@@ -186,7 +186,12 @@ impl Renderer for Text {
             r.count(Severity::Info),
         );
         let kind = r.kind.map(|k| k.label(ja));
-        if ja {
+        if self.style.quiet {
+            // The file named (its file-level findings carry no path), without the counts.
+            if !visible.is_empty() {
+                writeln!(out, "{}:", r.path)?;
+            }
+        } else if ja {
             let kind = kind.map(|k| format!("{k}・")).unwrap_or_default();
             writeln!(
                 out,
@@ -310,6 +315,9 @@ impl Renderer for Text {
     }
 
     fn finish(&mut self, out: &mut dyn Write, t: &Totals) -> io::Result<()> {
+        if self.style.quiet {
+            return Ok(());
+        }
         let q = &t.qualification;
         let (e, w, i) = (t.errors, t.warnings, t.infos);
         let ja = self.style.lang.is_ja();
