@@ -17,6 +17,13 @@ fn counts(r: &recelint::check::FileReport) -> BTreeMap<&'static str, usize> {
     m
 }
 
+/// Every file of the public samples this suite knows.
+const FILES: [&str; 3] = [
+    "receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE",
+    "receparser/ikasample.csv",
+    "receparser/dpcsample.csv",
+];
+
 fn read(rel: &str) -> Option<Vec<u8>> {
     let p = common::corpus(rel)?;
     Some(std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
@@ -182,11 +189,7 @@ fn receparser_dpc_sample_lf_only() {
 
 #[test]
 fn every_corpus_file_is_checked_without_panicking_and_in_order() {
-    for rel in [
-        "receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE",
-        "receparser/ikasample.csv",
-        "receparser/dpcsample.csv",
-    ] {
+    for rel in FILES {
         let Some(r) = check(rel) else {
             return;
         };
@@ -199,11 +202,7 @@ fn every_corpus_file_is_checked_without_panicking_and_in_order() {
 
 #[test]
 fn corpus_files_give_the_same_findings_in_chunks() {
-    for rel in [
-        "receiptisan/RECEIPTC_GAIRAI_SAMPLE.UKE",
-        "receparser/ikasample.csv",
-        "receparser/dpcsample.csv",
-    ] {
+    for rel in FILES {
         let Some(bytes) = read(rel) else {
             return;
         };

@@ -105,12 +105,6 @@ impl<'a> Scanner<'a> {
             self.flush(cx);
         }
         if def == Some(l.re) {
-            self.values.care_ym = line
-                .raw
-                .split(|&b| b == b',')
-                .nth(l.re_care_ym)
-                .and_then(|v| crate::parse::value::parse_date(v, false).ok())
-                .map(|d| d.ym());
             self.receipts += 1;
             self.block = Block::Receipt(self.receipts);
             cx.receipt = Some(self.receipts);
@@ -129,6 +123,12 @@ impl<'a> Scanner<'a> {
             file::on_line(cx, &mut self.flags, &whole, quote);
         }
         let v = self.buf.view(i);
+        if v.is(l.re) {
+            // The receipt's 診療年月, for its dates and for codes valid only in old months.
+            self.values.care_ym = crate::parse::value::parse_date(v.field(l.re_care_ym), false)
+                .ok()
+                .map(|d| d.ym());
+        }
         let in_receipt = matches!(self.block, Block::Receipt(_));
         structure::on_record(cx, &mut self.structure, &v, in_receipt);
         if v.is(l.ir) && self.facility.is_empty() {
