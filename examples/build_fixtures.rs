@@ -20,7 +20,9 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 fn main() {
-    let out = std::env::args().nth(1).expect("usage: build_fixtures OUT_DIR");
+    let out = std::env::args()
+        .nth(1)
+        .expect("usage: build_fixtures OUT_DIR");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
     let mut files = Vec::new();
     walk(&root, &mut files);

@@ -1,17 +1,13 @@
 //! The record layouts and code tables of the 記録条件仕様, loaded from the data in `grammar/`.
 //!
-//! Nothing about a record's fields is written in code: `grammar/records.toml` lists every
+//! Nothing about a record's fields is written in code: `grammar/medical/records.toml` lists every
 //! record and field (mode, max bytes, fixed or variable, required, code table, special
-//! format), and `grammar/tables.toml` every code table (別表). Both are embedded in the
+//! format), and `grammar/common/tables.toml` every code table (別表). Both are embedded in the
 //! binary and parsed once. Rules find the fields they need by a stable `key`
 //! ([`Grammar::key`]), so a layout change is a data change.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
-
-const RECORDS_TOML: &str = include_str!("../grammar/records.toml");
-const TABLES_TOML: &str = include_str!("../grammar/tables.toml");
 
 /// 数字 / 英数 / 漢字 / 英数又は漢字.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -483,15 +479,6 @@ impl Grammar {
         })
     }
 
-    /// The embedded grammar.
-    pub fn get() -> &'static Grammar {
-        static G: OnceLock<Grammar> = OnceLock::new();
-        G.get_or_init(|| {
-            Grammar::from_toml(RECORDS_TOML, TABLES_TOML)
-                .unwrap_or_else(|e| panic!("embedded {e}: fix grammar/ (a test covers this)"))
-        })
-    }
-
     pub fn lookup(&self, id: &[u8]) -> Option<RecIdx> {
         id_slot(id).and_then(|s| self.by_id[s])
     }
@@ -539,7 +526,7 @@ mod tests {
     /// every code of every table, every one- and two-byte string, and longer near misses.
     #[test]
     fn lookups_agree_with_the_code_map() {
-        let g = Grammar::get();
+        let g = &crate::kind::Spec::medical().grammar;
         let mut probes: Vec<Vec<u8>> = Vec::new();
         for a in 0..=255u8 {
             probes.push(vec![a]);
@@ -571,7 +558,8 @@ mod tests {
     /// expires them, and a table that gives one without the other is refused.
     #[test]
     fn legacy_codes_expire_after_their_month() {
-        let g = Grammar::get();
+        let g = &crate::kind::Spec::medical().grammar;
+        let (records, tables) = crate::kind::Kind::Medical.grammar_text().unwrap();
         let tokki = g.tables.iter().find(|t| t.id == "tokki").unwrap();
         assert_eq!(tokki.legacy_until, Some(201807));
         assert!(!tokki.legacy_expired(b"17", 201807));
@@ -579,11 +567,11 @@ mod tests {
         assert!(!tokki.legacy_expired(b"01", 202610));
         let gr = g.tables.iter().find(|t| t.id == "gr_reason").unwrap();
         assert!(gr.legacy_expired(b"07", 201804) && !gr.legacy_expired(b"07", 201803));
-        let bad = TABLES_TOML.replace("legacy_until = \"201807\"\n", "");
-        let e = Grammar::from_toml(RECORDS_TOML, &bad).unwrap_err();
+        let bad = tables.replace("legacy_until = \"201807\"\n", "");
+        let e = Grammar::from_toml(records, &bad).unwrap_err();
         assert!(e.0.contains("tokki") && e.0.contains("legacy_until"), "{e}");
-        let bad = TABLES_TOML.replace("legacy = [\"17\",", "legacy = [\"77\",");
-        let e = Grammar::from_toml(RECORDS_TOML, &bad).unwrap_err();
+        let bad = tables.replace("legacy = [\"17\",", "legacy = [\"77\",");
+        let e = Grammar::from_toml(records, &bad).unwrap_err();
         assert!(e.0.contains("`77`"), "{e}");
     }
 }

@@ -1,10 +1,17 @@
 //! Claim kinds (医科, DPC, 歯科, 調剤): which one a file is, from its first record and, where
 //! the content cannot tell, its name. The facts are data (`grammar/kinds.toml`).
 
+use crate::grammar::Grammar;
+use crate::layout::Layout;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
 const KINDS_TOML: &str = include_str!("../grammar/kinds.toml");
+/// The 別表 every kind shares, then each kind's records and the tables only it has.
+const COMMON_TABLES: &str = include_str!("../grammar/common/tables.toml");
+const MEDICAL_RECORDS: &str = include_str!("../grammar/medical/records.toml");
+const DENTAL_RECORDS: &str = include_str!("../grammar/dental/records.toml");
+const DENTAL_TABLES: &str = include_str!("../grammar/dental/tables.toml");
 
 /// A kind of claim file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,6 +53,37 @@ impl Kind {
             .expect("every kind is in grammar/kinds.toml (a test checks it)")
     }
 
+    /// The embedded grammar of a kind recelint checks: its records, and the common tables
+    /// followed by its own (`None` for a kind without a grammar yet).
+    pub fn grammar_text(self) -> Option<(&'static str, String)> {
+        match self {
+            Kind::Medical => Some((MEDICAL_RECORDS, COMMON_TABLES.to_string())),
+            Kind::Dental => Some((DENTAL_RECORDS, format!("{COMMON_TABLES}\n{DENTAL_TABLES}"))),
+            Kind::Dpc | Kind::Pharmacy => None,
+        }
+    }
+
+    /// The grammar and layout of a kind recelint checks, loaded once.
+    pub fn spec(self) -> Option<&'static Spec> {
+        static SPECS: [OnceLock<Option<Spec>>; 4] = [
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+        ];
+        SPECS[self as usize]
+            .get_or_init(|| {
+                let (records, tables) = self.grammar_text()?;
+                Some(Spec::load(self, records, &tables).unwrap_or_else(|e| {
+                    panic!(
+                        "embedded grammar of {}: {e} (a test covers this)",
+                        self.as_str()
+                    )
+                }))
+            })
+            .as_ref()
+    }
+
     /// The kind in a short label: 医科, DPC, 歯科, 調剤 / medical, DPC, dental, pharmacy.
     pub fn label(self, ja: bool) -> &'static str {
         match (self, ja) {
@@ -58,6 +96,33 @@ impl Kind {
             (Kind::Dental, false) => "dental",
             (Kind::Pharmacy, false) => "pharmacy",
         }
+    }
+}
+
+/// What recelint knows of a kind it checks: its grammar, and where the rules find what they
+/// read in it. Every rule receives the spec of the file it checks; there is no global one.
+#[derive(Debug)]
+pub struct Spec {
+    pub kind: Kind,
+    pub grammar: Grammar,
+    pub layout: Layout,
+}
+
+impl Spec {
+    /// A spec from grammar data (the embedded files, or variants in tests).
+    pub fn load(kind: Kind, records: &str, tables: &str) -> Result<Spec, String> {
+        let grammar = Grammar::from_toml(records, tables).map_err(|e| e.to_string())?;
+        let layout = Layout::resolve(&grammar, kind.def())?;
+        Ok(Spec {
+            kind,
+            grammar,
+            layout,
+        })
+    }
+
+    /// The 医科 spec: the kind of a file that tells nothing else, and of the tests.
+    pub fn medical() -> &'static Spec {
+        Kind::Medical.spec().expect("医科 has a grammar")
     }
 }
 
@@ -74,6 +139,10 @@ pub struct KindDef {
     pub header: String,
     /// The record that opens a receipt.
     pub receipt: String,
+    /// The diagnosis record every receipt needs (S007).
+    pub diagnosis: String,
+    /// The care records a receipt needs one of (S008).
+    pub care: Vec<String>,
     /// Records only this kind has.
     pub marks: Vec<String>,
     /// recelint checks this kind.
@@ -102,6 +171,8 @@ struct RawKind {
     file: String,
     header: String,
     receipt: String,
+    diagnosis: String,
+    care: Vec<String>,
     #[serde(default)]
     marks: Vec<String>,
     supported: bool,
@@ -136,6 +207,8 @@ fn load(text: &str) -> Result<Kinds, String> {
             file: r.file,
             header: r.header,
             receipt: r.receipt,
+            diagnosis: r.diagnosis,
+            care: r.care,
             marks: r.marks,
             supported: r.supported,
         });
@@ -277,6 +350,10 @@ mod tests {
             assert_eq!(Kind::parse(k.as_str()), Some(k));
         }
         assert!(Kind::Medical.def().supported);
+        // Every kind checked has a grammar whose layout resolves.
+        for k in Kind::ALL.into_iter().filter(|k| k.def().supported) {
+            assert_eq!(k.spec().map(|s| s.kind), Some(k));
+        }
     }
 
     #[test]

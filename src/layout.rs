@@ -1,35 +1,45 @@
-//! The record ids, field positions and tables the rules use, resolved once from the grammar
-//! by their stable keys. If the grammar lacks one, [`Layout::resolve`] says which; a test
-//! proves the embedded grammar has them all.
+//! The record ids, field positions and tables the rules use, resolved once per claim kind
+//! from that kind's grammar by their stable keys, and from the roles `grammar/kinds.toml`
+//! gives its records (the file header, the record that opens a receipt, the diagnosis and
+//! the care records). If the grammar lacks one, [`Layout::resolve`] says which; a test proves
+//! every embedded grammar has them all.
 
 use crate::grammar::{Grammar, RecIdx};
-use std::sync::OnceLock;
+use crate::kind::KindDef;
+
+/// A record the kind does not have: no record is ever it.
+pub const ABSENT: RecIdx = RecIdx::MAX;
 
 /// Positions of the fields of one record that the rules read.
 #[derive(Debug)]
 pub struct Layout {
-    pub ir: RecIdx,
+    /// The file's header record (医科 IR, 歯科 UK).
+    pub header: RecIdx,
+    /// The record that opens a receipt (医科 RE; 歯科 IR, repeated before each RE).
+    pub opener: RecIdx,
     pub re: RecIdx,
     pub ho: RecIdx,
     pub ko: RecIdx,
     pub sn: RecIdx,
     pub jd: RecIdx,
-    pub sy: RecIdx,
-    pub si: RecIdx,
-    pub iy: RecIdx,
-    pub to: RecIdx,
+    /// The diagnosis record a receipt needs (医科 SY, 歯科 HS).
+    pub diag: RecIdx,
+    /// Per record index: one of the care records a receipt needs one of (医科 SI / IY / TO,
+    /// 歯科 SS / SI / IY / TO).
+    pub is_care: Vec<bool>,
     pub co: RecIdx,
+    /// 臓器提供者 records start (医科 TI; [`ABSENT`] in a kind without them).
     pub ti: RecIdx,
     pub go: RecIdx,
 
-    pub ir_volume: usize,
-    pub ir_facility: usize,
-    pub ir_claim_ym: usize,
+    pub header_volume: usize,
+    pub header_facility: usize,
+    pub header_claim_ym: usize,
     pub re_care_ym: usize,
     pub re_sex: usize,
     pub re_birth: usize,
     pub re_admission: usize,
-    pub sy_start: usize,
+    pub diag_start: usize,
     pub ho_days: usize,
     pub ko_days: usize,
     pub jd_payer: usize,
@@ -71,10 +81,9 @@ pub struct Layout {
     pub t_foreign_en: usize,
 }
 
-/// The record ids, keys and tables the rules use (checked by a test).
-pub const RECORDS_USED: &[&str] = &[
-    "IR", "RE", "HO", "KO", "SN", "JD", "SY", "SI", "IY", "TO", "CO", "TI", "GO",
-];
+/// The record ids, keys and tables the rules use besides the roles of `kinds.toml` (checked
+/// by a test).
+pub const RECORDS_USED: &[&str] = &["RE", "HO", "KO", "SN", "JD", "CO", "GO"];
 pub const TABLES_USED: &[&str] = &[
     "futan_payers",
     "hobetsu_insurance",
@@ -90,11 +99,17 @@ fn mask(fields: &[usize]) -> Option<u64> {
 }
 
 impl Layout {
-    pub fn resolve(g: &Grammar) -> Result<Layout, String> {
+    /// The layout of the kind `k` in its grammar `g`.
+    pub fn resolve(g: &Grammar, k: &KindDef) -> Result<Layout, String> {
         let rec = |id: &str| {
             g.lookup(id.as_bytes())
                 .ok_or(format!("record {id} missing"))
         };
+        let mut is_care = vec![false; g.records.len()];
+        for id in &k.care {
+            is_care[rec(id)? as usize] = true;
+        }
+        let (h, d) = (k.header.as_str(), k.diagnosis.as_str());
         let key = |id: &str, k: &str| g.key(id, k).ok_or(format!("{id}.{k} missing"));
         let table = |t: &str| {
             g.tables
@@ -119,27 +134,26 @@ impl Layout {
             comment_mask: comment_text.iter().map(|t| mask(t)).collect(),
             days,
             comment_text,
-            ir: rec("IR")?,
+            header: rec(h)?,
+            opener: rec(&k.receipt)?,
+            is_care,
             re: rec("RE")?,
             ho: rec("HO")?,
             ko: rec("KO")?,
             sn: rec("SN")?,
             jd: rec("JD")?,
-            sy: rec("SY")?,
-            si: rec("SI")?,
-            iy: rec("IY")?,
-            to: rec("TO")?,
+            diag: rec(d)?,
             co: rec("CO")?,
-            ti: rec("TI")?,
+            ti: g.lookup(b"TI").unwrap_or(ABSENT),
             go: rec("GO")?,
-            ir_volume: key("IR", "volume")?,
-            ir_facility: key("IR", "facility_code")?,
-            ir_claim_ym: key("IR", "claim_ym")?,
+            header_volume: key(h, "volume")?,
+            header_facility: key(h, "facility_code")?,
+            header_claim_ym: key(h, "claim_ym")?,
             re_care_ym: key("RE", "care_ym")?,
             re_sex: key("RE", "sex")?,
             re_birth: key("RE", "birth_date")?,
             re_admission: key("RE", "admission_date")?,
-            sy_start: key("SY", "start_date")?,
+            diag_start: key(d, "start_date")?,
             ho_days: key("HO", "days")?,
             ko_days: key("KO", "days")?,
             jd_payer: key("JD", "payer_kind")?,
@@ -168,15 +182,6 @@ impl Layout {
             t_prefecture: table("prefecture")?,
             t_foreign: table("foreign_records")?,
             t_foreign_en: table("foreign_records_en")?,
-        })
-    }
-
-    pub fn get() -> &'static Layout {
-        static L: OnceLock<Layout> = OnceLock::new();
-        L.get_or_init(|| {
-            Layout::resolve(Grammar::get()).unwrap_or_else(|e| {
-                panic!("grammar lacks what rules use: {e} (a test covers this)")
-            })
         })
     }
 }

@@ -1,7 +1,9 @@
 //! Records as the rule passes see them: zero-copy views into the file's bytes with the
 //! field spans the parser found, grouped into blocks (a receipt, or a file-level record).
 
-use crate::grammar::{FieldDef, Grammar, RecIdx, RecordDef};
+use crate::grammar::{FieldDef, RecIdx, RecordDef};
+use crate::kind::Spec;
+use crate::layout::Layout;
 use crate::parse::split::{select, split_line, AllSpans};
 use crate::parse::{Line, LineBytes, Span, Term};
 
@@ -24,8 +26,10 @@ pub struct Rec<'a> {
 }
 
 /// The records of the current block and their fields, reused from block to block.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RecBuf<'a> {
+    /// The grammar and layout of the file's kind: what the records are read as.
+    pub spec: &'static Spec,
     pub recs: Vec<Rec<'a>>,
     /// Comma masks of every record (see [`split_line`]).
     words: Vec<u64>,
@@ -35,6 +39,22 @@ pub struct RecBuf<'a> {
 }
 
 impl<'a> RecBuf<'a> {
+    /// An empty buffer for records of the kind `spec` describes.
+    pub fn new(spec: &'static Spec) -> Self {
+        RecBuf {
+            spec,
+            recs: Vec::new(),
+            words: Vec::new(),
+            spans: Vec::new(),
+            used: 0,
+        }
+    }
+
+    /// Where the rules find what they read in records of this kind.
+    pub fn layout(&self) -> &'static Layout {
+        &self.spec.layout
+    }
+
     pub fn clear(&mut self) {
         self.recs.clear();
         self.words.clear();
@@ -187,7 +207,17 @@ impl<'b, 'a> RecView<'b, 'a> {
     }
 
     pub fn def(&self) -> Option<&'static RecordDef> {
-        self.rec.def.map(|d| Grammar::get().record(d))
+        self.rec.def.map(|d| self.buf.spec.grammar.record(d))
+    }
+
+    /// The grammar and layout of the file's kind.
+    pub fn spec(&self) -> &'static Spec {
+        self.buf.spec
+    }
+
+    /// Where the rules find what they read in records of this kind.
+    pub fn layout(&self) -> &'static Layout {
+        &self.buf.spec.layout
     }
 
     pub fn field_def(&self, i: usize) -> Option<&'static FieldDef> {

@@ -1,5 +1,5 @@
 //! `--redact`: masks patient data in every output so a report can go to a vendor's support
-//! desk. Which fields are patient data is data (`sensitive = true` in `grammar/records.toml`):
+//! desk. Which fields are patient data is data (`sensitive = true` in `grammar/<kind>/records.toml`):
 //! 氏名, カタカナ氏名, 生年月日, カルテ番号, 被保険者証の記号・番号, 受給者番号 and free text.
 //!
 //! A masked value keeps its length and the class of each character (digit → 9 / ９, letter
@@ -27,8 +27,7 @@ pub fn mask(s: &str) -> String {
 
 /// Masks the sensitive fields of a decoded record line; returns the masked line and the
 /// original values it masked (longest first, to scrub them from messages).
-fn mask_line(text: &str) -> (String, Vec<String>) {
-    let g = Grammar::get();
+fn mask_line(g: &Grammar, text: &str) -> (String, Vec<String>) {
     let mut fields: Vec<String> = text.split(',').map(str::to_string).collect();
     let mut hidden = Vec::new();
     if let Some(def) = fields.first().and_then(|id| g.record_by_id(id)) {
@@ -74,13 +73,12 @@ fn mask_qualification_text(s: &mut String) {
     }
 }
 
-fn redact_diag(d: &mut Diagnostic) {
-    let g = Grammar::get();
+fn redact_diag(g: &Grammar, d: &mut Diagnostic) {
     let mut hidden = Vec::new();
     if let Some((text, span)) = d.source.take().filter(|(t, _)| !t.starts_with('…')) {
         // (A window cut from the middle of a long line cannot be split into its fields, so
         // it is not shown at all under --redact.)
-        let (masked, h) = mask_line(&text);
+        let (masked, h) = mask_line(g, &text);
         hidden = h;
         // Masking keeps the characters' UTF-8 widths for everything but rare symbols; find
         // the field again rather than trust the old offsets.
@@ -130,8 +128,10 @@ fn redact_diag(d: &mut Diagnostic) {
 /// Masks patient data in every report (diagnostics, their source lines, receipt labels).
 pub fn redact(reports: &mut [FileReport]) {
     for r in reports {
+        // Which fields are patient data depends on the file's kind.
+        let g = &r.spec().grammar;
         for d in &mut r.diagnostics {
-            redact_diag(d);
+            redact_diag(g, d);
         }
         for l in r.labels.values_mut() {
             l.name = mask(&l.name);
@@ -155,7 +155,8 @@ mod tests {
 
     #[test]
     fn lines_lose_only_their_sensitive_fields() {
-        let (m, hidden) = mask_line("HO,01130012,１２３,４５６７,1,361,,,,,,,,,");
+        let g = &crate::kind::Spec::medical().grammar;
+        let (m, hidden) = mask_line(g, "HO,01130012,１２３,４５６７,1,361,,,,,,,,,");
         assert_eq!(m, "HO,01130012,９９９,９９９９,1,361,,,,,,,,,");
         assert_eq!(hidden, vec!["４５６７".to_string(), "１２３".to_string()]);
     }

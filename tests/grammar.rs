@@ -2,24 +2,31 @@
 //! the 記録条件仕様 (医科) §2.17.
 
 use recelint::grammar::Grammar;
+use recelint::kind::{Kind, Spec};
 use recelint::layout::{Layout, RECORDS_USED, TABLES_USED};
 
+fn medical() -> &'static Grammar {
+    &Spec::medical().grammar
+}
+
 #[test]
-fn grammar_has_everything_the_rules_use() {
-    let g = Grammar::get();
-    for id in RECORDS_USED {
-        assert!(g.record_by_id(id).is_some(), "record {id} missing");
-    }
-    for t in TABLES_USED {
-        assert!(g.table(t).is_some(), "table {t} missing");
-    }
-    // Every key and table a rule reads resolves (this is what the checker does at start).
-    Layout::resolve(g).expect("layout resolves");
-    // Every table a field names exists (the loader resolves names to indexes).
-    for r in &g.records {
-        for f in &r.fields {
-            if let Some(t) = f.table {
-                assert!(t < g.tables.len());
+fn every_kind_checked_has_everything_the_rules_use() {
+    for k in Kind::ALL.into_iter().filter(|k| k.def().supported) {
+        let g = &k.spec().expect("a kind checked has a grammar").grammar;
+        for id in RECORDS_USED {
+            assert!(g.record_by_id(id).is_some(), "{k:?}: record {id} missing");
+        }
+        for t in TABLES_USED {
+            assert!(g.table(t).is_some(), "{k:?}: table {t} missing");
+        }
+        // Every key and table a rule reads resolves (this is what the checker does at start).
+        Layout::resolve(g, k.def()).expect("layout resolves");
+        // Every table a field names exists (the loader resolves names to indexes).
+        for r in &g.records {
+            for f in &r.fields {
+                if let Some(t) = f.table {
+                    assert!(t < g.tables.len());
+                }
             }
         }
     }
@@ -27,7 +34,7 @@ fn grammar_has_everything_the_rules_use() {
 
 #[test]
 fn field_counts_match_the_specification() {
-    let g = Grammar::get();
+    let g = medical();
     let expected = [
         ("IR", 10),
         ("RE", 38),
@@ -60,7 +67,7 @@ fn field_counts_match_the_specification() {
 
 #[test]
 fn code_tables_hold_the_codes_rules_rely_on() {
-    let g = Grammar::get();
+    let g = medical();
     let kinds = g.table("receipt_kind").unwrap();
     assert_eq!(kinds.codes.len(), 108);
     assert!(!kinds.contains(b"1450"));
@@ -88,16 +95,11 @@ fn a_bad_grammar_is_refused_with_a_reason() {
 }
 
 #[test]
-/// The 歯科 layouts (#15, data only so far: no check reads them yet) parse with the same
-/// schema, over the shared tables and the dental-only ones, and every record has the field
-/// count of the dental specification (the project's dental notes, §3.14).
+/// The 歯科 layouts parse with the same schema, over the shared tables and the dental-only
+/// ones, and every record has the field count of the dental specification (the project's
+/// dental notes, §3.14).
 fn dental_grammar_parses_with_the_specified_field_counts() {
-    let records = include_str!("../grammar/dental/records.toml");
-    let tables = [
-        include_str!("../grammar/tables.toml"),
-        include_str!("../grammar/dental/tables.toml"),
-    ]
-    .join("\n");
+    let (records, tables) = Kind::Dental.grammar_text().unwrap();
     let g = Grammar::from_toml(records, &tables).unwrap_or_else(|e| panic!("{e}"));
     let want = [
         ("UK", 10),

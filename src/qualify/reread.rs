@@ -42,8 +42,7 @@ fn sex_of(field: &[u8]) -> u8 {
 }
 
 /// Who the receipt is for, from its RE fields (folded as they are compared).
-pub fn identity_of<'a>(re: impl Fn(usize) -> &'a [u8], facility: &str) -> Identity {
-    let l = Layout::get();
+pub fn identity_of<'a>(l: &Layout, re: impl Fn(usize) -> &'a [u8], facility: &str) -> Identity {
     Identity {
         facility: facility.into(),
         karte: fold::fold_tight(&decode(re(l.re_karte))).into(),
@@ -176,8 +175,7 @@ fn tight_sjis<'o>(b: &[u8], out: &'o mut [u8; TIGHT_MAX * 3 / 2]) -> Option<&'o 
 
 /// `identity_of(re, _).keys()`, computed straight from the fields (the scan does this for
 /// every receipt; the strings are only needed when a receipt is read again).
-pub fn keys_of<'a>(re: impl Fn(usize) -> &'a [u8]) -> Keys {
-    let l = Layout::get();
+pub fn keys_of<'a>(l: &Layout, re: impl Fn(usize) -> &'a [u8]) -> Keys {
     let name = re(l.re_name);
     let mut name_out = [0u8; TIGHT_MAX * 3 / 2];
     let name_tight = match plain(name) {
@@ -205,8 +203,7 @@ pub fn keys_of<'a>(re: impl Fn(usize) -> &'a [u8]) -> Keys {
 }
 
 /// `ordinary_of(ho).map(|q| q.key())`, without building the strings.
-pub fn ordinary_key_of<'a>(ho: impl Fn(usize) -> &'a [u8]) -> Option<u64> {
-    let l = Layout::get();
+pub fn ordinary_key_of<'a>(l: &Layout, ho: impl Fn(usize) -> &'a [u8]) -> Option<u64> {
     let raw = ho(l.ho_insurer);
     if classify_insurer(raw) != InsurerFill::None {
         return None;
@@ -224,8 +221,7 @@ pub fn ordinary_key_of<'a>(ho: impl Fn(usize) -> &'a [u8]) -> Option<u64> {
 }
 
 /// The qualification an HO record claims on, when it is an ordinary one.
-pub fn ordinary_of<'a>(ho: impl Fn(usize) -> &'a [u8]) -> Option<Qualification> {
-    let l = Layout::get();
+pub fn ordinary_of<'a>(l: &Layout, ho: impl Fn(usize) -> &'a [u8]) -> Option<Qualification> {
     let raw = ho(l.ho_insurer);
     if classify_insurer(raw) != InsurerFill::None {
         return None;
@@ -251,8 +247,7 @@ pub struct Detail {
 }
 
 impl Detail {
-    fn of(re: &[u8], ho: Vec<u8>, facility: &str) -> Detail {
-        let l = Layout::get();
+    fn of(l: &Layout, re: &[u8], ho: Vec<u8>, facility: &str) -> Detail {
         let mut spans = Vec::new();
         crate::parse::split_fields(re, &mut spans);
         let re_field = |i: usize| {
@@ -260,7 +255,7 @@ impl Detail {
                 .get(i)
                 .map_or(&b""[..], |&(s, e)| &re[s as usize..e as usize])
         };
-        let who = identity_of(re_field, facility);
+        let who = identity_of(l, re_field, facility);
         let number = decode(re_field(l.re_no)).into();
         let mut hs = Vec::new();
         crate::parse::split_fields(&ho, &mut hs);
@@ -270,7 +265,7 @@ impl Detail {
             hs.get(i)
                 .map_or(&b""[..], |&(s, e)| &ho[s as usize..e as usize])
         };
-        let qual = ordinary_of(ho_field);
+        let qual = ordinary_of(l, ho_field);
         Detail {
             who,
             qual,
@@ -286,13 +281,16 @@ impl Detail {
 pub struct Reader<'a> {
     body: &'a Body,
     facility: Arc<str>,
+    /// Where the fields are in records of the file's kind.
+    layout: &'static Layout,
     file: Option<std::fs::File>,
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(body: &'a Body, facility: &str) -> Reader<'a> {
+    pub fn new(body: &'a Body, facility: &str, layout: &'static Layout) -> Reader<'a> {
         Reader {
             body,
+            layout,
             facility: facility.into(),
             file: None,
         }
@@ -321,7 +319,7 @@ impl<'a> Reader<'a> {
                 (re, ho)
             }
         };
-        let d = Detail::of(&re, ho, &self.facility);
+        let d = Detail::of(self.layout, &re, ho, &self.facility);
         let k = d.who.keys();
         let same = fact.keys();
         (k.karte == same.karte && k.name == same.name && k.birth == same.birth).then_some(d)
@@ -488,6 +486,7 @@ mod tests {
             "HO,0113001,,1,1,7",
             "HO,06132013,ｱ,ABC,1,7",
         ];
+        let l = &crate::kind::Spec::medical().layout;
         let fields = |line: &str| -> Vec<Vec<u8>> {
             let bytes = crate::sjis::encode(line);
             bytes.split(|&b| b == b',').map(|f| f.to_vec()).collect()
@@ -495,14 +494,18 @@ mod tests {
         for line in re_lines {
             let f = fields(line);
             let field = |i: usize| f.get(i).map_or(&b""[..], |v| &v[..]);
-            assert_eq!(keys_of(field), identity_of(field, "").keys(), "{line}");
+            assert_eq!(
+                keys_of(l, field),
+                identity_of(l, field, "").keys(),
+                "{line}"
+            );
         }
         for line in ho_lines {
             let f = fields(line);
             let field = |i: usize| f.get(i).map_or(&b""[..], |v| &v[..]);
             assert_eq!(
-                ordinary_key_of(field),
-                ordinary_of(field).map(|q| q.key()),
+                ordinary_key_of(l, field),
+                ordinary_of(l, field).map(|q| q.key()),
                 "{line}"
             );
         }

@@ -3,7 +3,6 @@
 
 use super::{args, field_label, rule, Cx};
 use crate::diag::{bi, Rule};
-use crate::layout::Layout;
 use crate::model::RecView;
 use crate::sjis::{self, contains_char, decode, Dbl, Scan, BLACK_CIRCLE, FW_QUESTION, GETA};
 
@@ -53,7 +52,7 @@ pub fn on_scan(cx: &mut Cx, v: &RecView, i: usize, scan: &Scan) -> bool {
 
 /// On an RE record: 「●」 and 外字 stand-ins in the names (C002–C004).
 pub fn on_re(cx: &mut Cx, v: &RecView) {
-    let l = Layout::get();
+    let l = v.layout();
     let name = v.field(l.re_name);
     let kana = v.field(l.re_kana);
     if contains_char(name, BLACK_CIRCLE) {

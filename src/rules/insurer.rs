@@ -5,8 +5,6 @@
 use super::{args, rule, Cx};
 use crate::diag::{bi, Rule, Severity};
 use crate::fill::classify_insurer;
-use crate::grammar::Grammar;
-use crate::layout::Layout;
 use crate::model::{RecBuf, RecView};
 use crate::parse::value::{check_digit, check_digit_ok, insurer_digits};
 use crate::sjis::{decode, decode_shown};
@@ -66,14 +64,13 @@ fn is_local_program(num: &[u8]) -> bool {
     matches!(num.first(), Some(b'8' | b'9'))
 }
 
-fn pref_ok(two: &[u8]) -> bool {
-    let g = Grammar::get();
-    g.tables[Layout::get().t_prefecture].contains(two)
+fn pref_ok(v: &RecView, two: &[u8]) -> bool {
+    v.spec().grammar.tables[v.layout().t_prefecture].contains(two)
 }
 
 /// Per receipt: every HO, KO and SN of the receipt's own part (not the donor block).
 pub fn on_receipt(cx: &mut Cx, buf: &RecBuf) {
-    let l = Layout::get();
+    let l = buf.layout();
     let kind = buf.view(0).field(l.re_kind);
     let d2 = kind.get(1).copied();
     for v in buf.views_after_first() {
@@ -94,8 +91,8 @@ pub fn on_receipt(cx: &mut Cx, buf: &RecBuf) {
 }
 
 fn check_ho(cx: &mut Cx, v: &RecView, kind: &[u8], d2: Option<u8>) {
-    let l = Layout::get();
-    let g = Grammar::get();
+    let l = v.layout();
+    let g = &v.spec().grammar;
     let raw = v.field(l.ho_insurer);
     let fill = classify_insurer(raw);
     // On a 不詳 claim an empty 番号 is an incomplete 7-fill (Q002); the disaster fill with an
@@ -131,7 +128,7 @@ fn check_ho(cx: &mut Cx, v: &RecView, kind: &[u8], d2: Option<u8>) {
             );
         }
     }
-    if !pref_ok(pref) {
+    if !pref_ok(v, pref) {
         cx.field(
             &I003,
             v,
@@ -184,7 +181,7 @@ fn check_ho(cx: &mut Cx, v: &RecView, kind: &[u8], d2: Option<u8>) {
 }
 
 fn check_ko(cx: &mut Cx, v: &RecView) {
-    let l = Layout::get();
+    let l = v.layout();
     let payer = v.field(l.ko_payer);
     if payer.is_empty() || classify_insurer(payer).is_exempt() {
         return;
@@ -213,7 +210,7 @@ fn check_ko(cx: &mut Cx, v: &RecView) {
             &format!("検証番号が正しくありません（計算上は {c}）"),
             &format!("wrong in its check digit (it computes to {c})"),
         ))
-    } else if !pref_ok(&payer[2..4]) {
+    } else if !pref_ok(v, &payer[2..4]) {
         Some(local_note(
             "都道府県番号がありえない値です",
             "impossible in its prefecture part",

@@ -17,7 +17,6 @@ pub mod structure;
 pub mod value;
 
 use crate::diag::{Arg, Diagnostic, Rule};
-use crate::grammar::Grammar;
 use crate::model::RecView;
 
 /// Declares a rule; the explanation is read from `src/rules/explain/{ja,en}/CODE.md`.
@@ -265,11 +264,6 @@ pub fn field_label(v: &RecView, i: usize) -> Arg {
         Some(f) => crate::diag::bi(&f.name, &f.en),
         None => crate::diag::bi(&format!("項目{i}"), &format!("field {i}")),
     }
-}
-
-/// Grammar shortcut for rule code.
-pub fn grammar() -> &'static Grammar {
-    Grammar::get()
 }
 
 /// A finding reported once, at its first occurrence, with a count filled in at the end.

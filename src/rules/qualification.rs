@@ -7,8 +7,6 @@ use super::{args, rule, Cx};
 use crate::check::FileReport;
 use crate::diag::{bi, Arg, Diagnostic, ReceiptLabel, Rule};
 use crate::fill::{classify_insurer, is_digit_fill, InsurerFill};
-use crate::grammar::Grammar;
-use crate::layout::Layout;
 use crate::model::RecBuf;
 use crate::parse::value::parse_date;
 use crate::qualify::index::{Ev, FileFacts, Index};
@@ -99,7 +97,7 @@ pub fn on_receipt(
     bd: &mut Breakdown,
     spool: Option<&mut Spool>,
 ) -> Option<ReceiptFact> {
-    let l = Layout::get();
+    let l = buf.layout();
     let re = buf.view(0);
     if sjis::contains_char(re.field(l.re_name), sjis::BLACK_CIRCLE) {
         bd.black_circle_names += 1;
@@ -196,7 +194,7 @@ pub fn on_receipt(
             Claim::DisasterFill
         }
         InsurerFill::PartialNines => Claim::Other,
-        InsurerFill::None => match ordinary_key_of(|i| ho.field(i)) {
+        InsurerFill::None => match ordinary_key_of(l, |i| ho.field(i)) {
             Some(q) => {
                 // Counted as current until evidence says the number is a past one.
                 bd.current += 1;
@@ -209,7 +207,7 @@ pub fn on_receipt(
     let ym = parse_date(re.field(l.re_care_ym), false)
         .map(|d| d.ym())
         .unwrap_or(0);
-    let mut fact = ReceiptFact::new(keys_of(|i| re.field(i)), claim, ym);
+    let mut fact = ReceiptFact::new(keys_of(l, |i| re.field(i)), claim, ym);
     fact.revisit_only = revisit && !first_visit;
     fact.old_note = old_note;
     fact.re_offset = re.rec.offset as u64;
@@ -299,7 +297,7 @@ impl<'a> Files<'a> {
             .readers
             .borrow_mut()
             .entry(f)
-            .or_insert_with(|| Reader::new(&r.body, &r.facility))
+            .or_insert_with(|| Reader::new(&r.body, &r.facility, &r.spec().layout))
             .detail(i, &r.facts[i])
             .map(Rc::new);
         let mut cache = self.cache.borrow_mut();
@@ -405,9 +403,8 @@ impl<'a> Files<'a> {
 
 /// A diagnostic on the 保険者番号 of fact `fi` of file `f`.
 fn at_fact(files: &Files, f: usize, fi: usize, rule: &'static Rule, args: Vec<Arg>) -> Finding {
-    let g = Grammar::get();
-    let l = Layout::get();
     let r = files.reports[f];
+    let (g, l) = (&r.spec().grammar, &r.spec().layout);
     let fact = &r.facts[fi];
     let fd = &g.record(l.ho).fields[l.ho_insurer];
     let detail = files.detail(f, fi);

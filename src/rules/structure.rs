@@ -4,7 +4,7 @@
 use super::{args, rule, Cx, Tallies};
 use crate::diag::Diagnostic;
 use crate::diag::{bi, Arg, Rule};
-use crate::grammar::{Grammar, RecIdx, Scope};
+use crate::grammar::{RecIdx, Scope};
 use crate::layout::Layout;
 use crate::model::{number, RecBuf, RecView};
 use crate::sjis::{self, decode};
@@ -105,7 +105,7 @@ pub static RULES: &[&Rule] = &[
 /// of its payer (負担者種別 1: HO; 2–5: the first to fourth KO). A warning: the JD is optional
 /// and the spec asks only that it "correspond" to the billing days.
 pub fn visit_days(cx: &mut Cx, buf: &RecBuf) {
-    let l = Layout::get();
+    let l = buf.layout();
     let own = || buf.views_after_first().take_while(|v| !v.is(l.ti));
     if !own().any(|v| v.is(l.jd)) {
         return;
@@ -321,7 +321,7 @@ impl FileStructure {
 /// S009, S016 (second IR), and what IR / GO say.
 #[inline]
 pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool) {
-    let l = Layout::get();
+    let l = v.layout();
     st.records += 1;
     let first = st.records == 1;
     let after_go = || {
@@ -330,7 +330,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
             "a record follows GO; GO must be the last record"
         )]
     };
-    if first && st.first_chunk && !v.is(l.ir) {
+    if first && st.first_chunk && !v.is(l.header) {
         cx.rec(&S001, v, args![shown_id(v.id())]);
     }
     if first && !st.first_chunk {
@@ -355,7 +355,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
             } else {
                 Arg::Text(shown_id(id))
             };
-            let g = Grammar::get();
+            let g = &v.spec().grammar;
             let what = match (
                 g.tables[l.t_foreign].get(id),
                 g.tables[l.t_foreign_en].get(id),
@@ -368,14 +368,14 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
         }
         return;
     };
-    let rd = Grammar::get().record(def);
+    let rd = v.spec().grammar.record(def);
     let expected = rd.fields.len() as u32;
     let nf = v.nfields() as u32;
     if nf != expected && st.field_counts.get((def, nf)).hit() {
         cx.rec(&S009, v, args![&rd.id, nf, expected, ""]);
         st.field_counts.get((def, nf)).mark(cx);
     }
-    if v.is(l.ir) {
+    if v.is(l.header) {
         if st.ir.is_some() {
             cx.rec(
                 &S016,
@@ -386,7 +386,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
                 )],
             );
         } else {
-            st.ir = Some(sjis::decode_shown(v.field(l.ir_volume)));
+            st.ir = Some(sjis::decode_shown(v.field(l.header_volume)));
             if !st.first_chunk || st.records > 1 {
                 // A second IR if an earlier chunk had one (decided at the merge).
                 let mut scratch = cx.aside();
@@ -514,8 +514,8 @@ fn s014(cx: &mut Cx, l: &Layout, v: &RecView, def: RecIdx, donor: bool) {
 
 /// Per receipt (the block starting with RE): S005–S008, S013–S016, and the GO sums.
 pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
-    let l = Layout::get();
-    let g = Grammar::get();
+    let l = buf.layout();
+    let g = &buf.spec.grammar;
     let re = buf.view(0);
 
     // S005: numbering. A later volume may start anywhere; a later chunk's first receipt is
@@ -597,9 +597,9 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
                 if ko == 1 {
                     first_ko_points = v.num(l.ko_points);
                 }
-            } else if v.is(l.sy) {
+            } else if v.is(l.diag) {
                 sy += 1;
-            } else if v.is(l.si) || v.is(l.iy) || v.is(l.to) {
+            } else if v.rec.def.is_some_and(|d| l.is_care[d as usize]) {
                 care += 1;
             }
         }
@@ -681,7 +681,7 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
 }
 
 /// At the end of the file: GO missing (S002), S003 / S009 counts, S010–S012.
-pub fn on_end(cx: &mut Cx, st: &FileStructure) {
+pub fn on_end(cx: &mut Cx, st: &FileStructure, spec: &'static crate::kind::Spec) {
     st.unknown.finish(cx, 1);
     st.field_counts.finish(cx, 3);
     st.before_re.finish(cx, 1);
@@ -698,7 +698,7 @@ pub fn on_end(cx: &mut Cx, st: &FileStructure) {
         );
         return;
     };
-    let l = Layout::get();
+    let l = &spec.layout;
     let ir_vol = st.ir.as_deref();
     let at = |cx: &mut Cx, rule: &'static Rule, field: usize, a: Vec<Arg>| {
         let d = cx.line(rule, go.line, go.offset, a);
@@ -714,7 +714,8 @@ pub fn on_end(cx: &mut Cx, st: &FileStructure) {
                 .map(|(s, e)| (s as usize, e as usize));
             (text.clone(), span)
         });
-        d.field_name = Grammar::get()
+        d.field_name = spec
+            .grammar
             .record_by_id("GO")
             .and_then(|r| r.fields.get(field))
             .map(|f| (f.name.as_str(), f.en.as_str()));

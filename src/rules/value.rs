@@ -4,7 +4,6 @@
 use super::{args, field_label, rule, Cx, Tally};
 use crate::diag::{bi, Rule};
 use crate::grammar::{FieldDef, Format, Grammar, Mode, Quick};
-use crate::layout::Layout;
 use crate::model::RecView;
 use crate::parse::value::{is_decimal, parse_date, Date, DateError, DateForm};
 use crate::parse::Span;
@@ -107,7 +106,7 @@ pub fn plain_scan(v: &[u8]) -> Scan {
 /// non-ASCII bytes; `None` means the whole record is plain ASCII. `text_ok` is false when
 /// the file is not Shift_JIS, so character-based checks would only repeat F002.
 pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan]>, text_ok: bool) {
-    let g = Grammar::get();
+    let g = &v.spec().grammar;
     let Some(def) = v.rec.def.map(|d| g.record(d)) else {
         return;
     };
@@ -163,7 +162,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
         for ((i, f), span) in def.fields.iter().enumerate().zip(v.spans()).take(n).skip(1) {
             if span.0 < span.1
                 && scans.is_none()
-                && plain_field_ok(f, &raw[span.0 as usize..span.1 as usize])
+                && plain_field_ok(g, f, &raw[span.0 as usize..span.1 as usize])
             {
                 continue;
             }
@@ -182,7 +181,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
 /// its scan: digits in a number field, the length, and the code table. Most fields of a
 /// month take this path; `false` means "not sure", and [`check_field`] decides and reports.
 #[inline(always)]
-fn plain_field_ok(f: &FieldDef, val: &[u8]) -> bool {
+fn plain_field_ok(g: &Grammar, f: &FieldDef, val: &[u8]) -> bool {
     match f.format {
         // I001 owns the 保険者番号's shape (check_field returns at once too).
         Some(Format::Insurer) => return true,
@@ -207,7 +206,7 @@ fn plain_field_ok(f: &FieldDef, val: &[u8]) -> bool {
     }
     match f.table {
         Some(t) => {
-            let t = &Grammar::get().tables[t];
+            let t = &g.tables[t];
             t.contains(val) && t.legacy.is_empty()
         }
         None => true,
@@ -260,7 +259,7 @@ fn check_field(
     val: &[u8],
     scan: &Scan,
 ) {
-    let g = Grammar::get();
+    let g = &v.spec().grammar;
     match f.format {
         Some(Format::Insurer) => return, // I001 owns the 保険者番号's shape
         Some(fmt @ (Format::Ym | Format::Ymd)) => {
@@ -418,7 +417,7 @@ fn show_date(raw: &[u8], d: &Date) -> String {
 /// read (the RE's dates are kept in [`Values`] for its SY records), so a receipt is not walked
 /// again. Values that do not parse are V005's business and are skipped here.
 pub fn on_dates(cx: &mut Cx, st: &mut Values, v: &RecView) {
-    let l = Layout::get();
+    let l = v.layout();
     let date = |i: usize| parse_date(v.field(i), true).ok();
     if v.is(l.re) {
         st.birth_ymd = None;
@@ -436,21 +435,21 @@ pub fn on_dates(cx: &mut Cx, st: &mut Values, v: &RecView) {
                 cx.field(&V010, v, i, args![field_label(v, i), shown, care]);
             }
         }
-    } else if v.is(l.sy) {
-        let (Some(care), Some(start)) = (st.care_ym, date(l.sy_start)) else {
+    } else if v.is(l.diag) {
+        let (Some(care), Some(start)) = (st.care_ym, date(l.diag_start)) else {
             return;
         };
         if start.ym() > care {
-            let shown = show_date(v.field(l.sy_start), &start);
+            let shown = show_date(v.field(l.diag_start), &start);
             cx.field(
                 &V010,
                 v,
-                l.sy_start,
-                args![field_label(v, l.sy_start), shown, care],
+                l.diag_start,
+                args![field_label(v, l.diag_start), shown, care],
             );
         } else if let Some(b) = st.birth_ymd.filter(|&b| start.ymd() < b) {
-            let shown = show_date(v.field(l.sy_start), &start);
-            cx.field(&V011, v, l.sy_start, args![shown, b]);
+            let shown = show_date(v.field(l.diag_start), &start);
+            cx.field(&V011, v, l.diag_start, args![shown, b]);
         }
     }
 }
@@ -469,7 +468,7 @@ mod tests {
     /// length up to one past the field's maximum.
     #[test]
     fn packed_checks_agree_with_the_field_definitions() {
-        let g = Grammar::get();
+        let g = &crate::kind::Spec::medical().grammar;
         let mut fields = 0;
         for def in &g.records {
             for (i, f) in def.fields.iter().enumerate().take(64) {
@@ -489,7 +488,7 @@ mod tests {
                     }
                 }
                 for p in &probes {
-                    let ok = plain_field_ok(f, p);
+                    let ok = plain_field_ok(g, f, p);
                     assert_eq!(
                         quick_ok(g, def.quick[i], p),
                         ok,

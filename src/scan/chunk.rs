@@ -24,17 +24,18 @@ pub(crate) struct Header {
 }
 
 impl Header {
-    /// Reads the header from the start of the file's first chunk.
-    fn read(data: &[u8]) -> Header {
-        let l = Layout::get();
+    /// Reads the header record of the kind `spec` from the start of the file's first chunk.
+    fn read(data: &[u8], spec: &Spec) -> Header {
+        let l = &spec.layout;
         let line_end = memchr::memchr2(b'\r', b'\n', data).unwrap_or(data.len());
         let line = &data[..line_end.min(4096)];
-        if !line.starts_with(b"IR,") {
+        let id = spec.grammar.record(l.header).id.as_bytes();
+        if !(line.starts_with(id) && line.get(id.len()) == Some(&b',')) {
             return Header::default();
         }
         let claim_ym = line
             .split(|&b| b == b',')
-            .nth(l.ir_claim_ym)
+            .nth(l.header_claim_ym)
             .and_then(|v| crate::parse::value::parse_date(v, false).ok())
             .map(|d| d.ym());
         Header { claim_ym }
@@ -47,7 +48,8 @@ impl Chunk {
     }
 }
 
-/// Splits a reader into chunks that start at receipt boundaries (a line beginning `RE,`),
+/// Splits a reader into chunks that start at receipt boundaries (a line beginning with the
+/// kind's receipt-opening record: `RE,` in 医科, `IR,` in 歯科),
 /// stopping at the 0x1A mark; counts what follows the mark.
 pub(super) struct Chunker<R> {
     pub(super) r: R,
@@ -69,12 +71,20 @@ pub(super) struct Chunker<R> {
     pub(super) frozen: Option<(std::sync::Arc<Vec<u8>>, usize)>,
     /// The file's header, once the first chunk is cut.
     pub(super) header: Header,
+    /// The grammar of the file's kind (its header and receipt-opening records).
+    pub(super) spec: &'static Spec,
+    /// A line end followed by the record that opens a receipt: `\nRE,` and `\rRE,` in 医科.
+    opens: [Vec<u8>; 2],
 }
 
 impl<R: std::io::Read> Chunker<R> {
     /// A chunker at the start of `r`, cutting chunks of about `size` bytes.
-    pub(super) fn new(r: R, size: usize) -> Self {
+    pub(super) fn new(r: R, size: usize, spec: &'static Spec) -> Self {
+        let id = spec.grammar.record(spec.layout.opener).id.as_bytes();
+        let open = |end: u8| [&[end][..], id, b","].concat();
         Chunker {
+            spec,
+            opens: [open(b'\n'), open(b'\r')],
             r,
             buf: Vec::new(),
             base: 0,
@@ -255,7 +265,7 @@ impl<R: std::io::Read> Chunker<R> {
         let mut c = self.cut()?;
         if let Some(c) = c.as_mut() {
             if c.first {
-                self.header = Header::read(c.data());
+                self.header = Header::read(c.data(), self.spec);
             }
             c.header = self.header;
         }
@@ -267,7 +277,7 @@ impl<R: std::io::Read> Chunker<R> {
         if let Some((frozen, at)) = self.frozen.take() {
             let rest = &frozen[at..];
             let limit = size.saturating_mul(4).max(16 << 20);
-            if let Some(cut) = boundary(&rest[..rest.len().min(limit)], size) {
+            if let Some(cut) = boundary(&rest[..rest.len().min(limit)], size, &self.opens) {
                 let chunk = Chunk {
                     buf: frozen.clone(),
                     range: at..at + cut,
@@ -295,13 +305,12 @@ impl<R: std::io::Read> Chunker<R> {
             if self.buf.is_empty() {
                 return Ok(None);
             }
-            // A boundary: the first "\nRE," at or after `size`.
-            // A boundary: the first line starting "RE," at or after `size` (after LF, or after
-            // a lone CR in a CR-only file).
+            // A boundary: the first line starting with the receipt's record at or after `size`
+            // (after LF, or after a lone CR in a CR-only file).
             // Receipt boundaries are looked for within the limit only (as the forced cut
             // below), so where chunks end depends on the bytes, not on how much was read.
             let limit = size.saturating_mul(4).max(16 << 20);
-            let cut = boundary(&self.buf[..self.buf.len().min(limit)], size);
+            let cut = boundary(&self.buf[..self.buf.len().min(limit)], size, &self.opens);
             let cut = match cut {
                 Some(c) => c,
                 None if self.done => self.buf.len(),
@@ -352,12 +361,13 @@ impl<R: std::io::Read> Chunker<R> {
     }
 }
 
-/// Where a chunk of `buf` ends: at the first line starting "RE," at or after `size` (after LF,
-/// or after a lone CR in a CR-only file); `None` when `buf` has none.
-pub(super) fn boundary(buf: &[u8], size: usize) -> Option<usize> {
+/// Where a chunk of `buf` ends: at the first line that starts a receipt at or after `size`
+/// (`opens`: the receipt's record after LF, and after a lone CR in a CR-only file); `None`
+/// when `buf` has none.
+pub(super) fn boundary(buf: &[u8], size: usize, opens: &[Vec<u8>; 2]) -> Option<usize> {
     let tail = buf.get(size..).filter(|t| !t.is_empty())?;
-    let lf = memchr::memmem::find(tail, b"\nRE,");
-    let cr = memchr::memmem::find(tail, b"\rRE,");
+    let lf = memchr::memmem::find(tail, &opens[0]);
+    let cr = memchr::memmem::find(tail, &opens[1]);
     match (lf, cr) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),

@@ -84,10 +84,11 @@ impl FileAcc {
         report: &mut FileReport,
         opts: &CheckOptions,
         body: Option<std::path::PathBuf>,
+        spec: &'static Spec,
     ) {
         let mut acc = self;
         let cx = &mut acc.cx;
-        structure::on_end(cx, &acc.structure);
+        structure::on_end(cx, &acc.structure, spec);
         value::on_end(cx, &acc.values);
         file::on_end(
             cx,

@@ -4,8 +4,8 @@
 //! buffer, sorted at the end, so output is the same however files are scheduled.
 
 use crate::diag::{Arg, Diagnostic, ReceiptLabel, Severity};
-use crate::grammar::{Grammar, Scope};
-use crate::layout::Layout;
+use crate::grammar::Scope;
+use crate::kind::Spec;
 use crate::model::RecBuf;
 use crate::parse::{Line, Lines, Term};
 use crate::qualify::{Breakdown, ReceiptFact};
@@ -154,6 +154,12 @@ fn check_read<R: std::io::Read + Send>(
         report.diagnostics = acc.cx.diags;
         return Ok(report);
     }
+    // A file that tells nothing of its kind is read as 医科, whose S001 says what is wrong.
+    let spec = match what {
+        Detected::Claim(k) => k.spec(),
+        _ => None,
+    }
+    .unwrap_or_else(Spec::medical);
     file::check_encoding(&mut acc.cx, enc);
     if matches!(enc, file::Encoding::Utf16 { .. }) {
         // Nothing of it can be read as records.
@@ -165,7 +171,7 @@ fn check_read<R: std::io::Read + Send>(
         0 => DEFAULT_CHUNK,
         n => n,
     };
-    let mut chunker = Chunker::new(std::io::Cursor::new(head).chain(r), size);
+    let mut chunker = Chunker::new(std::io::Cursor::new(head).chain(r), size, spec);
     // Skip the BOM: its bytes are not part of any record.
     let mut skip = vec![0u8; bom];
     std::io::Read::read_exact(&mut chunker.r, &mut skip)?;
@@ -173,7 +179,7 @@ fn check_read<R: std::io::Read + Send>(
     let text_ok = enc == file::Encoding::ShiftJis;
     let utf8 = matches!(enc, file::Encoding::Utf8 { .. });
     let threads = rayon::current_num_threads().max(1);
-    let scan = |c: &Chunk| scan_chunk_guarded(c, text_ok, utf8, opts, spool);
+    let scan = |c: &Chunk| scan_chunk_guarded(c, spec, text_ok, utf8, opts, spool);
     let fold_in = |acc: &mut FileAcc, out: ChunkOut, bytes: usize| {
         if let Some(p) = &opts.progress {
             p.receipts
@@ -200,7 +206,7 @@ fn check_read<R: std::io::Read + Send>(
         after: chunker.after,
         size: chunker.base + chunker.buf.len() + chunker.eof_mark.map_or(0, |_| 1) + chunker.after,
     };
-    acc.finish(&end, &mut report, opts, body);
+    acc.finish(&end, &mut report, opts, body, spec);
     Ok(report)
 }
 
@@ -221,7 +227,7 @@ mod tests {
                 format!("RE,{}\r\nSY,0000999,20240101,1,,,,\r\n", i + 1).as_bytes(),
             );
         }
-        let mut chunker = Chunker::new(&bytes[..], 64);
+        let mut chunker = Chunker::new(&bytes[..], 64, Spec::medical());
         let first = chunker.next().unwrap().unwrap();
         let scanned = AtomicUsize::new(0);
         let seen_while_slow = AtomicUsize::new(usize::MAX);
@@ -232,7 +238,7 @@ mod tests {
                 std::thread::sleep(std::time::Duration::from_millis(300));
                 seen_while_slow.store(scanned.load(Ordering::SeqCst), Ordering::SeqCst);
             }
-            scan_chunk_guarded(c, true, false, &opts, false)
+            scan_chunk_guarded(c, Spec::medical(), true, false, &opts, false)
         };
         let (mut folded, mut receipts) = (0, 0);
         let pool = rayon::ThreadPoolBuilder::new()

@@ -36,6 +36,13 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// The grammar and layout the file was read with (医科 when nothing told its kind).
+    pub fn spec(&self) -> &'static Spec {
+        self.kind
+            .and_then(|k| k.spec())
+            .unwrap_or_else(Spec::medical)
+    }
+
     /// True when recelint itself failed on this file (X001): exit code 2.
     pub fn internal_error(&self) -> bool {
         self.diagnostics.iter().any(|d| d.rule.code == "X001")

@@ -55,7 +55,7 @@ impl<'a> Scanner<'a> {
             }
             let aside = std::mem::take(&mut self.structure.want_label);
             if cx.diags.len() > self.receipt_start || n == 1 || aside {
-                let l = Layout::get();
+                let l = self.buf.layout();
                 let re = self.buf.view(0);
                 let text_ok = self.text_ok;
                 let decode = |b: &[u8]| {
@@ -86,8 +86,8 @@ impl<'a> Scanner<'a> {
     }
 
     pub(super) fn line(&mut self, cx: &mut Cx, mut line: Line<'a>) {
-        let g = Grammar::get();
-        let l = Layout::get();
+        let g = &self.buf.spec.grammar;
+        let l = self.buf.layout();
         self.records += 1;
         let whole = line;
         if line.raw.len() > file::MAX_RECORD {
@@ -131,8 +131,8 @@ impl<'a> Scanner<'a> {
         }
         let in_receipt = matches!(self.block, Block::Receipt(_));
         structure::on_record(cx, &mut self.structure, &v, in_receipt);
-        if v.is(l.ir) && self.facility.is_empty() {
-            self.facility = sjis::decode(v.field(l.ir_facility)).into();
+        if v.is(l.header) && self.facility.is_empty() {
+            self.facility = sjis::decode(v.field(l.header_facility)).into();
         }
 
         // Text: scan the fields of records with non-ASCII or control bytes.
@@ -167,7 +167,7 @@ impl<'a> Scanner<'a> {
             Some(&self.scans[..])
         };
         value::on_record(cx, &mut self.values, &v, scans, self.text_ok);
-        if v.is(l.re) || v.is(l.sy) {
+        if v.is(l.re) || v.is(l.diag) {
             value::on_dates(cx, &mut self.values, &v);
         } else if v.is(l.jd) {
             self.jd = true;
@@ -203,6 +203,7 @@ pub(super) struct ChunkOut {
 
 pub(super) fn scan_chunk(
     c: &Chunk,
+    spec: &'static Spec,
     text_ok: bool,
     utf8: bool,
     opts: &CheckOptions,
@@ -214,7 +215,7 @@ pub(super) fn scan_chunk(
     }
     let mut cx = Cx::default();
     let mut sc = Scanner {
-        buf: RecBuf::default(),
+        buf: RecBuf::new(spec),
         block: Block::None,
         structure: structure::Structure::new(c.first),
         values: value::Values::default(),
@@ -271,13 +272,14 @@ pub(super) fn scan_chunk(
 /// instead of stopping the run.
 pub(super) fn scan_chunk_guarded(
     c: &Chunk,
+    spec: &'static Spec,
     text_ok: bool,
     utf8: bool,
     opts: &CheckOptions,
     spool: bool,
 ) -> ChunkOut {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        scan_chunk(c, text_ok, utf8, opts, spool)
+        scan_chunk(c, spec, text_ok, utf8, opts, spool)
     }))
     .unwrap_or_else(|p| {
         let mut cx = Cx::default();
