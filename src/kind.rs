@@ -141,8 +141,11 @@ pub struct KindDef {
     pub receipt: String,
     /// The diagnosis record every receipt needs (S007).
     pub diagnosis: String,
-    /// The care records a receipt needs one of (S008).
+    /// The care records a receipt needs one of (S008), and what they are, as a message
+    /// names them.
     pub care: Vec<String>,
+    pub care_name: String,
+    pub care_en: String,
     /// Records only this kind has.
     pub marks: Vec<String>,
     /// recelint checks this kind.
@@ -173,6 +176,8 @@ struct RawKind {
     receipt: String,
     diagnosis: String,
     care: Vec<String>,
+    care_name: String,
+    care_en: String,
     #[serde(default)]
     marks: Vec<String>,
     supported: bool,
@@ -209,6 +214,8 @@ fn load(text: &str) -> Result<Kinds, String> {
             receipt: r.receipt,
             diagnosis: r.diagnosis,
             care: r.care,
+            care_name: r.care_name,
+            care_en: r.care_en,
             marks: r.marks,
             supported: r.supported,
         });

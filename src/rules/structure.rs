@@ -10,10 +10,10 @@ use crate::model::{number, RecBuf, RecView};
 use crate::sjis::{self, decode};
 
 pub static S001: Rule = rule!("S001", "first-record-not-ir", Error,
-    ja: "最初のレコードが IR でない",
-    "最初のレコードが医療機関情報レコード (IR) ではなく「{0}」です",
-    en: "first record is not IR",
-    "the first record is '{0}', not the facility header (IR)");
+    ja: "最初のレコードがファイルの先頭レコード（医科 IR・歯科 UK）でない",
+    "最初のレコードが{1} ({2}) ではなく「{0}」です",
+    en: "first record is not the file header (medical IR, dental UK)",
+    "the first record is '{0}', not the {1} ({2})");
 pub static S002: Rule = rule!("S002", "go-missing-or-misplaced", Error,
     ja: "GO がない、重複している、または最後のレコードでない",
     "{0}",
@@ -40,15 +40,15 @@ pub static S006: Rule = rule!("S006", "payer-records-vs-kind", Error,
     en: "HO / KO records do not match the receipt kind",
     "receipt kind {0} needs {1} HO and {2} KO record(s), but the receipt has {3} HO and {4} KO");
 pub static S007: Rule = rule!("S007", "receipt-without-sy", Error,
-    ja: "傷病名 (SY) のないレセプト",
-    "このレセプトには傷病名レコード (SY) がありません",
-    en: "receipt without SY",
-    "this receipt has no diagnosis record (SY)");
+    ja: "傷病名のレコード（医科 SY・歯科 HS）のないレセプト",
+    "このレセプトには{0} ({1}) がありません",
+    en: "receipt without its diagnosis records (medical SY, dental HS)",
+    "this receipt has no {0} record ({1})");
 pub static S008: Rule = rule!("S008", "receipt-without-care", Error,
-    ja: "SI / IY / TO のないレセプト",
-    "このレセプトには診療行為・医薬品・特定器材レコード (SI / IY / TO) が 1 件もありません",
-    en: "receipt without any SI / IY / TO",
-    "this receipt has no procedure, drug or material record (SI / IY / TO)");
+    ja: "診療行為・医薬品・特定器材のレコードのないレセプト",
+    "このレセプトには{0}レコード ({1}) が 1 件もありません",
+    en: "receipt without any procedure, drug or material record",
+    "this receipt has no {0} record ({1})");
 pub static S009: Rule = rule!("S009", "field-count", Warning,
     ja: "レコードの項目数がレイアウトと異なる",
     "{0} レコードの項目数が {1} です（仕様では {2}）。同じ項目数の {0} がこのファイルに {3} 行あります",
@@ -65,10 +65,10 @@ pub static S011: Rule = rule!("S011", "go-total-points", Error,
     en: "GO total points ≠ sum of the receipts' points",
     "GO total points is {0}, but the receipts' points (HO, or the first KO without HO) add up to {1}");
 pub static S012: Rule = rule!("S012", "multi-volume-ids", Error,
-    ja: "IR と GO のマルチボリューム識別情報が矛盾している",
-    "マルチボリューム識別情報が矛盾しています: IR は「{0}」、GO は「{1}」（GO は最終巻で 99、それ以外は IR の値 + 1）",
-    en: "multi-volume identifiers of IR and GO inconsistent",
-    "multi-volume identifiers disagree: IR '{0}', GO '{1}' (GO is 99 on the last volume, else IR + 1)");
+    ja: "先頭レコード（医科 IR・歯科 UK）と GO のマルチボリューム識別情報が矛盾している",
+    "マルチボリューム識別情報が矛盾しています: {2} は「{0}」、GO は「{1}」（GO は最終巻で 99、それ以外は {2} の値 + 1）",
+    en: "multi-volume identifiers of the file header (medical IR, dental UK) and GO inconsistent",
+    "multi-volume identifiers disagree: {2} '{0}', GO '{1}' (GO is 99 on the last volume, else {2} + 1)");
 pub static S013: Rule = rule!("S013", "care-kind-omitted-run", Error,
     ja: "診療識別を省略したレコードが 98 件を超えて連続している",
     "診療識別を省略したレコードが 98 件を超えて連続しています（ここで {0} 件目）",
@@ -331,7 +331,8 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
         )]
     };
     if first && st.first_chunk && !v.is(l.header) {
-        cx.rec(&S001, v, args![shown_id(v.id())]);
+        let h = v.spec().grammar.record(l.header);
+        cx.rec(&S001, v, args![shown_id(v.id()), bi(&h.name, &h.en), &h.id]);
     }
     if first && !st.first_chunk {
         let mut scratch = cx.aside();
@@ -376,14 +377,18 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
         st.field_counts.get((def, nf)).mark(cx);
     }
     if v.is(l.header) {
+        let second = || {
+            let h = &rd.id;
+            args![bi(
+                &format!("{h} が 2 回目です。{h} はファイルの先頭に 1 件だけ記録します"),
+                &format!("a second {h}; the file header comes once, first in the file")
+            )]
+        };
         if st.ir.is_some() {
             cx.rec(
                 &S016,
                 v,
-                args![bi(
-                    "IR が 2 回目です。IR はファイルの先頭に 1 件だけ記録します",
-                    "a second IR; the facility header comes once, first in the file"
-                )],
+                second(),
             );
         } else {
             st.ir = Some(sjis::decode_shown(v.field(l.header_volume)));
@@ -393,10 +398,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
                 scratch.rec(
                     &S016,
                     v,
-                    args![bi(
-                        "IR が 2 回目です。IR はファイルの先頭に 1 件だけ記録します",
-                        "a second IR; the facility header comes once, first in the file"
-                    )],
+                    second(),
                 );
                 st.ir_second = scratch.diags.pop();
             }
@@ -417,7 +419,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
                 repeated: scratch.diags.pop().expect("just reported"),
             });
         }
-    } else if rd.scope != Scope::File && !in_receipt && !v.is(l.re) {
+    } else if rd.scope != Scope::File && !in_receipt && !v.is(l.re) && !v.is(l.opener) {
         // Once per file with a count: a file of receipt records without RE would otherwise
         // give one finding per line.
         if st.before_re.get(()).hit() {
@@ -671,10 +673,12 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
         }
     }
     if sy == 0 {
-        cx.rec(&S007, &re, vec![]);
+        let d = g.record(l.diag);
+        cx.rec(&S007, &re, args![bi(&d.name, &d.en), &d.id]);
     }
     if care == 0 {
-        cx.rec(&S008, &re, vec![]);
+        let k = buf.spec.kind.def();
+        cx.rec(&S008, &re, args![bi(&k.care_name, &k.care_en), k.care.join(" / ")]);
     }
     st.sum_count += (ho + ko) as u64;
     st.sum_points += if ho > 0 { points } else { first_ko_points }.unwrap_or(0);
@@ -731,7 +735,8 @@ pub fn on_end(cx: &mut Cx, st: &FileStructure, spec: &'static crate::kind::Spec)
                     .as_deref()
                     == Some(go.volume.as_str()));
         if !ok {
-            at(cx, &S012, l.go_volume, args![ir, &go.volume]);
+            let h = &spec.grammar.record(l.header).id;
+            at(cx, &S012, l.go_volume, args![ir, &go.volume, h]);
         }
     }
     // S010 / S011 on a single-volume file, where GO holds the file's own totals.
