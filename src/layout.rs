@@ -32,6 +32,9 @@ pub struct Layout {
     pub ti: RecIdx,
     pub go: RecIdx,
 
+    /// When a receipt opens with its own record (歯科 IR): the fields it shares with the
+    /// header, which must repeat the header's values (D002), as (header field, its field).
+    pub same_as_header: Vec<(usize, usize)>,
     pub header_volume: usize,
     pub header_facility: usize,
     pub header_claim_ym: usize,
@@ -84,6 +87,16 @@ pub struct Layout {
 /// The record ids, keys and tables the rules use besides the roles of `kinds.toml` (checked
 /// by a test).
 pub const RECORDS_USED: &[&str] = &["RE", "HO", "KO", "SN", "JD", "CO", "GO"];
+/// The keys a receipt-opening record (歯科 IR) repeats from the file header (歯科 UK): the
+/// dental notes §2 (IR 1–4 and 6 equal UK 1–4 and 7).
+pub const SAME_AS_HEADER: &[&str] = &[
+    "review_body",
+    "prefecture",
+    "fee_schedule",
+    "facility_code",
+    "claim_ym",
+];
+
 pub const TABLES_USED: &[&str] = &[
     "futan_payers",
     "hobetsu_insurance",
@@ -109,8 +122,16 @@ impl Layout {
         for id in &k.care {
             is_care[rec(id)? as usize] = true;
         }
-        let (h, d) = (k.header.as_str(), k.diagnosis.as_str());
         let key = |id: &str, k: &str| g.key(id, k).ok_or(format!("{id}.{k} missing"));
+        let (h, d) = (k.header.as_str(), k.diagnosis.as_str());
+        let same_as_header = if k.receipt == "RE" {
+            Vec::new()
+        } else {
+            SAME_AS_HEADER
+                .iter()
+                .map(|name| Ok((key(h, name)?, key(&k.receipt, name)?)))
+                .collect::<Result<_, String>>()?
+        };
         let table = |t: &str| {
             g.tables
                 .iter()
@@ -137,6 +158,7 @@ impl Layout {
             header: rec(h)?,
             opener: rec(&k.receipt)?,
             is_care,
+            same_as_header,
             re: rec("RE")?,
             ho: rec("HO")?,
             ko: rec("KO")?,

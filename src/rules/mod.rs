@@ -9,6 +9,7 @@
 //! Codes are a public interface: never reuse or renumber one.
 
 pub mod chars;
+pub mod dental;
 pub mod file;
 pub mod insurer;
 pub mod internal;
@@ -65,6 +66,8 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         .chain(insurer::RULES)
         .chain(qualification::RULES)
         .chain(internal::RULES)
+        // Kind-specific rules come after the shared ones (rule indexes in SARIF stay put).
+        .chain(dental::RULES)
         .copied()
 }
 

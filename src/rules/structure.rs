@@ -385,21 +385,13 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
             )]
         };
         if st.ir.is_some() {
-            cx.rec(
-                &S016,
-                v,
-                second(),
-            );
+            cx.rec(&S016, v, second());
         } else {
             st.ir = Some(sjis::decode_shown(v.field(l.header_volume)));
             if !st.first_chunk || st.records > 1 {
                 // A second IR if an earlier chunk had one (decided at the merge).
                 let mut scratch = cx.aside();
-                scratch.rec(
-                    &S016,
-                    v,
-                    second(),
-                );
+                scratch.rec(&S016, v, second());
                 st.ir_second = scratch.diags.pop();
             }
         }
@@ -678,7 +670,11 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
     }
     if care == 0 {
         let k = buf.spec.kind.def();
-        cx.rec(&S008, &re, args![bi(&k.care_name, &k.care_en), k.care.join(" / ")]);
+        cx.rec(
+            &S008,
+            &re,
+            args![bi(&k.care_name, &k.care_en), k.care.join(" / ")],
+        );
     }
     st.sum_count += (ho + ko) as u64;
     st.sum_points += if ho > 0 { points } else { first_ko_points }.unwrap_or(0);

@@ -15,12 +15,15 @@ pub(super) struct Chunk {
     pub(super) header: Header,
 }
 
-/// The facts of the file's header record (the first IR) that receipts in any chunk are
+/// The facts of the file's header record (医科 IR, 歯科 UK) that receipts in any chunk are
 /// compared with; read once, when the first chunk is cut.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Header {
     /// 請求年月 as YYYYMM (either calendar), when readable.
     pub(crate) claim_ym: Option<u32>,
+    /// The values each receipt's own IR repeats (歯科; `Layout::same_as_header`), when the
+    /// header has them.
+    pub(crate) same: Vec<Option<Vec<u8>>>,
 }
 
 impl Header {
@@ -33,12 +36,17 @@ impl Header {
         if !(line.starts_with(id) && line.get(id.len()) == Some(&b',')) {
             return Header::default();
         }
-        let claim_ym = line
-            .split(|&b| b == b',')
-            .nth(l.header_claim_ym)
+        let fields: Vec<&[u8]> = line.split(|&b| b == b',').collect();
+        let same = l
+            .same_as_header
+            .iter()
+            .map(|&(at, _)| fields.get(at).filter(|v| !v.is_empty()).map(|v| v.to_vec()))
+            .collect();
+        let claim_ym = fields
+            .get(l.header_claim_ym)
             .and_then(|v| crate::parse::value::parse_date(v, false).ok())
             .map(|d| d.ym());
-        Header { claim_ym }
+        Header { claim_ym, same }
     }
 }
 
@@ -267,7 +275,7 @@ impl<R: std::io::Read> Chunker<R> {
             if c.first {
                 self.header = Header::read(c.data(), self.spec);
             }
-            c.header = self.header;
+            c.header = self.header.clone();
         }
         Ok(c)
     }

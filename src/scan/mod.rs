@@ -22,6 +22,7 @@ mod report;
 mod scanner;
 mod source;
 
+pub(crate) use chunk::Header;
 use chunk::*;
 use fold::*;
 use pipeline::*;

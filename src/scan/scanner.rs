@@ -33,6 +33,10 @@ pub(super) struct Scanner<'a> {
     pub(super) f001: usize,
     /// The current receipt has a JD record (S017 compares it with HO / KO).
     pub(super) jd: bool,
+    /// The file's header, which each receipt's own opening record repeats (歯科 IR).
+    pub(super) header: Header,
+    /// The last record was a receipt-opening record other than RE (歯科 IR): RE must follow.
+    pub(super) opened: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -101,7 +105,10 @@ impl<'a> Scanner<'a> {
             .unwrap_or(line.raw.len());
         let def = g.lookup(&line.raw[..id_end]);
         let scope = def.map(|d| g.record(d).scope);
-        if def == Some(l.re) || scope == Some(Scope::File) {
+        // 歯科: IR opens each receipt and RE follows it; the receipt's records are RE's.
+        let opens = l.opener != l.re && def == Some(l.opener);
+        let opened = std::mem::replace(&mut self.opened, opens);
+        if def == Some(l.re) || scope == Some(Scope::File) || opens {
             self.flush(cx);
         }
         if def == Some(l.re) {
@@ -123,6 +130,12 @@ impl<'a> Scanner<'a> {
             file::on_line(cx, &mut self.flags, &whole, quote);
         }
         let v = self.buf.view(i);
+        if l.opener != l.re && (opened != v.is(l.re)) {
+            crate::rules::dental::unpaired(cx, &v, opened);
+        }
+        if opens {
+            crate::rules::dental::against_header(cx, &v, &self.header);
+        }
         if v.is(l.re) {
             // The receipt's 診療年月, for its dates and for codes valid only in old months.
             self.values.care_ym = crate::parse::value::parse_date(v.field(l.re_care_ym), false)
@@ -175,7 +188,7 @@ impl<'a> Scanner<'a> {
         if v.is(l.re) && self.text_ok {
             chars::on_re(cx, &v);
         }
-        if scope == Some(Scope::File) {
+        if scope == Some(Scope::File) || opens {
             self.buf.clear();
         }
     }
@@ -233,6 +246,8 @@ pub(super) fn scan_chunk(
         first_label: None,
         f001: 0,
         jd: false,
+        header: c.header.clone(),
+        opened: false,
     };
     sc.values.claim_ym = c.header.claim_ym;
     let mut lines = 0;
