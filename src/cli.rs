@@ -182,12 +182,14 @@ fn rules_cmd(code: Option<&str>, lang: Lang) -> i32 {
     match code {
         None => {
             for r in rules::all() {
+                let kinds: Vec<&str> = rules::kinds(r).iter().map(|k| k.as_str()).collect();
                 let _ = writeln!(
                     out,
-                    "{}  {:<7}  {:<34} {}",
+                    "{}  {:<7}  {:<34} {:<14} {}",
                     r.code,
                     r.severity.as_str(),
                     r.name,
+                    kinds.join(","),
                     r.title(lang)
                 );
             }
@@ -195,9 +197,13 @@ fn rules_cmd(code: Option<&str>, lang: Lang) -> i32 {
         }
         Some(c) => match rules::find(c) {
             Some(r) => {
+                let kinds: Vec<&str> = rules::kinds(r)
+                    .iter()
+                    .map(|k| k.label(lang.is_ja()))
+                    .collect();
                 let _ = writeln!(
                     out,
-                    "{} ({}) — {}\n{}: {}\n",
+                    "{} ({}) — {}\n{}: {}\n{}: {}\n",
                     r.code,
                     r.name,
                     r.title(lang),
@@ -206,7 +212,9 @@ fn rules_cmd(code: Option<&str>, lang: Lang) -> i32 {
                     } else {
                         "severity"
                     },
-                    r.severity.label(lang)
+                    r.severity.label(lang),
+                    if lang.is_ja() { "対象" } else { "applies to" },
+                    kinds.join(if lang.is_ja() { "・" } else { ", " })
                 );
                 let _ = out.write_all(r.explain(lang).as_bytes());
                 0

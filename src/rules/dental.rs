@@ -4,6 +4,7 @@
 
 use super::{args, field_label, rule, Cx};
 use crate::diag::{bi, Rule};
+use crate::kind::Kind;
 use crate::model::RecView;
 use crate::sjis::decode_shown;
 
@@ -19,6 +20,9 @@ pub static D002: Rule = rule!("D002", "ir-differs-from-uk", Error,
     "the IR {0} '{1}' differs from the file header (UK): '{2}'");
 
 pub static RULES: &[&Rule] = &[&D001, &D002];
+
+/// The kinds these rules apply to.
+pub const KINDS: &[Kind] = &[Kind::Dental];
 
 /// D001 at `v`: the receipt-opening record (IR) is not followed by RE (`opened`), or an RE
 /// comes without its IR.

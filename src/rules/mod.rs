@@ -71,6 +71,20 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         .copied()
 }
 
+/// The claim kinds the shared rule families (F, S, V, C, I, Q, X) apply to: every kind
+/// recelint checks, each with the fields at that kind's positions.
+pub const SHARED_KINDS: &[crate::kind::Kind] =
+    &[crate::kind::Kind::Medical, crate::kind::Kind::Dental];
+
+/// The claim kinds `rule` applies to (`recelint rules` shows them).
+pub fn kinds(rule: &Rule) -> &'static [crate::kind::Kind] {
+    if dental::RULES.iter().any(|r| std::ptr::eq(*r, rule)) {
+        dental::KINDS
+    } else {
+        SHARED_KINDS
+    }
+}
+
 /// The rule with this code (case-insensitive).
 pub fn find(code: &str) -> Option<&'static Rule> {
     all().find(|r| r.code.eq_ignore_ascii_case(code))
