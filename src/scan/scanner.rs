@@ -37,6 +37,8 @@ pub(super) struct Scanner<'a> {
     pub(super) header: Header,
     /// The last record was a receipt-opening record other than RE (歯科 IR): RE must follow.
     pub(super) opened: bool,
+    /// The kind's receipts open with a record of their own before RE (歯科 IR).
+    pub(super) own_opener: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -89,6 +91,7 @@ impl<'a> Scanner<'a> {
         cx.receipt = None;
     }
 
+    #[inline(always)]
     pub(super) fn line(&mut self, cx: &mut Cx, mut line: Line<'a>) {
         let g = &self.buf.spec.grammar;
         let l = self.buf.layout();
@@ -106,8 +109,12 @@ impl<'a> Scanner<'a> {
         let def = g.lookup(&line.raw[..id_end]);
         let scope = def.map(|d| g.record(d).scope);
         // 歯科: IR opens each receipt and RE follows it; the receipt's records are RE's.
-        let opens = l.opener != l.re && def == Some(l.opener);
-        let opened = std::mem::replace(&mut self.opened, opens);
+        let (opens, opened) = if self.own_opener {
+            let opens = def == Some(l.opener);
+            (opens, std::mem::replace(&mut self.opened, opens))
+        } else {
+            (false, false)
+        };
         if def == Some(l.re) || scope == Some(Scope::File) || opens {
             self.flush(cx);
         }
@@ -130,11 +137,13 @@ impl<'a> Scanner<'a> {
             file::on_line(cx, &mut self.flags, &whole, quote);
         }
         let v = self.buf.view(i);
-        if l.opener != l.re && (opened != v.is(l.re)) {
-            crate::rules::dental::unpaired(cx, &v, opened);
-        }
-        if opens {
-            crate::rules::dental::against_header(cx, &v, &self.header);
+        if self.own_opener {
+            if opened != v.is(l.re) {
+                crate::rules::dental::unpaired(cx, &v, opened);
+            }
+            if opens {
+                crate::rules::dental::against_header(cx, &v, &self.header);
+            }
         }
         if v.is(l.re) {
             // The receipt's 診療年月, for its dates and for codes valid only in old months.
@@ -248,6 +257,7 @@ pub(super) fn scan_chunk(
         jd: false,
         header: c.header.clone(),
         opened: false,
+        own_opener: spec.layout.opener != spec.layout.re,
     };
     sc.values.claim_ym = c.header.claim_ym;
     let mut lines = 0;
