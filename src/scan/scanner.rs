@@ -34,7 +34,7 @@ pub(super) struct Scanner<'a> {
     /// The current receipt has a JD record (S017 compares it with HO / KO).
     pub(super) jd: bool,
     /// The file's header, which each receipt's own opening record repeats (歯科 IR).
-    pub(super) header: Header,
+    pub(super) header: &'a Header,
     /// The last record was a receipt-opening record other than RE (歯科 IR): RE must follow.
     pub(super) opened: bool,
     /// The kind's receipts open with a record of their own before RE (歯科 IR).
@@ -142,7 +142,7 @@ impl<'a> Scanner<'a> {
                 crate::rules::dental::unpaired(cx, &v, opened);
             }
             if opens {
-                crate::rules::dental::against_header(cx, &v, &self.header);
+                crate::rules::dental::against_header(cx, &v, self.header);
             }
         }
         if v.is(l.re) {
@@ -255,7 +255,7 @@ pub(super) fn scan_chunk(
         first_label: None,
         f001: 0,
         jd: false,
-        header: c.header.clone(),
+        header: &c.header,
         opened: false,
         own_opener: spec.layout.opener != spec.layout.re,
     };
