@@ -106,6 +106,15 @@ pub struct Spec {
     pub kind: Kind,
     pub grammar: Grammar,
     pub layout: Layout,
+    /// Where the kind's own rules read (歯科: [`crate::rules::dental::Positions`]).
+    pub own: Own,
+}
+
+/// The positions a kind's own rules module reads, resolved with its grammar.
+#[derive(Debug)]
+pub enum Own {
+    None,
+    Dental(crate::rules::dental::Positions),
 }
 
 impl Spec {
@@ -113,10 +122,15 @@ impl Spec {
     pub fn load(kind: Kind, records: &str, tables: &str) -> Result<Spec, String> {
         let grammar = Grammar::from_toml(records, tables).map_err(|e| e.to_string())?;
         let layout = Layout::resolve(&grammar, kind.def())?;
+        let own = match kind {
+            Kind::Dental => Own::Dental(crate::rules::dental::Positions::resolve(&grammar)?),
+            _ => Own::None,
+        };
         Ok(Spec {
             kind,
             grammar,
             layout,
+            own,
         })
     }
 
@@ -148,6 +162,9 @@ pub struct KindDef {
     pub care_en: String,
     /// Records only this kind has.
     pub marks: Vec<String>,
+    /// The longest run of records with 診療識別 omitted (S013), where the kind's
+    /// specification states one (医科 98; 歯科: no source).
+    pub omitted_care_kind_max: Option<u32>,
     /// recelint checks this kind.
     pub supported: bool,
 }
@@ -180,6 +197,7 @@ struct RawKind {
     care_en: String,
     #[serde(default)]
     marks: Vec<String>,
+    omitted_care_kind_max: Option<u32>,
     supported: bool,
 }
 
@@ -217,6 +235,7 @@ fn load(text: &str) -> Result<Kinds, String> {
             care_name: r.care_name,
             care_en: r.care_en,
             marks: r.marks,
+            omitted_care_kind_max: r.omitted_care_kind_max,
             supported: r.supported,
         });
     }

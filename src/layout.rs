@@ -67,6 +67,11 @@ pub struct Layout {
     pub care_kind: Vec<Option<usize>>,
     pub burden: Vec<Option<usize>>,
     pub times: Vec<Option<usize>>,
+    /// The run of omitted 診療識別 that S013 reports (the kind's limit + 1; `u32::MAX` when
+    /// its specification states none).
+    pub omitted_report_at: u32,
+    /// RE 未来院請求 (歯科): a claim without the visit, whose day columns may be empty (S014).
+    pub re_unvisited: Option<usize>,
     pub days: Vec<Vec<usize>>,
     /// `days` as a bit mask, when they are consecutive fields below 64 (else `None`).
     pub days_mask: Vec<Option<u64>>,
@@ -198,6 +203,8 @@ impl Layout {
             care_kind: per("care_kind"),
             burden: per("burden"),
             times: per("times"),
+            omitted_report_at: k.omitted_care_kind_max.map_or(u32::MAX, |m| m + 1),
+            re_unvisited: g.key("RE", "unvisited_claim"),
             order: g.records.iter().map(|r| r.order).collect(),
             t_futan_payers: table("futan_payers")?,
             t_hobetsu_insurance: table("hobetsu_insurance")?,

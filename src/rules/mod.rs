@@ -77,11 +77,18 @@ pub const SHARED_KINDS: &[crate::kind::Kind] =
     &[crate::kind::Kind::Medical, crate::kind::Kind::Dental];
 
 /// The claim kinds `rule` applies to (`recelint rules` shows them).
-pub fn kinds(rule: &Rule) -> &'static [crate::kind::Kind] {
+pub fn kinds(rule: &Rule) -> Vec<crate::kind::Kind> {
     if dental::RULES.iter().any(|r| std::ptr::eq(*r, rule)) {
-        dental::KINDS
-    } else {
+        dental::KINDS.to_vec()
+    } else if std::ptr::eq(rule, &structure::S013) {
+        // Only where the kind's specification states the limit.
         SHARED_KINDS
+            .iter()
+            .copied()
+            .filter(|k| k.def().omitted_care_kind_max.is_some())
+            .collect()
+    } else {
+        SHARED_KINDS.to_vec()
     }
 }
 

@@ -448,9 +448,10 @@ fn donor_rank(main: u8) -> Option<u8> {
     }
 }
 
-/// S014: 回数 = Σ days (SI / IY / TO). Donor receipts of another facility may omit days.
+/// S014: 回数 = Σ days (SI / IY / TO; 歯科 SS too). Donor receipts of another facility, and
+/// 歯科 未来院請求 receipts, may omit the days (`may_omit`).
 #[inline(always)]
-fn s014(cx: &mut Cx, l: &Layout, v: &RecView, def: RecIdx, donor: bool) {
+fn s014(cx: &mut Cx, l: &Layout, v: &RecView, def: RecIdx, may_omit: bool) {
     let Some(ti) = l.times[def as usize] else {
         return;
     };
@@ -501,7 +502,7 @@ fn s014(cx: &mut Cx, l: &Layout, v: &RecView, def: RecIdx, donor: bool) {
             (times, sum, any, ok)
         }
     };
-    if ok && (any || !donor) && sum != u128::from(times) {
+    if ok && (any || !may_omit) && sum != u128::from(times) {
         cx.field(&S014, v, ti, args![times, sum]);
     }
 }
@@ -539,6 +540,8 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
     let mut points: Option<u64> = None;
     let mut first_ko_points: Option<u64> = None;
     let mut donor = false;
+    // 歯科 未来院請求 (`01`): the care was planned, not given, so its day columns may be empty.
+    let unvisited = l.re_unvisited.is_some_and(|i| re.field(i) == b"01");
     let mut prev: Option<(u8, RecIdx)> = None;
     let mut omitted_run = 0u32;
     for v in buf.views_after_first() {
@@ -601,14 +604,14 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
         if let Some(ck) = l.care_kind[def as usize] {
             if v.field(ck).is_empty() {
                 omitted_run += 1;
-                if omitted_run == 99 {
+                if omitted_run == l.omitted_report_at {
                     cx.field(&S013, &v, ck, args![omitted_run]);
                 }
             } else {
                 omitted_run = 0;
             }
         }
-        s014(cx, l, &v, def, donor);
+        s014(cx, l, &v, def, donor || unvisited);
     }
     // S015 needs the payer counts, so it runs after the walk.
     let payers = &g.tables[l.t_futan_payers];

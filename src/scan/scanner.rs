@@ -49,6 +49,10 @@ impl<'a> Scanner<'a> {
                 structure::visit_days(cx, &self.buf);
             }
             insurer::on_receipt(cx, &self.buf);
+            // The kind's own rules.
+            if let crate::kind::Own::Dental(_) = self.buf.spec.own {
+                crate::rules::dental::on_receipt(cx, &self.buf);
+            }
             // The Q rules read names and remarks as text: in a file saved in another encoding
             // (F002) they would judge mojibake, so they wait until it is saved again.
             let fact = if self.text_ok {
