@@ -55,7 +55,7 @@ fn build(target_bytes: usize) -> (Vec<u8>, usize) {
     out.push("GO,0,0,99".into());
     let mut text = out.join("\r\n");
     text.push_str("\r\n");
-    let mut bytes = recelint::sjis::encode(&text);
+    let mut bytes = recelint::encoding::sjis::encode(&text);
     bytes.push(0x1A);
     (bytes, n)
 }

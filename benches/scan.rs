@@ -20,10 +20,10 @@ use divan::counter::BytesCount;
 use divan::{black_box, Bencher};
 use recelint::batch;
 use recelint::check::{check_bytes, CheckOptions, FileReport};
-use recelint::diag::Lang;
 use recelint::parse::split::split_line;
 use recelint::parse::Lines;
 use recelint::render::{render_all, Format, Style};
+use recelint::report::Lang;
 use std::sync::OnceLock;
 
 fn main() {

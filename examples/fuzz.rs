@@ -24,8 +24,8 @@
 
 use recelint::batch::{self, Evidence};
 use recelint::check::{check_bytes, CheckOptions, FileReport};
-use recelint::diag::Lang;
 use recelint::render::{render_all, Format, Style};
+use recelint::report::Lang;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashSet};
 use std::panic::{self, AssertUnwindSafe};
@@ -426,7 +426,7 @@ impl Mutator {
             0 => return SPECIAL[rng.below(SPECIAL.len())].as_bytes().to_vec(),
             1 => {
                 let s = SPECIAL[rng.below(SPECIAL.len())];
-                return recelint::sjis::encode(s);
+                return recelint::encoding::sjis::encode(s);
             }
             2 if !self.dict.is_empty() => return rng.pick(&self.dict).clone(),
             3 => {
@@ -697,7 +697,7 @@ impl Mutator {
             }
             19 => {
                 // Another record id.
-                let id = recelint::sjis::encode(rng.pick::<&str>(IDS));
+                let id = recelint::encoding::sjis::encode(rng.pick::<&str>(IDS));
                 let (body, term) = body_term(&lines[li]);
                 let rest = match memchr::memchr(b',', body) {
                     Some(i) => &body[i..],
@@ -726,7 +726,7 @@ impl Mutator {
             }
             22 => {
                 // A new line of random fields with a known id.
-                let mut l = recelint::sjis::encode(rng.pick::<&str>(IDS));
+                let mut l = recelint::encoding::sjis::encode(rng.pick::<&str>(IDS));
                 for _ in 0..rng.range(0, 50) {
                     l.push(b',');
                     let v = self.value(rng);

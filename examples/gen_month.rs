@@ -15,7 +15,7 @@
 
 #![allow(dead_code)]
 
-use recelint::sjis;
+use recelint::encoding::sjis;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;

@@ -1,7 +1,6 @@
 //! The library's entry points: check a claim file by path, from bytes or from a reader, and
 //! the report it gives. The machinery (chunks, scan, fold) is in `scan`.
 
-pub(crate) use crate::scan::source_window;
 pub use crate::scan::{
     check_bytes, check_path, check_reader, top, CheckOptions, FileReport, Progress, DEFAULT_CHUNK,
 };

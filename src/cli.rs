@@ -2,11 +2,11 @@
 
 use crate::batch;
 use crate::check::{check_path, check_reader, CheckOptions, FileReport, Progress};
-use crate::config::{self, Settings};
-use crate::diag::Lang;
 use crate::render::{renderer, Format, Style, Totals};
+use crate::report::Lang;
 use crate::rules;
 use crate::rules::internal::{self, Stage};
+use crate::settings::config::{self, Settings};
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
@@ -327,7 +327,7 @@ fn no_claim_file(dir: &Path, others: usize) -> FileReport {
 }
 
 /// Runs `f` at `stage`; a panic becomes the arguments of an X001 finding.
-fn guarded<T>(stage: Stage, f: impl FnOnce() -> T) -> Result<T, Vec<crate::diag::Arg>> {
+fn guarded<T>(stage: Stage, f: impl FnOnce() -> T) -> Result<T, Vec<crate::report::Arg>> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         internal::test_panic(stage);
         f()
@@ -336,7 +336,7 @@ fn guarded<T>(stage: Stage, f: impl FnOnce() -> T) -> Result<T, Vec<crate::diag:
 }
 
 /// Adds a file-level X001 finding with `args` to every report that was read.
-fn add_x001(reports: &mut [FileReport], args: &[crate::diag::Arg]) {
+fn add_x001(reports: &mut [FileReport], args: &[crate::report::Arg]) {
     for r in reports.iter_mut().filter(|r| r.unreadable.is_none()) {
         let mut cx = crate::rules::Cx::default();
         cx.file(&internal::X001, args.to_vec());
@@ -641,13 +641,13 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     let applied = guarded(Stage::Settings, || -> Result<(), String> {
         settings.apply(&mut reports);
         if let Some(p) = &a.write_baseline {
-            let b = crate::baseline::of(&reports);
-            crate::baseline::write(p, &b)?;
+            let b = crate::settings::baseline::of(&reports);
+            crate::settings::baseline::write(p, &b)?;
             recorded = Some(b.findings.iter().map(|e| e.count).sum());
         }
         if let Some(p) = &a.baseline {
-            let b = crate::baseline::load(p)?;
-            crate::baseline::apply(&b, &mut reports);
+            let b = crate::settings::baseline::load(p)?;
+            crate::settings::baseline::apply(&b, &mut reports);
         }
         if let Some(n) = a.max_diagnostics {
             for r in &mut reports {
@@ -693,7 +693,9 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         return 0;
     }
     if a.redact {
-        if let Err(args) = guarded(Stage::Settings, || crate::redact::redact(&mut reports)) {
+        if let Err(args) = guarded(Stage::Settings, || {
+            crate::report::redact::redact(&mut reports)
+        }) {
             // Nothing unmasked may be shown: only the finding that says why.
             internal_error = true;
             for r in &mut reports {
@@ -823,7 +825,7 @@ fn write_statistics(
     reports: &[FileReport],
     sink: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let mut m: std::collections::BTreeMap<&'static str, (usize, &'static crate::diag::Rule)> =
+    let mut m: std::collections::BTreeMap<&'static str, (usize, &'static crate::report::Rule)> =
         std::collections::BTreeMap::new();
     for r in reports {
         for d in &r.diagnostics {

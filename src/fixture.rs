@@ -31,7 +31,7 @@ fn unescape(line: &str) -> Vec<u8> {
                 Some('x') => {
                     chars.next();
                     let h: String = chars.by_ref().take(2).collect();
-                    out.extend(crate::sjis::encode(&text));
+                    out.extend(crate::encoding::sjis::encode(&text));
                     text.clear();
                     out.push(u8::from_str_radix(&h, 16).expect("\\xHH escape"));
                 }
@@ -45,7 +45,7 @@ fn unescape(line: &str) -> Vec<u8> {
             text.push(c);
         }
     }
-    out.extend(crate::sjis::encode(&text));
+    out.extend(crate::encoding::sjis::encode(&text));
     out
 }
 
@@ -100,7 +100,7 @@ pub fn build(src: &str) -> Fixture {
                         .expect("long-record N");
                     let mut l = b"SJ,07,".to_vec();
                     while l.len() < n {
-                        l.extend(crate::sjis::encode("長"));
+                        l.extend(crate::encoding::sjis::encode("長"));
                     }
                     lines.push(l);
                 }

@@ -30,7 +30,7 @@ fn main() {
         }
     };
     let code = std::panic::catch_unwind(|| recelint::cli::run(cli)).unwrap_or_else(|p| {
-        use recelint::diag::Lang;
+        use recelint::report::Lang;
         use recelint::rules::internal::{x001_args, Stage, X001};
         let args = x001_args(Stage::Run, &*p);
         eprintln!(

@@ -3,7 +3,7 @@
 
 mod common;
 
-use recelint::diag::Lang;
+use recelint::report::Lang;
 
 /// The bundled sample with one extra record line after the IR record.
 fn with_line(line: &[u8]) -> Vec<u8> {

@@ -680,10 +680,10 @@ fn a_flood_of_invalid_bytes_is_capped_and_counted() {
         assert_eq!(f001.len(), 100, "chunks {chunk_size}");
         assert!(
             f001[99]
-                .message(recelint::diag::Lang::En)
+                .message(recelint::report::Lang::En)
                 .contains("900 more record(s)"),
             "{}",
-            f001[99].message(recelint::diag::Lang::En)
+            f001[99].message(recelint::report::Lang::En)
         );
     }
 }
@@ -716,7 +716,7 @@ fn one_rule_keeps_at_most_ten_thousand_findings_per_file_and_counts_the_rest() {
         assert_eq!(s007, recelint::rules::MAX_PER_RULE, "chunks {chunk_size}");
         assert_eq!(r.omitted_rules.get("S007"), Some(&2_000));
         assert_eq!(
-            r.count(recelint::diag::Severity::Error),
+            r.count(recelint::report::Severity::Error),
             12_000,
             "totals still count them"
         );

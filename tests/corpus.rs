@@ -6,7 +6,7 @@
 
 mod common;
 
-use recelint::diag::Severity;
+use recelint::report::Severity;
 use std::collections::BTreeMap;
 
 fn counts(r: &recelint::check::FileReport) -> BTreeMap<&'static str, usize> {
@@ -97,9 +97,11 @@ fn receparser_ika_sample_wareki_and_two_headers() {
         .find(|d| d.rule.code == "V009")
         .unwrap();
     assert!(
-        v009.args
-            .iter()
-            .any(|a| a.get(recelint::diag::Lang::En).parse::<u32>().unwrap_or(0) > 100),
+        v009.args.iter().any(|a| a
+            .get(recelint::report::Lang::En)
+            .parse::<u32>()
+            .unwrap_or(0)
+            > 100),
         "{:?}",
         v009.args
     );
@@ -122,7 +124,7 @@ fn receparser_ika_sample_wareki_and_two_headers() {
         .diagnostics
         .iter()
         .filter(|d| d.rule.code == "S003")
-        .map(|d| d.args[0].get(recelint::diag::Lang::En))
+        .map(|d| d.args[0].get(recelint::report::Lang::En))
         .collect();
     assert_eq!(s003, vec!["EX", "RC", "MN", "JY"]);
     // The last record has no line end.
@@ -146,7 +148,7 @@ fn receparser_dpc_sample_is_told_dpc_and_not_checked_as_medical() {
         counts(&r).into_iter().collect::<Vec<_>>(),
         vec![("F010", 1)]
     );
-    let m = r.diagnostics[0].message(recelint::diag::Lang::En);
+    let m = r.diagnostics[0].message(recelint::report::Lang::En);
     assert!(m.contains("DPC") && m.contains("BU records"), "{m}");
 }
 
@@ -183,7 +185,7 @@ fn receparser_dpc_sample_lf_only() {
         .iter()
         .find(|d| d.rule.code == "S003" && d.args[0] == "BU")
         .expect("BU reported");
-    assert!(bu.message(recelint::diag::Lang::Ja).contains("DPC"));
+    assert!(bu.message(recelint::report::Lang::Ja).contains("DPC"));
     assert_eq!(bu.args[1], "8");
 }
 

@@ -213,7 +213,7 @@ fn a_local_program_without_recipient_number_is_a_warning() {
         .filter(|d| d.rule.code == "I009")
         .map(|d| (d.line, d.severity))
         .collect();
-    use recelint::diag::Severity::{Error, Warning};
+    use recelint::report::Severity::{Error, Warning};
     assert_eq!(
         sev,
         vec![(Some(4), Error), (Some(8), Error), (Some(13), Warning)]

@@ -4,10 +4,10 @@
 mod common;
 
 use recelint::check::FileReport;
-use recelint::diag::{Lang, Severity};
 use recelint::render::github::{escape_data, escape_property};
 use recelint::render::sarif::{Level, SarifLog};
 use recelint::render::{render_all, Format, Style};
+use recelint::report::{Lang, Severity};
 use serde_json::Value;
 
 fn mixed() -> FileReport {

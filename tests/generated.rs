@@ -8,7 +8,7 @@ mod gen;
 
 use recelint::batch;
 use recelint::check::{check_bytes, CheckOptions, FileReport};
-use recelint::diag::Severity;
+use recelint::report::Severity;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};

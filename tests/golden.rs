@@ -4,8 +4,8 @@
 
 mod common;
 
-use recelint::diag::Lang;
 use recelint::render::{render_all, Format, Style};
+use recelint::report::Lang;
 
 fn golden(format: Format, lang: Lang, verbose: bool, ext: &str) {
     let dir = common::root().join("testdata/golden");
@@ -200,7 +200,7 @@ fn junit_counts_add_up() {
     let errors_and_warnings = r
         .diagnostics
         .iter()
-        .filter(|d| d.severity != recelint::diag::Severity::Info)
+        .filter(|d| d.severity != recelint::report::Severity::Info)
         .count();
     let style = Style {
         lang: Lang::Ja,

@@ -1,9 +1,9 @@
 //! The embedded grammar has every record and table the rules use, with the field counts of
 //! the 記録条件仕様 (医科) §2.17.
 
-use recelint::grammar::Grammar;
+use recelint::kind::grammar::Grammar;
+use recelint::kind::layout::{Layout, RECORDS_USED, TABLES_USED};
 use recelint::kind::{Kind, Spec};
-use recelint::layout::{Layout, RECORDS_USED, TABLES_USED};
 
 fn medical() -> &'static Grammar {
     &Spec::medical().grammar

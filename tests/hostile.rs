@@ -1029,7 +1029,7 @@ fn a_huge_value_in_the_qualifications_csv_is_shown_cut() {
         .filter(|d| d.rule.code == "Q006")
         .collect();
     assert_eq!(q006.len(), 1);
-    let m = q006[0].message(recelint::diag::Lang::Ja);
+    let m = q006[0].message(recelint::report::Lang::Ja);
     assert!(m.len() < 1024, "message of {} bytes", m.len());
     assert!(m.contains("…(150000 bytes)"), "{m}");
 }

@@ -3,8 +3,8 @@
 mod common;
 
 use recelint::check::FileReport;
-use recelint::diag::Lang;
 use recelint::render::{render_all, Format, Style};
+use recelint::report::Lang;
 
 fn mixed_text() -> String {
     std::fs::read_to_string(common::root().join("testdata/golden/mixed.txt")).unwrap()

@@ -47,7 +47,7 @@ fn sample_is_clean_with_only_black_circle_infos() {
     assert!(r
         .diagnostics
         .iter()
-        .all(|d| d.severity == recelint::diag::Severity::Info));
+        .all(|d| d.severity == recelint::report::Severity::Info));
     let b = r.breakdown;
     assert_eq!(
         (

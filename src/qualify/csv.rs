@@ -111,7 +111,7 @@ fn decode(bytes: &[u8]) -> Result<String, (String, String)> {
             if bom || good >= 2 * bad {
                 lossy.into_owned()
             } else {
-                crate::sjis::decode(bytes).into_owned()
+                crate::encoding::sjis::decode(bytes).into_owned()
             }
         }
     })
@@ -546,7 +546,7 @@ mod tests {
 
     #[test]
     fn shift_jis_same_content() {
-        let bytes = crate::sjis::encode(&sample());
+        let bytes = crate::encoding::sjis::encode(&sample());
         assert!(std::str::from_utf8(&bytes).is_err());
         let (rows, problems) = parse(&bytes).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
@@ -559,7 +559,7 @@ mod tests {
         let text = "status,number,insurer,name,sex,birth_date\r\n\
                     無効,1,06132013,佐藤　一郎,1,19500505\r\n\
                     有効,2,06132013,佐藤　一郎,1,19500505\r\n";
-        let (rows, problems) = parse(&crate::sjis::encode(text)).unwrap();
+        let (rows, problems) = parse(&crate::encoding::sjis::encode(text)).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(rows[0].status, Status::Past);
         assert_eq!(rows[1].status, Status::Current);

@@ -291,10 +291,6 @@ impl Index {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty() && self.karte.slots.is_empty() && self.birth.slots.is_empty()
-    }
-
     /// Entries that may be about the patient with `keys` at `facility`, in the order the
     /// evidence was given: by カルテ番号 when the receipt has one (and by birth date the
     /// entries that have none), else by birth date and sex. The caller confirms each with

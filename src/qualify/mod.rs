@@ -5,11 +5,12 @@
 //! facts and an evidence index built from the clinic's qualifications CSV ([`csv`]), earlier
 //! months' claim files (`--history`) and the other receipts of the batch.
 
-pub mod csv;
-pub mod fold;
-pub mod index;
+pub(crate) mod csv;
+pub(crate) mod fill;
+pub(crate) mod fold;
+pub(crate) mod index;
 pub mod reread;
-pub mod text;
+pub(crate) mod text;
 
 /// Whether a qualification is the patient's current one, a lost (past) one, or merely seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,7 +23,7 @@ pub enum Status {
     Seen,
 }
 
-use crate::sjis::shown_str;
+use crate::encoding::sjis::shown_str;
 use std::sync::Arc;
 
 /// Who a receipt is for, as far as the claim file tells (all folded for comparison).

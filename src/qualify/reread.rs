@@ -5,11 +5,11 @@
 //! receipts' RE and HO lines in a spool instead.
 
 use super::{fold, mix, text_key, Identity, Keys, Qualification, ReceiptFact};
-use crate::fill::{classify_insurer, InsurerFill};
-use crate::layout::Layout;
+use crate::encoding::sjis::decode;
+use crate::kind::layout::Layout;
 use crate::parse::value::parse_date;
-use crate::rules::file::MAX_RECORD;
-use crate::sjis::decode;
+use crate::parse::MAX_RECORD;
+use crate::qualify::fill::{classify_insurer, InsurerFill};
 use std::borrow::Cow;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
@@ -459,7 +459,7 @@ mod tests {
             "佐藤 ●●",
             "Ｖｏｎ　山田",
         ] {
-            let b = crate::sjis::encode(name);
+            let b = crate::encoding::sjis::encode(name);
             let fast = tight_sjis(&b, &mut out).map(str::to_owned);
             if name.contains('Ｖ') {
                 assert_eq!(fast, None, "full-width letters take the full path");
@@ -488,7 +488,7 @@ mod tests {
         ];
         let l = &crate::kind::Spec::medical().layout;
         let fields = |line: &str| -> Vec<Vec<u8>> {
-            let bytes = crate::sjis::encode(line);
+            let bytes = crate::encoding::sjis::encode(line);
             bytes.split(|&b| b == b',').map(|f| f.to_vec()).collect()
         };
         for line in re_lines {

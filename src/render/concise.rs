@@ -3,8 +3,8 @@
 //! matchers read it); `path:line:` for a finding about a whole record, `path:` for the file.
 
 use super::{Part, Renderer, Style, Totals};
-use crate::check::FileReport;
-use crate::diag::Severity;
+use crate::report::FileReport;
+use crate::report::Severity;
 use std::io::{self, Write};
 
 pub struct Concise {

@@ -4,8 +4,8 @@
 //! findings with `--verbose`). A file that could not be read is an `::error` titled `X000`.
 
 use super::{Part, Renderer, Style, Totals};
-use crate::check::FileReport;
-use crate::diag::Severity;
+use crate::report::FileReport;
+use crate::report::Severity;
 use std::io::{self, Write};
 
 pub struct Github {

@@ -3,8 +3,8 @@
 //! `location.lines.begin`), for merge-request widgets.
 
 use super::{Part, Renderer, Style, Totals};
-use crate::check::FileReport;
-use crate::diag::Severity;
+use crate::report::FileReport;
+use crate::report::Severity;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -86,7 +86,7 @@ impl Renderer for Gitlab {
                 continue;
             }
             let description = format!("{} {}", d.rule.code, d.message(lang));
-            let fp = crate::baseline::fingerprint(r, d);
+            let fp = crate::settings::baseline::fingerprint(r, d);
             one(
                 description,
                 d.rule.code,

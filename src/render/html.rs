@@ -5,8 +5,8 @@
 //! pure function of the reports (no date, no clock).
 
 use super::{Part, Renderer, Style, Totals};
-use crate::check::FileReport;
-use crate::diag::{Diagnostic, Lang, ReceiptLabel, Severity};
+use crate::report::FileReport;
+use crate::report::{Diagnostic, Lang, ReceiptLabel, Severity};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};

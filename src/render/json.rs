@@ -3,9 +3,9 @@
 //! Every severity is included.
 
 use super::{Part, Renderer, Style, Totals};
-use crate::check::FileReport;
-use crate::diag::{Diagnostic, Severity};
 use crate::qualify::Breakdown;
+use crate::report::FileReport;
+use crate::report::{Diagnostic, Severity};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -65,7 +65,7 @@ pub struct DiagEntry<'a> {
 }
 
 impl<'a> DiagEntry<'a> {
-    pub fn new(path: &'a str, d: &'a Diagnostic, lang: crate::diag::Lang) -> Self {
+    pub fn new(path: &'a str, d: &'a Diagnostic, lang: crate::report::Lang) -> Self {
         DiagEntry {
             code: d.rule.code,
             severity: d.severity.as_str(),

@@ -4,8 +4,8 @@
 
 use super::json::DiagEntry;
 use super::{Part, Renderer, Style, Totals};
-use crate::check::FileReport;
-use crate::diag::Diagnostic;
+use crate::report::Diagnostic;
+use crate::report::FileReport;
 use serde::Serialize;
 use std::io::{self, Write};
 

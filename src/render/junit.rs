@@ -4,8 +4,8 @@
 //! is an `<error>`. Infos appear only with `-v`, as passed test cases.
 
 use super::{Part, Renderer, Style, Totals};
-use crate::check::FileReport;
-use crate::diag::Severity;
+use crate::report::FileReport;
+use crate::report::Severity;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 

@@ -11,8 +11,8 @@ pub mod junit;
 pub mod sarif;
 pub mod text;
 
-use crate::check::FileReport;
-use crate::diag::{Lang, Severity};
+use crate::report::FileReport;
+use crate::report::{Lang, Severity};
 use std::io::{self, Write};
 
 /// Control characters shown as visible symbols (␛ for ESC, ␀ for NUL …), so a hostile file
@@ -114,7 +114,7 @@ impl Totals {
 
     /// The rules with the most findings, most first.
     pub fn top_rules(&self, n: usize) -> Vec<(&'static str, usize)> {
-        let mut v = crate::check::top(self.rules.clone());
+        let mut v = crate::report::top(self.rules.clone());
         v.truncate(n);
         v
     }
@@ -171,7 +171,7 @@ pub fn render_all(format: Format, style: Style, reports: &[FileReport]) -> Vec<u
 
 /// The finding's field as 1-based character columns of its line, `(start, end)` with `end`
 /// one past the last character, when the checker decoded the line (`source_lines`).
-pub(crate) fn columns(d: &crate::diag::Diagnostic) -> Option<(usize, usize)> {
+pub(crate) fn columns(d: &crate::report::Diagnostic) -> Option<(usize, usize)> {
     let (text, Some((s, e))) = d.source.as_ref()? else {
         return None;
     };

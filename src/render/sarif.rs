@@ -8,8 +8,8 @@
 //! serialize, so a written log can be read back.
 
 use super::{Part, Renderer, Style, Totals};
-use crate::check::FileReport;
-use crate::diag::{Diagnostic, Lang, Rule, Severity};
+use crate::report::FileReport;
+use crate::report::{Diagnostic, Lang, Rule, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
@@ -274,7 +274,7 @@ impl Sarif {
                 end_column: cols.map(|c| c.1),
             }
         });
-        let fingerprint = crate::baseline::fingerprint(r, d);
+        let fingerprint = crate::settings::baseline::fingerprint(r, d);
         SarifResult {
             rule_id: d.rule.code.to_string(),
             rule_index: 0,

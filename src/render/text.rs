@@ -8,8 +8,8 @@
 pub const FULL_PER_RULE: usize = 500;
 
 use super::{Part, Renderer, Style, Totals};
-use crate::check::FileReport;
-use crate::diag::{Diagnostic, Lang, Severity};
+use crate::report::FileReport;
+use crate::report::{Diagnostic, Lang, Severity};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceCode, SourceSpan,
     SpanContents,

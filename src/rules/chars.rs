@@ -2,9 +2,11 @@
 //! never an error), and 外字 stand-ins.
 
 use super::{args, field_label, rule, Cx};
-use crate::diag::{bi, Rule};
-use crate::model::RecView;
-use crate::sjis::{self, contains_char, decode, Dbl, Scan, BLACK_CIRCLE, FW_QUESTION, GETA};
+use crate::encoding::sjis::{
+    self, contains_char, decode, Dbl, Scan, BLACK_CIRCLE, FW_QUESTION, GETA,
+};
+use crate::parse::record::RecView;
+use crate::report::{bi, Rule};
 
 pub static C001: Rule = rule!("C001", "outside-jis-x-0208", Error,
     ja: "JIS X 0208 にない文字（NEC/IBM 拡張文字、ユーザー定義外字）",

@@ -5,11 +5,12 @@
 //! A file of another kind never reaches these rules.
 
 use super::{args, field_label, rule, Cx};
-use crate::diag::{bi, Rule};
-use crate::grammar::{Grammar, RecIdx};
-use crate::kind::{Kind, Own};
-use crate::model::{RecBuf, RecView};
-use crate::sjis::decode_shown;
+use crate::encoding::sjis::decode_shown;
+use crate::kind::grammar::{Grammar, RecIdx};
+use crate::kind::own::{Dental, Own};
+use crate::kind::Kind;
+use crate::parse::record::{RecBuf, RecView};
+use crate::report::{bi, Rule};
 
 pub static D001: Rule = rule!("D001", "ir-re-not-paired", Error,
     ja: "歯科のレセプトが IR・RE の順に始まっていない",
@@ -45,53 +46,6 @@ pub static D006: Rule = rule!("D006", "outpatient-start-or-outcome-empty", Warni
 
 pub static RULES: &[&Rule] = &[&D001, &D002, &D003, &D004, &D005, &D006];
 
-/// Where the 歯科 rules read, resolved with the 歯科 grammar by key.
-#[derive(Debug)]
-pub struct Positions {
-    re_start: usize,
-    re_outcome: usize,
-    /// Per record: its 歯式 fields (HS, CO).
-    teeth: Vec<Vec<usize>>,
-    /// Tables: 歯種, 状態, 部分; 診療識別 入院 and 入院外; the union of both columns.
-    shishu: usize,
-    jotai: usize,
-    bubun: usize,
-    care_in: usize,
-    care_out: usize,
-    care_any: usize,
-}
-
-impl Positions {
-    pub(crate) fn resolve(g: &Grammar) -> Result<Positions, String> {
-        let key = |id: &str, k: &str| g.key(id, k).ok_or(format!("{id}.{k} missing"));
-        let table = |t: &str| {
-            g.tables
-                .iter()
-                .position(|x| x.id == t)
-                .ok_or(format!("table {t} missing"))
-        };
-        Ok(Positions {
-            re_start: key("RE", "start_date")?,
-            re_outcome: key("RE", "outcome")?,
-            teeth: g
-                .records
-                .iter()
-                .map(|r| {
-                    let mut t = g.keys(&r.id, "teeth");
-                    t.extend(g.keys(&r.id, "comment_teeth"));
-                    t
-                })
-                .collect(),
-            shishu: table("dental_shishu")?,
-            jotai: table("dental_shishiki_jotai")?,
-            bubun: table("dental_shishiki_bubun")?,
-            care_in: table("dental_shinryo_shikibetsu_nyuin")?,
-            care_out: table("dental_shinryo_shikibetsu_gairai")?,
-            care_any: table("dental_shinryo_shikibetsu")?,
-        })
-    }
-}
-
 /// The most HS records a receipt may have (dental.md: "1–99"; UNCONFIRMED, so D005 warns).
 const MAX_HS: u32 = 99;
 
@@ -116,11 +70,12 @@ pub fn unpaired(cx: &mut Cx, v: &RecView, opened: bool) {
     cx.rec(&D001, v, args![text]);
 }
 
-/// D002: each field the receipt's IR shares with the UK header holds the same value.
-pub(crate) fn against_header(cx: &mut Cx, v: &RecView, header: &crate::scan::Header) {
+/// D002: each field the receipt's IR shares with the UK header holds the same value
+/// (`header`: the header's values, as `Layout::same_as_header` lists them).
+pub(crate) fn against_header(cx: &mut Cx, v: &RecView, header: &[Option<Vec<u8>>]) {
     let l = v.layout();
     for (k, &(_, at)) in l.same_as_header.iter().enumerate() {
-        let (Some(want), got) = (&header.same[k], v.field(at)) else {
+        let (Some(want), got) = (&header[k], v.field(at)) else {
             continue;
         };
         if !got.is_empty() && got != want.as_slice() {
@@ -192,7 +147,7 @@ fn count_hs(buf: &RecBuf, hs: RecIdx) -> u32 {
 
 /// D003 for one 歯式 field: each 6-character unit is 歯種 (4) + 状態 (1) + 部分 (1). A value
 /// that is not whole units is V008's.
-fn teeth(cx: &mut Cx, g: &Grammar, p: &Positions, v: &RecView, f: usize) {
+fn teeth(cx: &mut Cx, g: &Grammar, p: &Dental, v: &RecView, f: usize) {
     let val = v.field(f);
     if val.is_empty() || val.len() % 6 != 0 {
         return;

@@ -1,10 +1,10 @@
 //! F: the file as bytes — encoding, line ends, the 0x1A mark, quotes, emptiness.
 
 use super::{args, rule, Cx, Tally};
-use crate::diag::{bi, Arg, Rule};
-use crate::model::RecView;
+use crate::encoding::sjis::{Bad, Scan};
+use crate::parse::record::RecView;
 use crate::parse::{Line, Term};
-use crate::sjis::{Bad, Scan};
+use crate::report::{bi, Arg, Rule};
 
 pub static F001: Rule = rule!("F001", "invalid-shift-jis", Error,
     ja: "Shift_JIS (CP932) として不正なバイト",
@@ -67,10 +67,7 @@ pub static RULES: &[&Rule] = &[
 /// last one reported.
 pub const MAX_F001: usize = 100;
 
-/// Longest record checked in full. The longest record of the specification (SJ, 2,400
-/// bytes of text) fits many times over; a longer one is reported (F009) and cut, so a file
-/// without line ends cannot make the check slow or large.
-pub const MAX_RECORD: usize = 64 * 1024;
+pub use crate::parse::MAX_RECORD;
 
 /// Recognises files that are certainly not claim files from their first bytes: archives,
 /// documents, images. Returns (Japanese, English) names and a hint.

@@ -3,11 +3,11 @@
 //! incomplete 7-fills, which Q002 judges — are exempt from every check here.
 
 use super::{args, rule, Cx};
-use crate::diag::{bi, Rule, Severity};
-use crate::fill::classify_insurer;
-use crate::model::{RecBuf, RecView};
+use crate::encoding::sjis::{decode, decode_shown};
+use crate::parse::record::{RecBuf, RecView};
 use crate::parse::value::{check_digit, check_digit_ok, insurer_digits};
-use crate::sjis::{decode, decode_shown};
+use crate::qualify::fill::classify_insurer;
+use crate::report::{bi, Rule, Severity};
 
 pub static I001: Rule = rule!("I001", "insurer-number-malformed", Error,
     ja: "保険者番号の形式が不正（8 バイトに右詰めの 6 桁または 8 桁でない）",

@@ -2,7 +2,7 @@
 //! bad input never stops the run.
 
 use super::rule;
-use crate::diag::{bi, Arg, Rule};
+use crate::report::{bi, Arg, Rule};
 
 pub static X001: Rule = rule!("X001", "internal-error", Error,
     ja: "recelint 内部のエラー",

@@ -17,18 +17,18 @@ pub mod qualification;
 pub mod structure;
 pub mod value;
 
-use crate::diag::{Arg, Diagnostic, Rule};
-use crate::model::RecView;
+use crate::parse::record::RecView;
+use crate::report::{Arg, Diagnostic, Rule};
 
 /// Declares a rule; the explanation is read from `src/rules/explain/{ja,en}/CODE.md`.
 macro_rules! rule {
     ($code:literal, $name:literal, $sev:ident,
      ja: $title_ja:literal, $msg_ja:literal,
      en: $title_en:literal, $msg_en:literal $(,)?) => {
-        crate::diag::Rule {
+        crate::report::Rule {
             code: $code,
             name: $name,
-            severity: crate::diag::Severity::$sev,
+            severity: crate::report::Severity::$sev,
             title_ja: $title_ja,
             title_en: $title_en,
             message_ja: $msg_ja,
@@ -52,7 +52,7 @@ pub(crate) use rule;
 
 /// Builds a message argument list from anything displayable.
 macro_rules! args {
-    ($($a:expr),* $(,)?) => { vec![$(crate::diag::IntoArg::into_arg($a)),*] };
+    ($($a:expr),* $(,)?) => { vec![$(crate::report::IntoArg::into_arg($a)),*] };
 }
 pub(crate) use args;
 
@@ -227,7 +227,7 @@ impl Cx {
         let capped = self.capped(rule);
         let d = self.line(rule, v.rec.no, v.rec.offset, args);
         if !capped {
-            d.record = Some(crate::sjis::decode_shown(v.id()));
+            d.record = Some(crate::encoding::sjis::decode_shown(v.id()));
         }
         d
     }
@@ -272,7 +272,7 @@ impl Cx {
         }
         let name = v.field_def(i).map(|f| (f.name.as_str(), f.en.as_str()));
         let span = v.span(i);
-        let value = crate::sjis::decode_shown(v.field(i));
+        let value = crate::encoding::sjis::decode_shown(v.field(i));
         let d = self.rec(rule, v, args);
         d.field = Some(i as u16);
         d.field_name = name;
@@ -285,8 +285,8 @@ impl Cx {
 /// The field's name for messages, in both languages (`項目N` when the grammar has none).
 pub fn field_label(v: &RecView, i: usize) -> Arg {
     match v.field_def(i) {
-        Some(f) => crate::diag::bi(&f.name, &f.en),
-        None => crate::diag::bi(&format!("項目{i}"), &format!("field {i}")),
+        Some(f) => crate::report::bi(&f.name, &f.en),
+        None => crate::report::bi(&format!("項目{i}"), &format!("field {i}")),
     }
 }
 

@@ -4,18 +4,18 @@
 //! (Q005–Q009) after every file has been scanned; Q011 for unusable rows of the CSV.
 
 use super::{args, rule, Cx};
-use crate::check::FileReport;
-use crate::diag::{bi, Arg, Diagnostic, ReceiptLabel, Rule};
-use crate::fill::{classify_insurer, is_digit_fill, InsurerFill};
-use crate::model::RecBuf;
+use crate::encoding::sjis::{self, decode};
+use crate::parse::record::RecBuf;
 use crate::parse::value::parse_date;
+use crate::qualify::fill::{classify_insurer, is_digit_fill, InsurerFill};
 use crate::qualify::index::{Ev, FileFacts, Index};
 use crate::qualify::reread::{keys_of, ordinary_key_of, Detail, Reader};
 use crate::qualify::{
     same_patient, text, Breakdown, Claim, Identity, Keys, Qualification, ReceiptFact, Row, Source,
     Status,
 };
-use crate::sjis::{self, decode};
+use crate::report::FileReport;
+use crate::report::{bi, Arg, Diagnostic, ReceiptLabel, Rule};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -164,7 +164,7 @@ pub fn on_receipt(
                 ));
             }
             for w in why {
-                let i = if w.get(crate::diag::Lang::Ja).contains("記号") {
+                let i = if w.get(crate::report::Lang::Ja).contains("記号") {
                     l.ho_symbol
                 } else {
                     l.ho_number
@@ -419,7 +419,7 @@ fn at_fact(files: &Files, f: usize, fi: usize, rule: &'static Rule, args: Vec<Ar
     let source = detail.as_ref().filter(|_| r.source_lines).map(|d| {
         let dec = |b: &[u8]| decode(b).into_owned();
         let at = Some((d.span.0 as usize, d.span.1 as usize));
-        crate::check::source_window(&d.ho, at, false, &dec)
+        crate::report::source_window(&d.ho, at, false, &dec)
     });
     let label = detail.as_ref().map(|d| ReceiptLabel {
         number: d.number.to_string(),

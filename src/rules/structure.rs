@@ -2,12 +2,12 @@
 //! the payer records a レセプト種別 needs, GO totals, multi-volume ids, 回数 against days.
 
 use super::{args, rule, Cx, Tallies};
-use crate::diag::Diagnostic;
-use crate::diag::{bi, Arg, Rule};
-use crate::grammar::{RecIdx, Scope};
-use crate::layout::Layout;
-use crate::model::{number, RecBuf, RecView};
-use crate::sjis::{self, decode};
+use crate::encoding::sjis::{self, decode};
+use crate::kind::grammar::{RecIdx, Scope};
+use crate::kind::layout::Layout;
+use crate::parse::record::{number, RecBuf, RecView};
+use crate::report::Diagnostic;
+use crate::report::{bi, Arg, Rule};
 
 pub static S001: Rule = rule!("S001", "first-record-not-ir", Error,
     ja: "最初のレコードがファイルの先頭レコード（医科 IR・歯科 UK）でない",

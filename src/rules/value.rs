@@ -2,12 +2,12 @@
 //! dates, concatenated codes, required fields.
 
 use super::{args, field_label, rule, Cx, Tally};
-use crate::diag::{bi, Rule};
-use crate::grammar::{FieldDef, Format, Grammar, Mode, Quick};
-use crate::model::RecView;
+use crate::encoding::sjis::{decode, decode_shown, Scan};
+use crate::kind::grammar::{FieldDef, Format, Grammar, Mode, Quick};
+use crate::parse::record::RecView;
 use crate::parse::value::{is_decimal, parse_date, Date, DateError, DateForm};
 use crate::parse::Span;
-use crate::sjis::{decode, decode_shown, Scan};
+use crate::report::{bi, Rule};
 
 pub static V001: Rule = rule!("V001", "mode", Error,
     ja: "項目のモードに合わない値（数字項目に数字以外、英数項目に全角、漢字項目に半角）",
@@ -375,7 +375,7 @@ fn legacy_code(
     st: &Values,
     v: &RecView,
     i: usize,
-    t: &crate::grammar::Table,
+    t: &crate::kind::grammar::Table,
     code: &[u8],
 ) {
     let until = t.legacy_until.unwrap_or(0);

@@ -128,7 +128,7 @@ impl FileAcc {
             let more = acc.f001 - file::MAX_F001;
             if let Some(d) = diags.iter_mut().rev().find(|d| d.rule.code == "F001") {
                 d.args.resize(3, Arg::default());
-                d.args[2] = crate::diag::bi(
+                d.args[2] = crate::report::bi(
                     &format!(
                         "（このファイルではほかに {more} 件のレコードにも不正なバイトがあります）"
                     ),

@@ -3,14 +3,14 @@
 //! passes over records, receipts and the file. Every diagnostic goes into the file's own
 //! buffer, sorted at the end, so output is the same however files are scheduled.
 
-use crate::diag::{Arg, Diagnostic, ReceiptLabel, Severity};
-use crate::grammar::Scope;
+use crate::encoding::sjis::{self, Scan};
+use crate::kind::grammar::Scope;
 use crate::kind::Spec;
-use crate::model::RecBuf;
+use crate::parse::record::RecBuf;
 use crate::parse::{Line, Lines, Term};
 use crate::qualify::{Breakdown, ReceiptFact};
+use crate::report::{Arg, Diagnostic, ReceiptLabel};
 use crate::rules::{chars, file, insurer, qualification, structure, value, Cx};
-use crate::sjis::{self, Scan};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
@@ -18,18 +18,15 @@ use std::path::Path;
 mod chunk;
 mod fold;
 mod pipeline;
-mod report;
 mod scanner;
-mod source;
 
+use crate::report::source::attach_source;
+pub use crate::report::{top, FileReport};
 pub(crate) use chunk::Header;
 use chunk::*;
 use fold::*;
 use pipeline::*;
-pub use report::{top, FileReport};
 use scanner::*;
-pub(crate) use source::source_window;
-use source::*;
 
 /// What a check should produce besides the diagnostics.
 #[derive(Debug, Clone, Default)]
@@ -133,7 +130,10 @@ fn check_read<R: std::io::Read + Send>(
         // Nothing in it is a record: say what it is instead of listing its bytes.
         acc.cx.file(
             &file::F008,
-            vec![crate::diag::bi(ja, en), crate::diag::bi(hint_ja, hint_en)],
+            vec![
+                crate::report::bi(ja, en),
+                crate::report::bi(hint_ja, hint_en),
+            ],
         );
         report.diagnostics = acc.cx.diags;
         return Ok(report);
@@ -262,54 +262,5 @@ mod tests {
             held <= 2 * 2 + 2 + 2,
             "{held} chunks scanned while the first was"
         );
-    }
-
-    fn sjis_window(line: &[u8], span: (usize, usize)) -> (String, Option<(usize, usize)>) {
-        let dec = |b: &[u8]| sjis::decode(b).into_owned();
-        source_window(line, Some(span), false, &dec)
-    }
-
-    #[test]
-    fn a_short_line_is_shown_whole() {
-        let line = sjis::encode("RE,1,1112,202610,鈴木　一郎,1");
-        let (text, span) = sjis_window(&line, (5, 9));
-        assert_eq!(text, "RE,1,1112,202610,鈴木　一郎,1");
-        assert_eq!(span.map(|(s, e)| &text[s..e]), Some("1112"));
-    }
-
-    #[test]
-    fn long_fields_around_the_field_are_cut_near_it_at_character_boundaries() {
-        // 3,000 bytes of two-byte characters before and after a short field.
-        let long = "あ".repeat(1500);
-        let line = sjis::encode(&format!("CO,{long},1234,{long}"));
-        let s = 3 + 3000 + 1;
-        let (text, span) = sjis_window(&line, (s, s + 4));
-        assert!(text.starts_with('…') && text.ends_with('…'), "{text}");
-        assert!(!text.contains('\u{FFFD}'), "a character was split: {text}");
-        // About SHOWN_CONTEXT bytes (80 characters) after the field, not the whole field; and
-        // none before it: 2 KiB before the wanted cut hold no byte that fixes a character
-        // boundary, so the window starts at the field itself rather than risk a split.
-        let shown = text.chars().filter(|&c| c == 'あ').count();
-        assert!((75..=85).contains(&shown), "{shown} characters shown");
-        assert_eq!(span.map(|(a, b)| &text[a..b]), Some("1234"));
-        // Half-width kana (one byte each, also valid second bytes) before a field.
-        let kana = "ｱ".repeat(3000);
-        let line = sjis::encode(&format!("RE,{kana},5678"));
-        let s = 3 + 3000 + 1;
-        let (text, span) = sjis_window(&line, (s, s + 4));
-        assert!(text.len() < 1024, "{} bytes shown", text.len());
-        assert!(!text.contains('\u{FFFD}'));
-        assert_eq!(span.map(|(a, b)| &text[a..b]), Some("5678"));
-    }
-
-    #[test]
-    fn a_utf8_line_is_cut_at_character_boundaries() {
-        let long = "あ".repeat(1000);
-        let line = format!("RE,{long},42,{long}");
-        let s = 3 + 3000 + 1;
-        let dec = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        let (text, span) = source_window(line.as_bytes(), Some((s, s + 2)), true, &dec);
-        assert!(!text.contains('\u{FFFD}'), "{text}");
-        assert_eq!(span.map(|(a, b)| &text[a..b]), Some("42"));
     }
 }

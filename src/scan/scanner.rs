@@ -50,7 +50,7 @@ impl<'a> Scanner<'a> {
             }
             insurer::on_receipt(cx, &self.buf);
             // The kind's own rules.
-            if let crate::kind::Own::Dental(_) = self.buf.spec.own {
+            if let crate::kind::own::Own::Dental(_) = self.buf.spec.own {
                 crate::rules::dental::on_receipt(cx, &self.buf);
             }
             // The Q rules read names and remarks as text: in a file saved in another encoding
@@ -146,7 +146,7 @@ impl<'a> Scanner<'a> {
                 crate::rules::dental::unpaired(cx, &v, opened);
             }
             if opens {
-                crate::rules::dental::against_header(cx, &v, self.header);
+                crate::rules::dental::against_header(cx, &v, &self.header.same);
             }
         }
         if v.is(l.re) {

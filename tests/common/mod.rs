@@ -125,12 +125,12 @@ pub fn verify_report(name: &str, expect: &Expect, r: &FileReport) -> Vec<String>
     }
     if expect.clean {
         for d in &r.diagnostics {
-            if d.severity != recelint::diag::Severity::Info {
+            if d.severity != recelint::report::Severity::Info {
                 fails.push(format!(
                     "{name}: must be clean but has {} at line {:?}: {}",
                     d.rule.code,
                     d.line,
-                    d.message(recelint::diag::Lang::En)
+                    d.message(recelint::report::Lang::En)
                 ));
             }
         }
@@ -139,7 +139,7 @@ pub fn verify_report(name: &str, expect: &Expect, r: &FileReport) -> Vec<String>
 }
 
 /// One line naming everything a finding says (tests compare two runs with it).
-pub fn diag_summary(d: &recelint::diag::Diagnostic) -> String {
+pub fn diag_summary(d: &recelint::report::Diagnostic) -> String {
     format!(
         "{} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
         d.rule.code,

@@ -1,17 +1,22 @@
 //! Claim kinds (医科, DPC, 歯科, 調剤): which one a file is, from its first record and, where
 //! the content cannot tell, its name. The facts are data (`grammar/kinds.toml`).
 
-use crate::grammar::Grammar;
-use crate::layout::Layout;
+pub mod grammar;
+pub mod layout;
+pub mod own;
+
+use crate::kind::grammar::Grammar;
+use crate::kind::layout::Layout;
+use crate::kind::own::Own;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
-const KINDS_TOML: &str = include_str!("../grammar/kinds.toml");
+const KINDS_TOML: &str = include_str!("../../grammar/kinds.toml");
 /// The 別表 every kind shares, then each kind's records and the tables only it has.
-const COMMON_TABLES: &str = include_str!("../grammar/common/tables.toml");
-const MEDICAL_RECORDS: &str = include_str!("../grammar/medical/records.toml");
-const DENTAL_RECORDS: &str = include_str!("../grammar/dental/records.toml");
-const DENTAL_TABLES: &str = include_str!("../grammar/dental/tables.toml");
+const COMMON_TABLES: &str = include_str!("../../grammar/common/tables.toml");
+const MEDICAL_RECORDS: &str = include_str!("../../grammar/medical/records.toml");
+const DENTAL_RECORDS: &str = include_str!("../../grammar/dental/records.toml");
+const DENTAL_TABLES: &str = include_str!("../../grammar/dental/tables.toml");
 
 /// A kind of claim file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,15 +111,8 @@ pub struct Spec {
     pub kind: Kind,
     pub grammar: Grammar,
     pub layout: Layout,
-    /// Where the kind's own rules read (歯科: [`crate::rules::dental::Positions`]).
+    /// Where the kind's own rules read (歯科: [`own::Dental`]).
     pub own: Own,
-}
-
-/// The positions a kind's own rules module reads, resolved with its grammar.
-#[derive(Debug)]
-pub enum Own {
-    None,
-    Dental(crate::rules::dental::Positions),
 }
 
 impl Spec {
@@ -123,7 +121,7 @@ impl Spec {
         let grammar = Grammar::from_toml(records, tables).map_err(|e| e.to_string())?;
         let layout = Layout::resolve(&grammar, kind.def())?;
         let own = match kind {
-            Kind::Dental => Own::Dental(crate::rules::dental::Positions::resolve(&grammar)?),
+            Kind::Dental => Own::Dental(own::Dental::resolve(&grammar)?),
             _ => Own::None,
         };
         Ok(Spec {

@@ -2,6 +2,13 @@
 
 use serde::Serialize;
 
+mod file;
+pub mod redact;
+pub(crate) mod source;
+
+pub use file::{top, FileReport};
+pub(crate) use source::source_window;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {

@@ -4,7 +4,7 @@
 //! the care records). If the grammar lacks one, [`Layout::resolve`] says which; a test proves
 //! every embedded grammar has them all.
 
-use crate::grammar::{Grammar, RecIdx};
+use crate::kind::grammar::{Grammar, RecIdx};
 use crate::kind::KindDef;
 
 /// A record the kind does not have: no record is ever it.

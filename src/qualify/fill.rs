@@ -70,7 +70,7 @@ fn trim_spaces(v: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sjis::encode;
+    use crate::encoding::sjis::encode;
 
     #[test]
     fn insurer_fills() {

@@ -1,9 +1,9 @@
 //! Records as the rule passes see them: zero-copy views into the file's bytes with the
 //! field spans the parser found, grouped into blocks (a receipt, or a file-level record).
 
-use crate::grammar::{FieldDef, RecIdx, RecordDef};
+use crate::kind::grammar::{FieldDef, RecIdx, RecordDef};
+use crate::kind::layout::Layout;
 use crate::kind::Spec;
-use crate::layout::Layout;
 use crate::parse::split::{select, split_line, AllSpans};
 use crate::parse::{Line, LineBytes, Span, Term};
 

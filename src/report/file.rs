@@ -1,6 +1,9 @@
 //! The report of one file: its findings, receipts, facts for resolution and counts.
 
 use super::*;
+use crate::kind::Spec;
+use crate::qualify::{Breakdown, ReceiptFact};
+use std::collections::BTreeMap;
 
 /// The result of checking one file.
 #[derive(Debug, Default)]

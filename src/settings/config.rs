@@ -14,8 +14,8 @@
 //! Q004 = "info"
 //! ```
 
-use crate::check::FileReport;
-use crate::diag::Severity;
+use crate::report::FileReport;
+use crate::report::Severity;
 use crate::rules;
 use serde::Deserialize;
 use std::collections::BTreeMap;

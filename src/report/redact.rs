@@ -6,9 +6,9 @@
 //! → X, kana and kanji → ＊), and keeps 「●」「〓」「？」 and spaces, so the vendor still sees
 //! which field, how long, and what class of problem — never the content.
 
-use crate::check::FileReport;
-use crate::diag::Diagnostic;
-use crate::grammar::Grammar;
+use crate::kind::grammar::Grammar;
+use crate::report::Diagnostic;
+use crate::report::FileReport;
 
 /// Masks one value, character by character.
 pub fn mask(s: &str) -> String {
@@ -112,7 +112,7 @@ fn redact_diag(g: &Grammar, d: &mut Diagnostic) {
         }
     }
     hidden.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
-    for a in d.args.iter_mut().flat_map(crate::diag::Arg::texts_mut) {
+    for a in d.args.iter_mut().flat_map(crate::report::Arg::texts_mut) {
         scrub(a, &hidden);
         if d.rule.code.starts_with('Q') {
             mask_qualification_text(a);

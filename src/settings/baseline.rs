@@ -10,8 +10,8 @@
 //! entries. Line numbers are not part of the key: a finding stays hidden when other receipts
 //! are added or removed around it.
 
-use crate::check::FileReport;
-use crate::diag::Diagnostic;
+use crate::report::Diagnostic;
+use crate::report::FileReport;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -1,0 +1,58 @@
+//! The positions a kind's own rules module reads (for 歯科, `rules::dental`), resolved by
+//! key with the kind's grammar when its `Spec` is loaded, like the shared `Layout`.
+
+use crate::kind::grammar::Grammar;
+
+/// What a kind's own rules read, if it has some.
+#[derive(Debug)]
+pub enum Own {
+    None,
+    Dental(Dental),
+}
+
+/// Where the 歯科 rules read, resolved with the 歯科 grammar by key.
+#[derive(Debug)]
+pub struct Dental {
+    pub(crate) re_start: usize,
+    pub(crate) re_outcome: usize,
+    /// Per record: its 歯式 fields (HS, CO).
+    pub(crate) teeth: Vec<Vec<usize>>,
+    /// Tables: 歯種, 状態, 部分; 診療識別 入院 and 入院外; the union of both columns.
+    pub(crate) shishu: usize,
+    pub(crate) jotai: usize,
+    pub(crate) bubun: usize,
+    pub(crate) care_in: usize,
+    pub(crate) care_out: usize,
+    pub(crate) care_any: usize,
+}
+
+impl Dental {
+    pub(crate) fn resolve(g: &Grammar) -> Result<Dental, String> {
+        let key = |id: &str, k: &str| g.key(id, k).ok_or(format!("{id}.{k} missing"));
+        let table = |t: &str| {
+            g.tables
+                .iter()
+                .position(|x| x.id == t)
+                .ok_or(format!("table {t} missing"))
+        };
+        Ok(Dental {
+            re_start: key("RE", "start_date")?,
+            re_outcome: key("RE", "outcome")?,
+            teeth: g
+                .records
+                .iter()
+                .map(|r| {
+                    let mut t = g.keys(&r.id, "teeth");
+                    t.extend(g.keys(&r.id, "comment_teeth"));
+                    t
+                })
+                .collect(),
+            shishu: table("dental_shishu")?,
+            jotai: table("dental_shishiki_jotai")?,
+            bubun: table("dental_shishiki_bubun")?,
+            care_in: table("dental_shinryo_shikibetsu_nyuin")?,
+            care_out: table("dental_shinryo_shikibetsu_gairai")?,
+            care_any: table("dental_shinryo_shikibetsu")?,
+        })
+    }
+}
