@@ -6,6 +6,7 @@
 //! binary and parsed once. Rules find the fields they need by a stable `key`
 //! ([`Grammar::key`]), so a layout change is a data change.
 
+use crate::parse::field::FieldType;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -138,6 +139,8 @@ pub struct FieldDef {
     pub key: Option<String>,
     /// Patient data: masked by `--redact`.
     pub sensitive: bool,
+    /// How its value is read (the typed field layer, `crate::parse::field`).
+    pub ty: FieldType,
 }
 
 #[derive(Debug)]
@@ -424,6 +427,20 @@ impl Grammar {
                         r.id, f.name
                     )));
                 }
+                // A decimal's parser reads no table (crate::parse::field).
+                if f.format == Some(Format::Decimal) && table.is_some() {
+                    return Err(GrammarError(format!(
+                        "{}.{}: a decimal takes no table",
+                        r.id, f.name
+                    )));
+                }
+                let ty = FieldType::of(
+                    f.format,
+                    table,
+                    f.unit.unwrap_or(0),
+                    f.int_digits.unwrap_or(0),
+                    f.frac_digits.unwrap_or(0),
+                );
                 for k in 1..=n {
                     let sub = |s: &str| {
                         if f.repeat.is_some() {
@@ -446,6 +463,7 @@ impl Grammar {
                         frac_digits: f.frac_digits.unwrap_or(0),
                         key: f.key.clone(),
                         sensitive: f.sensitive,
+                        ty,
                     });
                 }
             }

@@ -11,6 +11,7 @@
 /// without line ends cannot make the check slow or large.
 pub const MAX_RECORD: usize = 64 * 1024;
 
+pub(crate) mod field;
 pub(crate) mod record;
 pub mod split;
 pub(crate) mod value;

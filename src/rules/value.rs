@@ -4,8 +4,9 @@
 use super::{args, field_label, rule, Cx, Tally};
 use crate::encoding::sjis::{decode, decode_shown, Scan};
 use crate::kind::grammar::{FieldDef, Format, Grammar, Mode, Quick};
+use crate::parse::field::{self, FieldError, FieldType, Value};
 use crate::parse::record::RecView;
-use crate::parse::value::{is_decimal, parse_date, Date, DateError, DateForm};
+use crate::parse::value::{parse_date, Date, DateError, DateForm};
 use crate::parse::Span;
 use crate::report::{bi, Rule};
 
@@ -127,6 +128,10 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
         if scan.bad.is_some() || (!text_ok && scan.double + scan.single != val.len() as u32) {
             return; // F001 / F002 already say why
         }
+        // Names and remarks: most are fine, as their scan shows.
+        if field::text_ok(f, val, &scan) {
+            return;
+        }
         check_field(cx, st, v, i, f, val, &scan);
     };
     if n <= 64 {
@@ -232,23 +237,6 @@ fn quick_ok(g: &Grammar, q: Quick, val: &[u8]) -> bool {
     }
 }
 
-/// What is wrong with the field's characters for its mode, in both languages.
-fn mode_problem(f: &FieldDef, val: &[u8], scan: &Scan) -> Option<(&'static str, &'static str)> {
-    match f.mode {
-        Mode::Num => {
-            let ok = if f.format == Some(Format::Decimal) {
-                val.iter().all(|c| c.is_ascii_digit() || *c == b'.')
-            } else {
-                val.iter().all(u8::is_ascii_digit)
-            };
-            (!ok).then_some(("数字以外の文字", "characters other than digits"))
-        }
-        Mode::Alnum => (scan.double > 0).then_some(("全角文字", "full-width characters")),
-        Mode::Kanji => (scan.single > 0).then_some(("半角文字", "half-width characters")),
-        Mode::AlnumOrKanji => None,
-    }
-}
-
 #[inline(never)]
 fn check_field(
     cx: &mut Cx,
@@ -260,111 +248,84 @@ fn check_field(
     scan: &Scan,
 ) {
     let g = &v.spec().grammar;
-    match f.format {
-        Some(Format::Insurer) => return, // I001 owns the 保険者番号's shape
-        Some(fmt @ (Format::Ym | Format::Ymd)) => {
-            let with_day = fmt == Format::Ymd;
-            match parse_date(val, with_day) {
-                Ok(d) => {
-                    if d.form == DateForm::Wareki && st.wareki.hit() {
-                        let form = if with_day { "GYYMMDD" } else { "GYYMM" };
-                        cx.field_with(&V009, v, i, || args![field_label(v, i), form, ""]);
-                        st.wareki.mark(cx);
-                    }
-                }
-                Err(e) => {
-                    let why = match (e, with_day) {
-                        (DateError::Impossible, _) => bi("ありえない日付です", "not a real date"),
-                        (DateError::Form, true) => bi(
-                            "年月日の形式 (YYYYMMDD) ではありません",
-                            "not a date of the form YYYYMMDD",
-                        ),
-                        (DateError::Form, false) => bi(
-                            "年月の形式 (YYYYMM) ではありません",
-                            "not a year-month of the form YYYYMM",
-                        ),
-                    };
-                    cx.field(
-                        &V005,
-                        v,
-                        i,
-                        args![field_label(v, i), decode_shown(val), why],
-                    );
-                }
-            }
-            return;
-        }
-        _ => {}
-    }
-    if let Some((ja, en)) = mode_problem(f, val, scan) {
-        cx.field_with(&V001, v, i, || {
-            let mode = bi(f.mode.label(true), f.mode.label(false));
-            args![field_label(v, i), mode, bi(ja, en)]
-        });
-        return;
-    }
-    if f.mode == Mode::AlnumOrKanji && scan.is_mixed() {
+    let (read, notes) = field::read(g, f, val, scan, st.care_ym);
+    if notes.mixed {
         cx.field_with(&V006, v, i, || args![field_label(v, i)]);
     }
-    let len = val.len();
-    if f.fixed && len != f.bytes as usize {
-        cx.field_with(&V003, v, i, || args![field_label(v, i), f.bytes, len]);
-        return;
-    }
-    if len > f.bytes as usize {
+    if let Some(len) = notes.too_long {
         cx.field_with(&V002, v, i, || args![field_label(v, i), f.bytes, len]);
     }
-    if f.format == Some(Format::Decimal) && !is_decimal(val, f.int_digits, f.frac_digits) {
-        cx.field_with(&V001, v, i, || {
-            let shape = bi(
-                &format!(
-                    "整数部 {} 桁・小数部 {} 桁までの数値でない値",
-                    f.int_digits, f.frac_digits
-                ),
-                &format!(
-                    "a value that is not a number with at most {} integer and {} fraction digits",
-                    f.int_digits, f.frac_digits
-                ),
-            );
-            let mode = bi(f.mode.label(true), f.mode.label(false));
-            args![field_label(v, i), mode, shape]
-        });
-        return;
-    }
-    let table = f.table.map(|t| &g.tables[t]);
-    if f.format == Some(Format::Concat) {
-        let unit = f.unit as usize;
-        if len % unit != 0 {
-            cx.field_with(&V008, v, i, || args![field_label(v, i), unit, len]);
-            return;
-        }
-        if let Some(t) = table {
-            if let Some(bad) = val.chunks(unit).find(|c| !t.contains(c)) {
-                cx.field(
-                    &V004,
-                    v,
-                    i,
-                    args![field_label(v, i), decode(bad), bi(&t.name, &t.en)],
-                );
-            } else if let Some(old) = st
-                .care_ym
-                .and_then(|ym| val.chunks(unit).find(|c| t.legacy_expired(c, ym)))
-            {
-                legacy_code(cx, st, v, i, t, old);
+    match read {
+        Ok(Value::Date(d)) => {
+            if d.form == DateForm::Wareki && st.wareki.hit() {
+                let form = if d.day.is_some() { "GYYMMDD" } else { "GYYMM" };
+                cx.field_with(&V009, v, i, || args![field_label(v, i), form, ""]);
+                st.wareki.mark(cx);
             }
         }
-        return;
-    }
-    if let Some(t) = table {
-        if !t.contains(val) {
+        Ok(_) => {}
+        Err(FieldError::Date(e)) => {
+            let with_day = f.ty == FieldType::Date { day: true };
+            let why = match (e, with_day) {
+                (DateError::Impossible, _) => bi("ありえない日付です", "not a real date"),
+                (DateError::Form, true) => bi(
+                    "年月日の形式 (YYYYMMDD) ではありません",
+                    "not a date of the form YYYYMMDD",
+                ),
+                (DateError::Form, false) => bi(
+                    "年月の形式 (YYYYMM) ではありません",
+                    "not a year-month of the form YYYYMM",
+                ),
+            };
+            cx.field(
+                &V005,
+                v,
+                i,
+                args![field_label(v, i), decode_shown(val), why],
+            );
+        }
+        Err(FieldError::Mode(ja, en)) => {
+            cx.field_with(&V001, v, i, || {
+                let mode = bi(f.mode.label(true), f.mode.label(false));
+                args![field_label(v, i), mode, bi(ja, en)]
+            });
+        }
+        Err(FieldError::Fixed { want, len }) => {
+            cx.field_with(&V003, v, i, || args![field_label(v, i), want, len]);
+        }
+        Err(FieldError::Decimal { int, frac }) => {
+            cx.field_with(&V001, v, i, || {
+                let shape = bi(
+                    &format!("整数部 {int} 桁・小数部 {frac} 桁までの数値でない値"),
+                    &format!(
+                        "a value that is not a number with at most {int} integer and {frac} fraction digits"
+                    ),
+                );
+                let mode = bi(f.mode.label(true), f.mode.label(false));
+                args![field_label(v, i), mode, shape]
+            });
+        }
+        Err(FieldError::Width { unit, len }) => {
+            cx.field_with(&V008, v, i, || args![field_label(v, i), unit as usize, len]);
+        }
+        Err(FieldError::Unknown(code)) => {
+            let t = &g.tables[f.table.expect("a code field has a table")];
+            // One code of a concatenation is shown as it is; a whole field, as shown.
+            let shown = if matches!(f.ty, FieldType::Codes { .. }) {
+                decode(code).into_owned()
+            } else {
+                decode_shown(code)
+            };
             cx.field(
                 &V004,
                 v,
                 i,
-                args![field_label(v, i), decode_shown(val), bi(&t.name, &t.en)],
+                args![field_label(v, i), shown, bi(&t.name, &t.en)],
             );
-        } else if st.care_ym.is_some_and(|ym| t.legacy_expired(val, ym)) {
-            legacy_code(cx, st, v, i, t, val);
+        }
+        Err(FieldError::Legacy(code)) => {
+            let t = &g.tables[f.table.expect("a code field has a table")];
+            legacy_code(cx, st, v, i, t, code);
         }
     }
 }
@@ -462,6 +423,7 @@ pub fn on_end(cx: &mut Cx, st: &Values) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::value::is_decimal;
 
     /// The packed checks agree with the field definitions for every field of every record,
     /// on values of each field's table, digits, letters, a date and a decimal, at every
