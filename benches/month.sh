@@ -3,21 +3,47 @@
 # (a) wc -l, (b) recelint check --format json > /dev/null with 1 and 2 threads, and reports
 # MB/s, the ratio to wc -l, the 2-vs-1-thread speed-up and peak RSS (/usr/bin/time -v).
 # Usage: bash benches/month.sh [RECEIPTS] [RUNS]   (defaults: 500000 receipts, 3 runs; medians)
+# KIND=dental times a 歯科 month (one RECEIPTS.UKE); KIND=mixed a month of both kinds, checked
+# as a folder (FILES files, default 5: gen_month --kind mixed needs two at least). FILES=N
+# spreads the month over N files (of which the first is timed, unless KIND=mixed). Without
+# KIND and FILES the run is the 医科 one it always was. MONTH_DIR overrides the month's folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 receipts=${1:-500000}
 runs=${2:-3}
-dir=${MONTH_DIR:-target/month-$receipts}
+kind=${KIND:-medical}
+files=${FILES:-}
+gen_args=()
+case "$kind" in
+  medical) name=RECEIPTC.UKE ;;
+  dental) name=RECEIPTS.UKE; gen_args+=(--kind dental) ;;
+  mixed) name=; files=${files:-5}; gen_args+=(--kind mixed) ;;
+  *) echo "KIND must be medical, dental or mixed, not '$kind'" >&2; exit 2 ;;
+esac
+if [ -n "$files" ]; then
+  gen_args+=(--files "$files")
+fi
+suffix=
+if [ "$kind" != medical ]; then suffix+="-$kind"; fi
+if [ -n "$files" ]; then suffix+="-$files-files"; fi
+dir=${MONTH_DIR:-target/month-$receipts$suffix}
 cargo build --release --quiet --example gen_month
 cargo build --release --quiet
 if [ ! -f "$dir/.done" ]; then
   rm -rf "$dir"
-  target/release/examples/gen_month --receipts "$receipts" --seed 7 --out "$dir"
+  target/release/examples/gen_month --receipts "$receipts" --seed 7 --out "$dir" ${gen_args[@]+"${gen_args[@]}"}
   touch "$dir/.done"
 fi
-file=$(find "$dir" -name RECEIPTC.UKE | head -n 1)
-bytes=$(stat -c %s "$file")
-cat "$file" > /dev/null   # warm the page cache
+# What is timed: one file, or (KIND=mixed) the whole folder; `all` is every file in it.
+if [ -n "$name" ]; then
+  file=$(find "$dir" -name "$name" | head -n 1)
+  all=("$file")
+else
+  file=$dir
+  mapfile -t all < <(find "$dir" -name '*.UKE' | sort)
+fi
+bytes=$(stat -c %s "${all[@]}" | awk '{s += $1} END {print s}')
+cat "${all[@]}" > /dev/null   # warm the page cache
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # Wall seconds and peak RSS (KiB) of one run of a command, from GNU time.
@@ -34,13 +60,13 @@ check=(target/release/recelint check --no-progress --format json "$file" --threa
 ws=(); as=(); cs=()
 # This VM's kernel reclaims cold page-cache pages between runs (kdamond; vmstat showed the
 # file partly read from disk again), so the file is read into the cache before every run.
-warm() { cat "$file" > /dev/null; }
+warm() { cat "${all[@]}" > /dev/null; }
 # CPU time the hypervisor gave to other guests while the runs went (the 8th field of the
 # cpu line of /proc/stat, in clock ticks): when it is large, the 2-thread figures suffer most.
 steal() { awk '/^cpu /{print $9}' /proc/stat 2>/dev/null || echo 0; }
 steal0=$(steal)
 for _ in $(seq "$runs"); do
-  warm; ws+=("$(measure wc -l "$file" | cut -d' ' -f1)")
+  warm; ws+=("$(measure wc -l "${all[@]}" | cut -d' ' -f1)")
   warm; as+=("$(measure "${check[@]}" 1 | cut -d' ' -f1)")
   warm; cs+=("$(measure "${check[@]}" 2 | cut -d' ' -f1)")
 done
@@ -51,7 +77,11 @@ t2=$(printf '%s\n' "${cs[@]}" | median)
 rss1=$(rss_of "${check[@]}" 1)
 rss2=$(rss_of "${check[@]}" 2)
 mb=$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1e6}')
-echo "file: $file ($mb MB, $receipts receipts); $(nproc) cores; medians of $runs runs"
+if [ "$kind" = medical ] && [ -z "$files" ]; then
+  echo "file: $file ($mb MB, $receipts receipts); $(nproc) cores; medians of $runs runs"
+else
+  echo "file: $file ($mb MB, $kind month of $receipts receipts in ${files:-1} file(s)); $(nproc) cores; medians of $runs runs"
+fi
 awk -v b="$bytes" -v w="$wc_s" -v a="$t1" -v c="$t2" -v r1="$rss1" -v r2="$rss2" 'BEGIN{
   printf "wc -l:                %6.2f s  %8.0f MB/s\n", w, b/1e6/(w>0?w:0.001);
   printf "recelint, 1 thread:   %6.2f s  %8.0f MB/s  %5.1fx wc -l  peak RSS %d MiB\n", a, b/1e6/a, a/(w>0?w:0.001), r1/1024;

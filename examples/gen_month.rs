@@ -1,10 +1,11 @@
 //! Synthetic claim month for recelint: writes realistic 医科 `RECEIPTC.UKE` files (Shift_JIS,
-//! CR LF, 0x1A) for 診療年月 202610 / 請求年月 202611, optionally with one injected defect in
-//! a share of the receipts, listed in `DIR/injected.tsv` (path, line, expected rule code).
+//! CR LF, 0x1A) for 診療年月 202610 / 請求年月 202611 — or 歯科 `RECEIPTS.UKE` files, or a mix
+//! of both — optionally with one injected defect in a share of the receipts, listed in
+//! `DIR/injected.tsv` (path, line, expected rule code).
 //!
 //! ```sh
 //! cargo run --release --example gen_month -- --receipts 500000 --seed 7 --out DIR \
-//!     [--defect-rate R] [--files N]
+//!     [--defect-rate R] [--files N] [--kind medical|dental|mixed]
 //! ```
 //!
 //! Output is a pure function of the options (own PRNG, no clock, no hashing order). Each file
@@ -12,6 +13,13 @@
 //! writes `DIR/<医療機関コード>/VOL01/RECEIPTC.UKE` (IR 00, GO 01) and `…/VOL02/…` (IR 01,
 //! GO 99 with the totals of both volumes). The integration test `tests/generated.rs` includes
 //! this file as a module and calls [`generate`].
+//!
+//! `--kind dental` writes 歯科 files `DIR/<医療機関コード>/RECEIPTS.UKE` (one volume each): a UK
+//! header, then per receipt IR (repeating UK) and RE, HO / KO, 1–5 HS with their 歯式, SS (and
+//! now and then IY, TO, SI) and CO records, and GO (layout: `grammar/dental/records.toml`).
+//! `--kind mixed` draws about 40 % of the files as (smaller) 歯科 facilities holding about 20 %
+//! of the receipts, the rest 医科. `--kind medical` (the default) writes exactly what it
+//! always did: the 歯科 code draws its random numbers only on its own path.
 
 #![allow(dead_code)]
 
@@ -26,6 +34,9 @@ pub const CARE_YM: &[u8] = b"202610";
 pub const CLAIM_YM: &[u8] = b"202611";
 /// Days in the month of care (October).
 const MONTH_DAYS: u8 = 31;
+/// Share of 歯科 receipts that are 入院 (nationally about 0.1 %; more here, so a small month
+/// has some).
+const DENTAL_INPATIENT: f64 = 0.01;
 
 // ---------------------------------------------------------------------------------------
 // Options and results
@@ -39,6 +50,39 @@ pub struct Opts {
     pub defect_rate: f64,
     /// Number of files written (a two-volume facility counts for two).
     pub files: usize,
+    /// 医科, 歯科 or both.
+    pub kind: MonthKind,
+}
+
+/// What kind of facilities a month has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MonthKind {
+    /// 医科 files only (`RECEIPTC.UKE`).
+    #[default]
+    Medical,
+    /// 歯科 files only (`RECEIPTS.UKE`).
+    Dental,
+    /// Both: about 40 % of the files 歯科, holding about 20 % of the receipts.
+    Mixed,
+}
+
+impl MonthKind {
+    pub fn parse(s: &str) -> Option<MonthKind> {
+        match s {
+            "medical" => Some(MonthKind::Medical),
+            "dental" => Some(MonthKind::Dental),
+            "mixed" => Some(MonthKind::Mixed),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MonthKind::Medical => "medical",
+            MonthKind::Dental => "dental",
+            MonthKind::Mixed => "mixed",
+        }
+    }
 }
 
 impl Opts {
@@ -49,12 +93,12 @@ impl Opts {
             out: out.into(),
             defect_rate: 0.0,
             files: 1,
+            kind: MonthKind::Medical,
         }
     }
 }
 
-pub const USAGE: &str =
-    "usage: gen_month --receipts N --seed S --out DIR [--defect-rate R] [--files N]";
+pub const USAGE: &str = "usage: gen_month --receipts N --seed S --out DIR [--defect-rate R] [--files N] [--kind medical|dental|mixed]";
 
 /// Parses the command line (without the program name).
 pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Opts, String> {
@@ -63,6 +107,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Opts, Strin
     let mut out = None;
     let mut defect_rate = 0.0f64;
     let mut files = 1usize;
+    let mut kind = MonthKind::Medical;
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
         let (name, inline) = match a.split_once('=') {
@@ -93,6 +138,12 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Opts, Strin
                     .ok_or_else(|| format!("--defect-rate must be a number in 0..1, not {v:?}"))?;
             }
             "--files" => files = parse_num::<usize>(&name, &value()?)?,
+            "--kind" => {
+                let v = value()?;
+                kind = MonthKind::parse(&v).ok_or_else(|| {
+                    format!("--kind must be medical, dental or mixed, not {v:?}\n{USAGE}")
+                })?;
+            }
             _ => return Err(format!("unknown argument {a:?}\n{USAGE}")),
         }
     }
@@ -102,6 +153,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Opts, Strin
         out: out.ok_or_else(|| format!("--out is required\n{USAGE}"))?,
         defect_rate,
         files,
+        kind,
     };
     validate(&opts)?;
     Ok(opts)
@@ -119,14 +171,42 @@ fn validate(o: &Opts) -> Result<(), String> {
     if o.receipts < o.files as u64 {
         return Err("--receipts must be at least --files (every file holds a receipt)".into());
     }
+    if o.kind == MonthKind::Mixed && o.files < 2 {
+        return Err(
+            "--kind mixed needs --files 2 or more (a 医科 and a 歯科 file at least)".into(),
+        );
+    }
     // レセプト番号 is at most 6 digits and GO 総件数 at most 6 digits, per facility.
-    if o.receipts / o.files as u64 > 700_000 {
+    let ceil = |total: u64, n: usize| total.div_ceil(n as u64);
+    let too_many = match o.kind {
+        MonthKind::Medical | MonthKind::Dental => o.receipts / o.files as u64 > 700_000,
+        MonthKind::Mixed => {
+            let (nd, rd) = mixed_split(o);
+            ceil(rd, nd).max(ceil(o.receipts - rd, o.files - nd)) > 700_000
+        }
+    };
+    if too_many {
         return Err("more than 700000 receipts per file: use more --files".into());
     }
     if !(0.0..=1.0).contains(&o.defect_rate) {
         return Err("--defect-rate must be in 0..1".into());
     }
     Ok(())
+}
+
+/// A mixed month's 歯科 part: (files, receipts). About 40 % of the files (at least one, and at
+/// least one 医科) hold about 20 % of the receipts, so a 歯科 facility is smaller than a 医科
+/// one (by about 2.7 times when there are many files).
+fn mixed_split(o: &Opts) -> (usize, u64) {
+    let nd = ((o.files as f64 * 0.4).round() as usize).clamp(1, o.files - 1);
+    let nm = o.files - nd;
+    let rd = ((o.receipts as f64 * 0.2).round() as u64).clamp(nd as u64, o.receipts - nm as u64);
+    (nd, rd)
+}
+
+/// Share `i` of `total` split over `n` as evenly as possible (the first ones get the rest).
+fn share(total: u64, n: usize, i: usize) -> u64 {
+    total / n as u64 + u64::from((i as u64) < total % n as u64)
 }
 
 /// One injected defect: where recelint must report it.
@@ -149,6 +229,10 @@ pub struct Summary {
     /// Two-volume facilities.
     pub multi_volume: usize,
     pub injected: Vec<Injected>,
+    /// The claim kind of each of `files` (`medical` or `dental`, as recelint names it).
+    pub kinds: Vec<&'static str>,
+    /// Receipts in the 歯科 files.
+    pub dental_receipts: u64,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -325,6 +409,10 @@ struct Pools {
     fw_hyphen: Vec<u8>,
     black_circle: Vec<u8>,
     long_pad: Vec<u8>,
+    dental_facility: Vec<Vec<u8>>,
+    dental_comment: Vec<Vec<u8>>,
+    /// Names of 未コード化傷病名 (0000999) on HS.
+    dental_disease_name: Vec<Vec<u8>>,
 }
 
 fn enc(s: &str) -> Vec<u8> {
@@ -533,6 +621,44 @@ fn pools() -> &'static Pools {
         fw_hyphen: enc("－"),
         black_circle: enc("●"),
         long_pad: enc("之助右衛門左衛門兵衛太郎次郎三郎四郎五郎"),
+        dental_facility: [
+            "さくら歯科クリニック",
+            "医療法人社団白樺会　しらかば歯科医院",
+            "みなと歯科",
+            "山田歯科医院",
+            "ひまわり小児歯科",
+            "駅前デンタルクリニック",
+            "中央歯科診療所",
+            "あおば矯正歯科",
+            "医療法人　緑風会　みどり歯科口腔外科",
+            "つばき歯科医院",
+        ]
+        .iter()
+        .map(|s| enc(s))
+        .collect(),
+        dental_comment: [
+            "前回来院日　２０２６年９月２４日",
+            "急性症状のため",
+            "管理計画を文書により提供",
+            "義歯新製のため",
+            "抜歯後疼痛のため",
+            "歯周病安定期治療へ移行",
+            "患者希望により次回に延期",
+            "咬合痛のため咬合調整",
+        ]
+        .iter()
+        .map(|s| enc(s))
+        .collect(),
+        dental_disease_name: [
+            "右下智歯周囲炎",
+            "左上第一大臼歯咬合痛",
+            "上顎前歯部歯肉退縮",
+            "義歯性口内炎",
+            "下顎右側第二小臼歯知覚過敏",
+        ]
+        .iter()
+        .map(|s| enc(s))
+        .collect(),
     })
 }
 
@@ -598,8 +724,21 @@ pub enum Defect {
     Q004,
     /// A double quote in the カルテ番号.
     F006,
+    /// 歯科: a receipt without its IR, or with its IR written twice (the second is not RE).
+    D001,
+    /// 歯科: one IR value (都道府県, 医療機関コード, 請求年月 or 審査支払機関) differs from UK.
+    D002,
+    /// 歯科: a 歯式 unit with the impossible 歯種 1019 in the first HS.
+    D003,
+    /// 歯科: an outpatient receipt with the inpatient-only 診療識別 40.
+    D004,
+    /// 歯科: 100 HS records in one receipt (reported at the 100th).
+    D005,
+    /// 歯科: an outpatient RE with an empty 診療開始日.
+    D006,
 }
 
+/// The 医科 defects (drawn by a 医科 file).
 pub const DEFECTS: &[Defect] = &[
     Defect::I002,
     Defect::I003,
@@ -629,6 +768,43 @@ pub const DEFECTS: &[Defect] = &[
     Defect::Q003,
     Defect::Q004,
     Defect::F006,
+];
+
+/// The 歯科 defects (drawn by a 歯科 file): the shared ones at their 歯科 positions, and D001–D006.
+/// (No V007, since no 歯科 field is marked required, and no S013, which 歯科 does not check.)
+pub const DENTAL_DEFECTS: &[Defect] = &[
+    Defect::I002,
+    Defect::I003,
+    Defect::I004,
+    Defect::I005,
+    Defect::I007,
+    Defect::I008,
+    Defect::V001,
+    Defect::V002,
+    Defect::V003,
+    Defect::V004,
+    Defect::V005,
+    Defect::V006,
+    Defect::V008,
+    Defect::S005,
+    Defect::S006,
+    Defect::S007,
+    Defect::S008,
+    Defect::S014,
+    Defect::S015,
+    Defect::S016,
+    Defect::C001,
+    Defect::C003,
+    Defect::Q002,
+    Defect::Q003,
+    Defect::Q004,
+    Defect::F006,
+    Defect::D001,
+    Defect::D002,
+    Defect::D003,
+    Defect::D004,
+    Defect::D005,
+    Defect::D006,
 ];
 
 impl Defect {
@@ -662,6 +838,12 @@ impl Defect {
             Defect::Q003 => "Q003",
             Defect::Q004 => "Q004",
             Defect::F006 => "F006",
+            Defect::D001 => "D001",
+            Defect::D002 => "D002",
+            Defect::D003 => "D003",
+            Defect::D004 => "D004",
+            Defect::D005 => "D005",
+            Defect::D006 => "D006",
         }
     }
 }
@@ -750,6 +932,8 @@ struct Facility {
     karte: u64,
     count: u64,
     points: u64,
+    /// 歯科 UK 届出: 施設基準届出コード, 2 characters each (empty for 医科).
+    standards: Vec<u8>,
 }
 
 /// What writing one receipt produced.
@@ -829,6 +1013,9 @@ struct Gen {
     items: Vec<Item>,
     buf: Vec<u8>,
     visit: Vec<u8>,
+    /// A 歯科 receipt's care records and 傷病名.
+    ditems: Vec<DItem>,
+    episodes: Vec<Episode>,
 }
 
 /// A 公費負担者番号: 法別, 都道府県, 実施機関, 検証番号 (`national`: no local 8x program).
@@ -1272,6 +1459,12 @@ struct Plan {
 
 impl Gen {
     fn plan(&mut self, defect: Option<Defect>) -> Plan {
+        self.plan_kind(defect, false)
+    }
+
+    /// [`Gen::plan`] for a 医科 or (`dental`) a 歯科 receipt: レセプト種別 3xxx, far fewer
+    /// inpatients, more 初診. The 医科 receipt draws exactly what it always drew.
+    fn plan_kind(&mut self, defect: Option<Defect>, dental: bool) -> Plan {
         let r = &mut self.rng;
         let mut ins = [Ins::Shaho, Ins::Kokuho, Ins::Kouki, Ins::Kohi, Ins::Fusho]
             [r.weighted(&[45, 24, 24, 4, 3])];
@@ -1302,7 +1495,9 @@ impl Gen {
             Some(Defect::S015) => n_ko = 0,
             _ => {}
         }
-        let inpatient = r.chance(0.12);
+        // (A defect of the outpatient RE or column needs an outpatient receipt.)
+        let inpatient = r.chance(if dental { DENTAL_INPATIENT } else { 0.12 })
+            && !(dental && matches!(defect, Some(Defect::D004 | Defect::D006 | Defect::V005)));
         let sex = 1 + r.below(2) as u8;
         // Age group → birth date and the 4th digit of the レセプト種別.
         let (birth, d4) = match ins {
@@ -1312,7 +1507,17 @@ impl Gen {
             }
             Ins::Kohi => (rand_date(r, 1935, 2020, 19350101, 20200930), 1),
             _ => match r.weighted(&[8, 70, 14]) {
-                0 => (rand_date(r, 2020, 2026, 20200402, 20260930), 3),
+                // (歯科: no baby under two.)
+                0 => (
+                    rand_date(
+                        r,
+                        2020,
+                        2026,
+                        20200402,
+                        if dental { 20240930 } else { 20260930 },
+                    ),
+                    3,
+                ),
                 1 => {
                     let b = rand_date(r, 1957, 2019, 19570101, 20191231);
                     (b, if r.chance(0.55) { 1 } else { 5 })
@@ -1329,7 +1534,12 @@ impl Gen {
             Ins::Kohi => (2, n_ko),
             _ => (1, 1 + n_ko),
         };
-        let kind = [b'1', b'0' + d2, b'0' + d3, b'0' + d4];
+        let kind = [
+            if dental { b'3' } else { b'1' },
+            b'0' + d2,
+            b'0' + d3,
+            b'0' + d4,
+        ];
         let benefit = match ins {
             Ins::Kokuho => match d4 {
                 3 | 4 | 7 | 8 => 80,
@@ -1346,7 +1556,7 @@ impl Gen {
             Some(Defect::C001) => false,
             _ => r.chance(0.025),
         };
-        let first_visit = ins == Ins::Fusho || r.chance(0.25);
+        let first_visit = ins == Ins::Fusho || r.chance(if dental { 0.35 } else { 0.25 });
         let fill9 = r.chance(0.3);
         Plan {
             ins,
@@ -1593,106 +1803,14 @@ impl Gen {
         // ----- HO
         if has_ho {
             o.b.extend_from_slice(b"HO");
-            let mut number = Vec::with_capacity(16);
-            match p.ins {
-                Ins::Fusho => {
-                    o.f(if p.fill9 { b"77777779" } else { b"77777777" });
-                    o.f(b"");
-                    let n = self.rng.range(7, 8) as usize;
-                    let full_width = self.rng.chance(0.5);
-                    for k in 0..n {
-                        let d = if defect == Some(Defect::Q002) && k + 1 == n {
-                            b'8'
-                        } else {
-                            b'7'
-                        };
-                        if full_width {
-                            push_fw_digits(&mut number, &[d]);
-                        } else {
-                            number.push(d);
-                        }
-                    }
-                    if defect == Some(Defect::Q002) {
-                        w.defect_at = Some(o.lines);
-                    }
-                }
-                _ => {
-                    let pref = [b'0' + fac.pref / 10, b'0' + fac.pref % 10];
-                    let (ins_no, eight) = match p.ins {
-                        Ins::Kokuho => (with_check(&mut self.rng, &pref, 3), false),
-                        Ins::Kouki => (
-                            with_check(&mut self.rng, &[b'3', b'9', pref[0], pref[1]], 3),
-                            true,
-                        ),
-                        _ => {
-                            let h: &[u8] = if defect == Some(Defect::I003) {
-                                b"05"
-                            } else {
-                                self.rng.pick(&SHAHO_HOBETSU)
-                            };
-                            (
-                                with_check(&mut self.rng, &[h[0], h[1], pref[0], pref[1]], 3),
-                                true,
-                            )
-                        }
-                    };
-                    let mut ins_no = ins_no;
-                    if defect == Some(Defect::I002) {
-                        let last = ins_no.len() - 1;
-                        let good = ins_no[last] - b'0';
-                        ins_no[last] = b'0' + (good + 1 + self.rng.below(9) as u8) % 10;
-                    }
-                    if matches!(defect, Some(Defect::I002 | Defect::I003)) {
-                        w.defect_at = Some(o.lines);
-                    }
-                    o.b.push(b',');
-                    if !eight {
-                        o.b.extend_from_slice(b"  ");
-                    }
-                    o.b.extend_from_slice(&ins_no);
-                    // 記号 / 番号.
-                    let fw = self.rng.chance(0.7);
-                    match p.ins {
-                        Ins::Kouki => {
-                            o.f(b"");
-                            let n = with_check(&mut self.rng, b"", 7);
-                            number.extend_from_slice(&n);
-                        }
-                        _ => {
-                            o.b.push(b',');
-                            if self.rng.chance(0.85) {
-                                let s = self.rng.range(1, 99_999_999);
-                                if fw {
-                                    push_fw_num(o.b, s);
-                                } else {
-                                    push_num(o.b, s);
-                                }
-                            }
-                            let n = self.rng.range(1, 9_999_999);
-                            if fw {
-                                push_fw_num(&mut number, n);
-                            } else {
-                                push_num(&mut number, n);
-                            }
-                        }
-                    }
-                    match defect {
-                        Some(Defect::I008) => {
-                            number.clear();
-                            w.defect_at = Some(o.lines);
-                        }
-                        Some(Defect::V006) => {
-                            // Mixed widths: full-width digits then a half-width one.
-                            number.clear();
-                            push_fw_num(&mut number, self.rng.range(1, 99_999));
-                            number.push(b'0' + self.rng.below(10) as u8);
-                            w.defect_at = Some(o.lines);
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            o.f(&number);
+            push_ho_ids(
+                &mut self.rng,
+                &mut o,
+                &p,
+                fac.pref,
+                defect,
+                &mut w.defect_at,
+            );
             o.n(real_days);
             o.n(t_ho);
             o.f(b""); // 予備
@@ -1948,34 +2066,14 @@ impl Gen {
                 o.b.extend_from_slice(b"CO,99,");
                 o.b.push(b);
                 o.b.extend_from_slice(b",810000001,");
-                let a: &Vec<u8> = self.rng.pick_ref(&pools.address);
-                o.b.extend_from_slice(a);
-                push_fw_num(o.b, self.rng.range(1, 9));
-                o.b.extend_from_slice(&pools.fw_hyphen);
-                push_fw_num(o.b, self.rng.range(1, 30));
-                o.b.extend_from_slice(&pools.fw_hyphen);
-                push_fw_num(o.b, self.rng.range(1, 20));
+                push_address(&mut self.rng, o.b);
                 o.end();
             }
             if defect != Some(Defect::Q004) {
                 o.b.extend_from_slice(b"CO,99,");
                 o.b.push(b);
                 o.b.extend_from_slice(b",810000001,");
-                let c: &Vec<u8> = self.rng.pick_ref(&pools.contact);
-                o.b.extend_from_slice(c);
-                let mobile = self.rng.chance(0.5);
-                let digits: Vec<u8> = if mobile {
-                    let mut d = b"090".to_vec();
-                    d[1] = self.rng.pick(b"789");
-                    d
-                } else {
-                    b"03".to_vec()
-                };
-                push_fw_digits(o.b, &digits);
-                o.b.extend_from_slice(&pools.fw_hyphen);
-                push_fw_num(o.b, self.rng.range(1000, 9999));
-                o.b.extend_from_slice(&pools.fw_hyphen);
-                push_fw_num(o.b, self.rng.range(1000, 9999));
+                push_contact(&mut self.rng, o.b);
                 o.end();
             }
             if matches!(defect, Some(Defect::Q003 | Defect::Q004)) {
@@ -1998,6 +2096,1477 @@ impl Gen {
     }
 }
 
+/// The 不詳 claim's address text (被保険者資格申立書): 「住所　…」 and a full-width house number.
+fn push_address(rng: &mut Rng, b: &mut Vec<u8>) {
+    let pools = pools();
+    let a: &Vec<u8> = rng.pick_ref(&pools.address);
+    b.extend_from_slice(a);
+    push_fw_num(b, rng.range(1, 9));
+    b.extend_from_slice(&pools.fw_hyphen);
+    push_fw_num(b, rng.range(1, 30));
+    b.extend_from_slice(&pools.fw_hyphen);
+    push_fw_num(b, rng.range(1, 20));
+}
+
+/// The 不詳 claim's contact text: a label and a full-width phone number (mobile or 03).
+fn push_contact(rng: &mut Rng, b: &mut Vec<u8>) {
+    let pools = pools();
+    let c: &Vec<u8> = rng.pick_ref(&pools.contact);
+    b.extend_from_slice(c);
+    let mobile = rng.chance(0.5);
+    let digits: Vec<u8> = if mobile {
+        let mut d = b"090".to_vec();
+        d[1] = rng.pick(b"789");
+        d
+    } else {
+        b"03".to_vec()
+    };
+    push_fw_digits(b, &digits);
+    b.extend_from_slice(&pools.fw_hyphen);
+    push_fw_num(b, rng.range(1000, 9999));
+    b.extend_from_slice(&pools.fw_hyphen);
+    push_fw_num(b, rng.range(1000, 9999));
+}
+
+/// HO 保険者番号, 記号 and 番号 (after the id), with the defects on them; `defect_at` gets the
+/// line of a defect placed here. Shared by 医科 and 歯科 (the same fields lead both layouts).
+fn push_ho_ids(
+    rng: &mut Rng,
+    o: &mut Out,
+    p: &Plan,
+    pref: u8,
+    defect: Option<Defect>,
+    defect_at: &mut Option<u64>,
+) {
+    let mut number = Vec::with_capacity(16);
+    match p.ins {
+        Ins::Fusho => {
+            o.f(if p.fill9 { b"77777779" } else { b"77777777" });
+            o.f(b"");
+            let n = rng.range(7, 8) as usize;
+            let full_width = rng.chance(0.5);
+            for k in 0..n {
+                let d = if defect == Some(Defect::Q002) && k + 1 == n {
+                    b'8'
+                } else {
+                    b'7'
+                };
+                if full_width {
+                    push_fw_digits(&mut number, &[d]);
+                } else {
+                    number.push(d);
+                }
+            }
+            if defect == Some(Defect::Q002) {
+                *defect_at = Some(o.lines);
+            }
+        }
+        _ => {
+            let pref = [b'0' + pref / 10, b'0' + pref % 10];
+            let (ins_no, eight) = match p.ins {
+                Ins::Kokuho => (with_check(rng, &pref, 3), false),
+                Ins::Kouki => (with_check(rng, &[b'3', b'9', pref[0], pref[1]], 3), true),
+                _ => {
+                    let h: &[u8] = if defect == Some(Defect::I003) {
+                        b"05"
+                    } else {
+                        rng.pick(&SHAHO_HOBETSU)
+                    };
+                    (with_check(rng, &[h[0], h[1], pref[0], pref[1]], 3), true)
+                }
+            };
+            let mut ins_no = ins_no;
+            if defect == Some(Defect::I002) {
+                let last = ins_no.len() - 1;
+                let good = ins_no[last] - b'0';
+                ins_no[last] = b'0' + (good + 1 + rng.below(9) as u8) % 10;
+            }
+            if matches!(defect, Some(Defect::I002 | Defect::I003)) {
+                *defect_at = Some(o.lines);
+            }
+            o.b.push(b',');
+            if !eight {
+                o.b.extend_from_slice(b"  ");
+            }
+            o.b.extend_from_slice(&ins_no);
+            // 記号 / 番号.
+            let fw = rng.chance(0.7);
+            match p.ins {
+                Ins::Kouki => {
+                    o.f(b"");
+                    let n = with_check(rng, b"", 7);
+                    number.extend_from_slice(&n);
+                }
+                _ => {
+                    o.b.push(b',');
+                    if rng.chance(0.85) {
+                        let s = rng.range(1, 99_999_999);
+                        if fw {
+                            push_fw_num(o.b, s);
+                        } else {
+                            push_num(o.b, s);
+                        }
+                    }
+                    let n = rng.range(1, 9_999_999);
+                    if fw {
+                        push_fw_num(&mut number, n);
+                    } else {
+                        push_num(&mut number, n);
+                    }
+                }
+            }
+            match defect {
+                Some(Defect::I008) => {
+                    number.clear();
+                    *defect_at = Some(o.lines);
+                }
+                Some(Defect::V006) => {
+                    // Mixed widths: full-width digits then a half-width one.
+                    number.clear();
+                    push_fw_num(&mut number, rng.range(1, 99_999));
+                    number.push(b'0' + rng.below(10) as u8);
+                    *defect_at = Some(o.lines);
+                }
+                _ => {}
+            }
+        }
+    }
+    o.f(&number);
+}
+
+// ---------------------------------------------------------------------------------------
+// 歯科 (dental) receipts: grammar/dental/records.toml, shared/spec/dental.md §1–§4
+
+/// The records of a 歯科 receipt's care part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DRec {
+    /// 歯科診療行為 (109 values).
+    Ss,
+    /// 医科診療行為 (38 values; 医科 検査 of an inpatient).
+    Si,
+    /// 医薬品 (39 values).
+    Iy,
+    /// 特定器材 (45 values).
+    To,
+    /// コメント (11 values).
+    Co,
+}
+
+#[derive(Clone, Copy)]
+struct DItem {
+    rec: DRec,
+    /// 診療識別; 0 = omitted (continues the previous one, as in a unit of several lines).
+    care: u8,
+    burden: u8,
+    code: u32,
+    /// 0 = empty (not the last line of its 点数・回数算定単位).
+    points: u32,
+    days: [u8; 31],
+    /// 回数 of a 未来院請求 line, which has no days (0: the sum of the days).
+    times: u8,
+    /// SS 診療行為数量データ１ (0 = empty).
+    qty: u16,
+    /// SS 加算コード１: index + 1 into [`DENTAL_ADDS`] (0 = none).
+    add: u8,
+    /// IY / TO 使用量 ("" = empty).
+    amount: &'static str,
+    /// IY 医薬品区分 (an ASCII digit of 別表22).
+    drug_kind: u8,
+    /// CO: index + 1 into the 歯科 comment pool (0 = no text).
+    comment: u16,
+    /// CO 歯式コード（コメント）: one unit (`[0; 6]` = none).
+    teeth: [u8; 6],
+}
+
+impl DItem {
+    fn new(rec: DRec, care: u8, code: u32, points: u32) -> DItem {
+        DItem {
+            rec,
+            care,
+            burden: b'1',
+            code,
+            points,
+            days: [0; 31],
+            times: 0,
+            qty: 0,
+            add: 0,
+            amount: "",
+            drug_kind: b'1',
+            comment: 0,
+            teeth: [0; 6],
+        }
+    }
+
+    fn times(&self) -> u64 {
+        if self.times > 0 {
+            self.times as u64
+        } else {
+            self.days.iter().map(|&d| d as u64).sum()
+        }
+    }
+}
+
+/// One 傷病名 of a 歯科 receipt (one HS): its code, its 歯式 units and, for 0000999, its name.
+#[derive(Clone, Copy)]
+struct Episode {
+    code: u32,
+    teeth: [[u8; 6]; 4],
+    n: u8,
+    /// Index + 1 into the 歯科 disease-name pool (0 = a coded 傷病名).
+    name: u16,
+}
+
+/// 歯科 傷病名コード (7 digits). Shaped like codes of the 傷病名マスター, not taken from it (recelint
+/// has no master to check them against): う蝕, 歯髄炎, 根尖性歯周炎, 慢性歯周炎, 歯肉炎, 歯の欠損,
+/// 智歯周囲炎, 象牙質知覚過敏症, 埋伏歯.
+const DX_CARIES: u32 = 5210011;
+const DX_PULPITIS: u32 = 5224001;
+const DX_APICAL: u32 = 5224010;
+const DX_PERIO: u32 = 5234003;
+const DX_GINGIVITIS: u32 = 5231002;
+const DX_MISSING: u32 = 5250004;
+const DX_PERICORONITIS: u32 = 5225004;
+const DX_HYPERSENSITIVE: u32 = 5218001;
+const DX_IMPACTED: u32 = 5201004;
+
+/// 歯科診療行為コード (9 digits from 3, as the [R8-TS] builder checks) and 点数. The codes are
+/// shaped like the 歯科診療行為マスター's, not taken from it; the points are of the order of the
+/// 令和6年 fee schedule.
+mod dental_code {
+    pub const FIRST_VISIT: (u32, u32) = (301000110, 267); // 歯科初診料
+    pub const REVISIT: (u32, u32) = (301001110, 58); // 歯科再診料
+    pub const INPATIENT_BASIC: (u32, u32) = (301900010, 1_650); // 入院基本料
+    pub const MANAGEMENT: (u32, u32) = (302000110, 100); // 歯科疾患管理料
+    pub const HYGIENE: (u32, u32) = (302009010, 80); // 歯科衛生実地指導料
+    pub const INPATIENT_MANAGEMENT: (u32, u32) = (302010010, 300); // 入院時の管理
+    pub const PERIO_TEST: (u32, u32) = (303000110, 200); // 歯周基本検査
+    pub const XRAY: (u32, u32) = (305000110, 48); // 歯科エックス線撮影（一枚）
+    pub const PANORAMA: (u32, u32) = (305000210, 402); // 歯科パノラマ断層撮影
+    pub const CARIES: (u32, u32) = (309000110, 18); // う蝕処置
+    pub const PULPECTOMY: (u32, u32) = (309001010, 234); // 抜髄（単根）
+    pub const PULPECTOMY_3: (u32, u32) = (309001110, 598); // 抜髄（三根以上）
+    pub const CANAL_DRESSING: (u32, u32) = (309003010, 34); // 根管貼薬処置
+    pub const CANAL_FILLING: (u32, u32) = (309004010, 72); // 根管充填
+    pub const SCALING: (u32, u32) = (309005010, 72); // スケーリング
+    pub const ROOT_PLANING: (u32, u32) = (309005110, 60); // スケーリング・ルートプレーニング
+    pub const HYPERSENSITIVITY: (u32, u32) = (309006010, 46); // 知覚過敏処置
+    pub const AFTER_CARE: (u32, u32) = (309007010, 16); // 術後処置
+    pub const EXTRACTION_FRONT: (u32, u32) = (310000110, 160); // 抜歯（前歯）
+    pub const EXTRACTION_MOLAR: (u32, u32) = (310000210, 270); // 抜歯（臼歯）
+    pub const EXTRACTION_PRIMARY: (u32, u32) = (310000310, 130); // 抜歯（乳歯）
+    pub const EXTRACTION_HARD: (u32, u32) = (310000410, 230); // 難抜歯加算
+    pub const IMPACTED_EXTRACTION: (u32, u32) = (310000510, 1_080); // 抜歯（埋伏歯）
+    pub const INFILTRATION: (u32, u32) = (311000110, 30); // 浸潤麻酔
+    pub const GENERAL_ANESTHESIA: (u32, u32) = (311010010, 6_100); // 全身麻酔
+    pub const PRESCRIPTION: (u32, u32) = (312001010, 68); // 処方箋料
+    pub const DISPENSING: (u32, u32) = (312000110, 42); // 処方料
+    pub const FILLING: (u32, u32) = (313000110, 106); // 充填１（単純）
+    pub const FILLING_MATERIAL: (u32, u32) = (313001010, 29); // 充填用材料
+    pub const IMPRESSION: (u32, u32) = (316000110, 32); // 印象採得
+    pub const BITE: (u32, u32) = (316001010, 18); // 咬合採得
+    pub const SEATING: (u32, u32) = (316002010, 45); // 装着
+    pub const CROWN: (u32, u32) = (317000110, 459); // 全部金属冠（大臼歯）
+    pub const ALLOY: (u32, u32) = (317010010, 0); // 金銀パラジウム合金（点数は冠の行に）
+    pub const PROSTHESIS_DIAGNOSIS: (u32, u32) = (317090010, 90); // 補綴時診断料
+    pub const DENTURE_ADJUSTMENT: (u32, u32) = (318000110, 60); // 有床義歯の調整
+    pub const DENTURE_RELINE: (u32, u32) = (318001010, 212); // 有床義歯内面適合法
+    pub const MEAL: (u32, u32) = (397000470, 64); // 入院時食事療養（一食）
+    /// 医薬品コード: 歯科用局所麻酔剤, 鎮痛剤, 抗菌剤, 注射用抗菌剤, 全身麻酔剤.
+    pub const LOCAL_ANESTHETIC: u32 = 620_009_801;
+    pub const ANALGESIC: u32 = 610_463_145;
+    pub const ANTIBIOTIC: u32 = 610_421_117;
+    pub const INJECTION: u32 = 620_004_422;
+    pub const ANESTHETIC: u32 = 620_008_611;
+    /// 特定器材コード: 歯科エックス線用フィルム.
+    pub const FILM: u32 = 700_010_000;
+}
+
+/// SS 加算コード (5 characters, as in the real sample: CB023, AE007, DM015).
+const DENTAL_ADDS: [&str; 4] = ["AE007", "CB023", "DM015", "KS002"];
+/// 施設基準届出コード (別表5, the 令和2年 list of dental.md §4.2) a clinic may have notified.
+const STANDARDS: [&[u8; 2]; 7] = [b"01", b"02", b"03", b"06", b"13", b"16", b"17"];
+
+impl Gen {
+    /// A 歯式 unit: 歯種 (a permanent or a primary tooth), 状態, 部分 0.
+    fn tooth(&mut self, primary: bool, state: u8) -> [u8; 6] {
+        let (q, t) = if primary {
+            (self.rng.range(5, 8), self.rng.range(1, 5))
+        } else {
+            // Molars are treated most.
+            (
+                self.rng.range(1, 4),
+                [1, 2, 3, 4, 5, 6, 6, 7, 7, 8][self.rng.below(10) as usize],
+            )
+        };
+        [
+            b'1',
+            b'0',
+            b'0' + q as u8,
+            b'0' + t as u8,
+            b'0' + state,
+            b'0',
+        ]
+    }
+
+    fn episode(&mut self, code: u32, teeth: &[[u8; 6]]) {
+        let mut e = Episode {
+            code,
+            teeth: [[0; 6]; 4],
+            n: teeth.len().min(4) as u8,
+            name: 0,
+        };
+        for (k, t) in teeth.iter().take(4).enumerate() {
+            e.teeth[k] = *t;
+        }
+        // Now and then a 未コード化傷病名 (0000999) written out.
+        if self.rng.chance(0.03) {
+            e.code = 999;
+            e.name = self.rng.below(pools().dental_disease_name.len() as u64) as u16 + 1;
+        }
+        self.episodes.push(e);
+    }
+
+    /// One 点数・回数算定単位 on `days` (`per_day` each): 診療識別 on its first line, the unit's
+    /// `points` on its last. Returns the index of its first line.
+    fn dunit(
+        &mut self,
+        care: u8,
+        lines: &[(DRec, u32)],
+        points: u32,
+        days: &[u8],
+        per_day: u8,
+    ) -> usize {
+        let at = self.ditems.len();
+        for (k, &(rec, code)) in lines.iter().enumerate() {
+            let last = k + 1 == lines.len();
+            let mut it = DItem::new(rec, if k == 0 { care } else { 0 }, code, 0);
+            if last {
+                it.points = points;
+            }
+            for &d in days {
+                it.days[d as usize - 1] = per_day;
+            }
+            self.ditems.push(it);
+        }
+        at
+    }
+
+    /// 浸潤麻酔 and its cartridge (歯科麻酔薬剤, 医薬品区分 6) on `day`.
+    fn infiltration(&mut self, day: u8) {
+        use dental_code::*;
+        let at = self.dunit(
+            54,
+            &[(DRec::Ss, INFILTRATION.0), (DRec::Iy, LOCAL_ANESTHETIC)],
+            INFILTRATION.1 + 6,
+            &[day],
+            1,
+        );
+        self.ditems[at + 1].amount = self.rng.pick(&["1", "1.8", "3.6"]);
+        self.ditems[at + 1].drug_kind = b'6';
+    }
+
+    /// The care of a 歯科 outpatient month: 初診 / 再診, 管理, X線 and one or two 傷病 with their
+    /// treatment on the visit days.
+    fn dental_outpatient_items(&mut self, first_visit: bool, birth: u32) {
+        use dental_code::*;
+        let primary = birth >= 20160101;
+        let n = [1, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6][self.rng.below(12) as usize];
+        self.outpatient_days(n);
+        let visit = self.visit.clone();
+        let (first, rest) = if first_visit {
+            (Some(visit[0]), &visit[1..])
+        } else {
+            (None, &visit[..])
+        };
+        if let Some(d) = first {
+            let at = self.dunit(11, &[(DRec::Ss, FIRST_VISIT.0)], FIRST_VISIT.1, &[d], 1);
+            if self.rng.chance(0.3) {
+                self.ditems[at].add = self.rng.below(DENTAL_ADDS.len() as u64) as u8 + 1;
+            }
+        }
+        if !rest.is_empty() {
+            self.dunit(12, &[(DRec::Ss, REVISIT.0)], REVISIT.1, rest, 1);
+        }
+        if self.rng.chance(0.3) {
+            let d = *visit.last().unwrap();
+            self.dunit(13, &[(DRec::Ss, MANAGEMENT.0)], MANAGEMENT.1, &[d], 1);
+        }
+        if self.rng.chance(0.15) {
+            let d = self.rng.pick(&visit);
+            self.dunit(13, &[(DRec::Ss, HYGIENE.0)], HYGIENE.1, &[d], 1);
+        }
+        // X線 on the first day: a panorama, or 1–3 films (now and then with the film as TO).
+        if self.rng.chance(if first_visit { 0.5 } else { 0.15 }) {
+            let d = visit[0];
+            if self.rng.chance(0.4) {
+                self.dunit(31, &[(DRec::Ss, PANORAMA.0)], PANORAMA.1, &[d], 1);
+            } else {
+                let films = self.rng.range(1, 3) as u16;
+                let pts = XRAY.1 * films as u32;
+                if self.rng.chance(0.3) {
+                    let at = self.dunit(
+                        31,
+                        &[(DRec::Ss, XRAY.0), (DRec::To, FILM)],
+                        pts + 2 * films as u32,
+                        &[d],
+                        1,
+                    );
+                    self.ditems[at].qty = films;
+                    self.ditems[at + 1].amount = ["1", "2", "3"][films as usize - 1];
+                } else {
+                    let at = self.dunit(31, &[(DRec::Ss, XRAY.0)], pts, &[d], 1);
+                    self.ditems[at].qty = films;
+                }
+            }
+        }
+        let episodes = if self.rng.chance(0.85) { 1 } else { 2 };
+        for _ in 0..episodes {
+            let w: [u32; 8] = if primary {
+                [40, 10, 0, 15, 0, 0, 25, 10]
+            } else {
+                [28, 12, 26, 10, 8, 7, 5, 4]
+            };
+            let idx = self.rng.below(visit.len() as u64) as usize;
+            let d = visit[idx];
+            let later = &visit[idx + 1..];
+            match self.rng.weighted(&w) {
+                // う蝕: う蝕処置, or a filling (with its material) under 浸潤麻酔.
+                0 => {
+                    let n = self.rng.range(1, 2) as usize;
+                    let teeth: Vec<[u8; 6]> = (0..n).map(|_| self.tooth(primary, 0)).collect();
+                    if self.rng.chance(0.4) {
+                        self.dunit(41, &[(DRec::Ss, CARIES.0)], CARIES.1 * n as u32, &[d], 1);
+                    } else {
+                        if self.rng.chance(0.25) {
+                            self.infiltration(d);
+                        }
+                        let at = self.dunit(
+                            61,
+                            &[(DRec::Ss, FILLING.0), (DRec::Ss, FILLING_MATERIAL.0)],
+                            (FILLING.1 + FILLING_MATERIAL.1) * n as u32,
+                            &[d],
+                            1,
+                        );
+                        self.ditems[at].qty = n as u16;
+                    }
+                    self.episode(DX_CARIES, &teeth);
+                }
+                // 歯髄炎: 抜髄, then 根管貼薬 and 根管充填 on the later visits.
+                1 => {
+                    let t = self.tooth(primary, 0);
+                    self.infiltration(d);
+                    let molar = t[3] >= b'6' && !primary;
+                    let p = if molar { PULPECTOMY_3 } else { PULPECTOMY };
+                    self.dunit(41, &[(DRec::Ss, p.0)], p.1, &[d], 1);
+                    match later.len() {
+                        0 => {}
+                        1 => {
+                            self.dunit(
+                                41,
+                                &[(DRec::Ss, CANAL_DRESSING.0)],
+                                CANAL_DRESSING.1,
+                                later,
+                                1,
+                            );
+                        }
+                        k => {
+                            let (dress, fill) = later.split_at(k - 1);
+                            self.dunit(
+                                41,
+                                &[(DRec::Ss, CANAL_DRESSING.0)],
+                                CANAL_DRESSING.1,
+                                dress,
+                                1,
+                            );
+                            self.dunit(
+                                41,
+                                &[(DRec::Ss, CANAL_FILLING.0)],
+                                CANAL_FILLING.1,
+                                fill,
+                                1,
+                            );
+                        }
+                    }
+                    self.episode(DX_PULPITIS, &[t]);
+                }
+                // 歯周炎: 歯周基本検査, スケーリング, then SRP.
+                2 => {
+                    let teeth: &[[u8; 6]] = if self.rng.chance(0.5) {
+                        &[*b"100000"]
+                    } else {
+                        &[*b"100100", *b"100200"]
+                    };
+                    self.dunit(41, &[(DRec::Ss, PERIO_TEST.0)], PERIO_TEST.1, &[d], 1);
+                    let sites = self.rng.range(1, 3) as u32;
+                    let day = later.first().copied().unwrap_or(d);
+                    let at = self.dunit(
+                        41,
+                        &[(DRec::Ss, SCALING.0)],
+                        SCALING.1 + 38 * (sites - 1),
+                        &[day],
+                        1,
+                    );
+                    self.ditems[at].qty = sites as u16;
+                    if later.len() >= 2 {
+                        self.dunit(
+                            41,
+                            &[(DRec::Ss, ROOT_PLANING.0)],
+                            ROOT_PLANING.1,
+                            &later[1..],
+                            1,
+                        );
+                    }
+                    self.episode(DX_PERIO, teeth);
+                }
+                // 抜歯 under 浸潤麻酔, a prescription or drugs given, 術後処置 at the next visit.
+                3 => {
+                    let wisdom = !primary && self.rng.chance(0.4);
+                    let t = if wisdom {
+                        let q = self.rng.range(1, 4) as u8;
+                        [b'1', b'0', b'0' + q, b'8', b'0', b'0']
+                    } else {
+                        let state = if self.rng.chance(0.3) { 6 } else { 0 };
+                        self.tooth(primary, state)
+                    };
+                    self.infiltration(d);
+                    let base = if primary {
+                        EXTRACTION_PRIMARY
+                    } else if t[3] <= b'3' {
+                        EXTRACTION_FRONT
+                    } else {
+                        EXTRACTION_MOLAR
+                    };
+                    if self.rng.chance(0.25) {
+                        self.dunit(
+                            41,
+                            &[(DRec::Ss, base.0), (DRec::Ss, EXTRACTION_HARD.0)],
+                            base.1 + EXTRACTION_HARD.1,
+                            &[d],
+                            1,
+                        );
+                    } else {
+                        self.dunit(41, &[(DRec::Ss, base.0)], base.1, &[d], 1);
+                    }
+                    if self.rng.chance(0.6) {
+                        self.dunit(21, &[(DRec::Ss, PRESCRIPTION.0)], PRESCRIPTION.1, &[d], 1);
+                    } else if self.rng.chance(0.5) {
+                        // In-house 内服 for 3 days (回数 = days of supply), and 処方料.
+                        let pts = self.rng.range(4, 20) as u32;
+                        let at = self.dunit(
+                            21,
+                            &[(DRec::Iy, ANTIBIOTIC), (DRec::Iy, ANALGESIC)],
+                            pts,
+                            &[d],
+                            3,
+                        );
+                        self.ditems[at].amount = "3";
+                        self.ditems[at + 1].amount = self.rng.pick(&["2", "3", "1.5"]);
+                        self.dunit(21, &[(DRec::Ss, DISPENSING.0)], DISPENSING.1, &[d], 1);
+                    }
+                    if self.rng.chance(0.3) {
+                        // A comment on the extraction naming its tooth (CO 歯式), continuing
+                        // the extraction's 診療識別.
+                        let mut it = DItem::new(DRec::Co, 0, 810_000_001, 0);
+                        it.comment = 2; // 急性症状のため
+                        it.teeth = t;
+                        self.ditems.push(it);
+                    }
+                    if let Some(&n) = later.first() {
+                        self.dunit(41, &[(DRec::Ss, AFTER_CARE.0)], AFTER_CARE.1, &[n], 1);
+                    }
+                    let dx = if wisdom { DX_PERICORONITIS } else { DX_APICAL };
+                    self.episode(dx, &[t]);
+                }
+                // A crown: 印象・咬合採得 (補綴時診断料), then 装着 with the crown and its alloy.
+                4 => {
+                    let t = self.tooth(false, 0);
+                    self.dunit(62, &[(DRec::Ss, IMPRESSION.0)], IMPRESSION.1, &[d], 1);
+                    self.dunit(62, &[(DRec::Ss, BITE.0)], BITE.1, &[d], 1);
+                    if self.rng.chance(0.3) {
+                        self.dunit(
+                            64,
+                            &[(DRec::Ss, PROSTHESIS_DIAGNOSIS.0)],
+                            PROSTHESIS_DIAGNOSIS.1,
+                            &[d],
+                            1,
+                        );
+                    }
+                    if let Some(&n) = later.first() {
+                        self.dunit(62, &[(DRec::Ss, SEATING.0)], SEATING.1, &[n], 1);
+                        let alloy = self.rng.range(300, 700) as u32;
+                        self.dunit(
+                            62,
+                            &[(DRec::Ss, CROWN.0), (DRec::Ss, ALLOY.0)],
+                            CROWN.1 + alloy,
+                            &[n],
+                            1,
+                        );
+                    }
+                    self.episode(DX_CARIES, &[t]);
+                }
+                // A partial denture over 2–4 missing teeth of one quadrant: adjusted or relined.
+                5 => {
+                    let q = self.rng.range(1, 4) as u8;
+                    let n = self.rng.range(2, 4) as u8;
+                    let from = self.rng.range(4, 9 - n as u64) as u8;
+                    let teeth: Vec<[u8; 6]> = (from..from + n)
+                        .map(|t| [b'1', b'0', b'0' + q, b'0' + t, b'2', b'0'])
+                        .collect();
+                    let p = if self.rng.chance(0.3) {
+                        DENTURE_RELINE
+                    } else {
+                        DENTURE_ADJUSTMENT
+                    };
+                    self.dunit(62, &[(DRec::Ss, p.0)], p.1, &[d], 1);
+                    self.episode(DX_MISSING, &teeth);
+                }
+                // 歯肉炎 over one or two quadrants: スケーリング (and 実地指導).
+                6 => {
+                    let q = self.rng.range(1, 4) as u8;
+                    let mut teeth = vec![[b'1', b'0', b'0' + q, b'0', b'0', b'0']];
+                    if self.rng.chance(0.4) {
+                        teeth.push([b'1', b'0', b'0' + (q % 4) + 1, b'0', b'0', b'0']);
+                    }
+                    self.dunit(41, &[(DRec::Ss, SCALING.0)], SCALING.1, &[d], 1);
+                    if self.rng.chance(0.5) {
+                        self.dunit(13, &[(DRec::Ss, HYGIENE.0)], HYGIENE.1, &[d], 1);
+                    }
+                    self.episode(DX_GINGIVITIS, &teeth);
+                }
+                // 知覚過敏: 知覚過敏処置 on each visit.
+                _ => {
+                    let t = self.tooth(primary, 0);
+                    self.dunit(
+                        41,
+                        &[(DRec::Ss, HYPERSENSITIVITY.0)],
+                        HYPERSENSITIVITY.1,
+                        &visit[idx..],
+                        1,
+                    );
+                    self.episode(DX_HYPERSENSITIVE, &[t]);
+                }
+            }
+        }
+    }
+
+    /// The care of a 歯科 inpatient stay from `from` to `to` (days of October): 入院基本料 and
+    /// meals every day, a surgery under general anaesthesia, drugs and injections, 医科 検査 (SI)
+    /// and a panorama.
+    fn dental_inpatient_items(&mut self, from: u8, to: u8, first_visit: bool) {
+        use dental_code::*;
+        let stay: Vec<u8> = (from..=to).collect();
+        self.visit = stay.clone();
+        if first_visit {
+            self.dunit(11, &[(DRec::Ss, FIRST_VISIT.0)], FIRST_VISIT.1, &[from], 1);
+        }
+        self.dunit(
+            90,
+            &[(DRec::Ss, INPATIENT_BASIC.0)],
+            INPATIENT_BASIC.1,
+            &stay,
+            1,
+        );
+        let at = self.dunit(97, &[(DRec::Ss, MEAL.0)], MEAL.1, &stay, 3);
+        if from > 1 {
+            self.ditems[at].days[from as usize - 1] = 2;
+        }
+        if self.rng.chance(0.5) {
+            self.dunit(
+                13,
+                &[(DRec::Ss, INPATIENT_MANAGEMENT.0)],
+                INPATIENT_MANAGEMENT.1,
+                &[from],
+                1,
+            );
+        }
+        // 医科 検査 on admission (SI with 医科 codes), the first with 診療識別 60.
+        let n = self.rng.range(3, 6) as usize;
+        for k in 0..n {
+            let (code, pts) = TESTS[(k * 7 + self.rng.below(7) as usize) % TESTS.len()];
+            let mut it = DItem::new(DRec::Si, if k == 0 { 60 } else { 0 }, code, pts);
+            it.days[from as usize - 1] = 1;
+            self.ditems.push(it);
+        }
+        self.dunit(70, &[(DRec::Ss, PANORAMA.0)], PANORAMA.1, &[from], 1);
+        // The surgery the day after admission, under general anaesthesia.
+        let d = if from < to { from + 1 } else { from };
+        let n_teeth = self.rng.range(1, 2) as u8;
+        let teeth: Vec<[u8; 6]> = (0..n_teeth)
+            .map(|k| [b'1', b'0', b'3' + k, b'8', b'0', b'0'])
+            .collect();
+        self.dunit(
+            50,
+            &[(DRec::Ss, IMPACTED_EXTRACTION.0)],
+            IMPACTED_EXTRACTION.1 * n_teeth as u32,
+            &[d],
+            1,
+        );
+        let pts = GENERAL_ANESTHESIA.1 + self.rng.range(50, 400) as u32;
+        let at = self.dunit(
+            54,
+            &[(DRec::Ss, GENERAL_ANESTHESIA.0), (DRec::Iy, ANESTHETIC)],
+            pts,
+            &[d],
+            1,
+        );
+        self.ditems[at + 1].amount = "1";
+        self.ditems[at + 1].drug_kind = b'5';
+        // Injections on the day of surgery and the next, 内服 after it.
+        let inj: Vec<u8> = (d..=to.min(d + 1)).collect();
+        let pts = self.rng.range(50, 200) as u32;
+        let at = self.dunit(33, &[(DRec::Iy, INJECTION)], pts, &inj, 1);
+        self.ditems[at].amount = "1";
+        self.ditems[at].drug_kind = b'4';
+        if d < to {
+            let after: Vec<u8> = (d + 1..=to).collect();
+            let pts = self.rng.range(5, 20) as u32;
+            let at = self.dunit(
+                21,
+                &[(DRec::Iy, ANTIBIOTIC), (DRec::Iy, ANALGESIC)],
+                pts,
+                &after,
+                1,
+            );
+            self.ditems[at].amount = "3";
+            self.ditems[at + 1].amount = "3";
+        }
+        self.episode(DX_IMPACTED, &teeth);
+    }
+
+    /// A 未来院請求: the crown made for a patient who did not come back to have it seated. Its
+    /// lines have a 回数 and no day.
+    fn dental_unvisited_items(&mut self) {
+        use dental_code::*;
+        let t = self.tooth(false, 0);
+        let alloy = self.rng.range(300, 700) as u32;
+        let at = self.dunit(
+            62,
+            &[(DRec::Ss, CROWN.0), (DRec::Ss, ALLOY.0)],
+            CROWN.1 + alloy,
+            &[],
+            1,
+        );
+        self.ditems[at].times = 1;
+        self.ditems[at + 1].times = 1;
+        self.episode(DX_CARIES, &[t]);
+    }
+
+    /// Writes one 歯科 receipt (IR, RE … ) into `self.buf`.
+    fn dental_receipt(&mut self, fac: &mut Facility, defect: Option<Defect>) -> Written {
+        let pools = pools();
+        let mut p = self.plan_kind(defect, true);
+        // 未来院請求 (RE 未来院請求 01): rare, and never with a defect or a 不詳 claim.
+        let unvisited =
+            defect.is_none() && !p.inpatient && p.ins != Ins::Fusho && self.rng.chance(0.004);
+        if unvisited {
+            p.jd = false;
+            p.first_visit = false;
+        }
+        let has_ho = p.ins != Ins::Kohi;
+        let primary = p.birth >= 20160101;
+        // ----- care records
+        self.ditems.clear();
+        self.episodes.clear();
+        let (adm, from, to) = if p.inpatient {
+            let d = self.rng.range(1, 27) as u8;
+            let to = if self.rng.chance(0.8) {
+                (d + self.rng.range(2, 6) as u8).min(MONTH_DAYS)
+            } else {
+                MONTH_DAYS
+            };
+            ((20261000 + d as u32).max(p.birth), d, to)
+        } else {
+            (0, 0, 0)
+        };
+        if unvisited {
+            self.dental_unvisited_items();
+        } else if p.inpatient {
+            self.dental_inpatient_items(from, to, p.first_visit);
+        } else {
+            self.dental_outpatient_items(p.first_visit, p.birth);
+        }
+        // Now and then one more 傷病名 not treated this month (at most 5 HS).
+        if self.rng.chance(0.15) && self.episodes.len() < 5 {
+            let t = self.tooth(primary, 0);
+            self.episode(DX_CARIES, &[t]);
+        }
+        // Burden codes: per unit (a line without 診療識別 continues the one before); most name
+        // every payer, some only the first. (The receipt that loses its KO names only the HO.)
+        let s006 = defect == Some(Defect::S006);
+        let single = if has_ho { b'1' } else { b'5' };
+        let full = if s006 {
+            single
+        } else {
+            full_burden(has_ho, p.n_ko)
+        };
+        let mut b = full;
+        for i in 0..self.ditems.len() {
+            if self.ditems[i].care != 0 {
+                b = if s006 || (p.n_ko >= 1 && self.rng.chance(0.15)) {
+                    single
+                } else {
+                    full
+                };
+            }
+            self.ditems[i].burden = b;
+        }
+        // Ordinary comments.
+        if self.rng.chance(0.15) {
+            let mut it = DItem::new(DRec::Co, 99, 810_000_001, 0);
+            it.comment = self.rng.below(pools.dental_comment.len() as u64) as u16 + 1;
+            it.burden = full;
+            self.ditems.push(it);
+        }
+        // Totals per payer.
+        let mut days_mask = [false; 31];
+        let (mut t_ho, mut t_ko) = (0u64, [0u64; 4]);
+        for it in &self.ditems {
+            if it.rec == DRec::Co {
+                continue;
+            }
+            for (k, &d) in it.days.iter().enumerate() {
+                if d > 0 {
+                    days_mask[k] = true;
+                }
+            }
+            let pts = it.points as u64 * it.times();
+            let (h, k) = burden_payers(it.burden);
+            if h {
+                t_ho += pts;
+            }
+            for t in t_ko.iter_mut().take(k as usize) {
+                *t += pts;
+            }
+        }
+        let real_days = days_mask.iter().filter(|&&d| d).count() as u64;
+        let mut w = Written {
+            lines: 0,
+            defect_at: None,
+            count: 0,
+            points: 0,
+        };
+        let mut o = Out {
+            b: &mut self.buf,
+            lines: 0,
+        };
+        // ----- IR: the UK header's 審査支払機関, 都道府県, 点数表, 医療機関コード, 請求年月.
+        let mut ir = Vec::with_capacity(48);
+        ir.extend_from_slice(b"IR,");
+        let ir_fields = |ir: &mut Vec<u8>, change: Option<u64>| {
+            let review = match change {
+                Some(3) => 3 - fac.review,
+                _ => fac.review,
+            };
+            let pref = match change {
+                Some(0) => fac.pref % 47 + 1,
+                _ => fac.pref,
+            };
+            push_num(ir, review as u64);
+            ir.push(b',');
+            ir.extend_from_slice(&[b'0' + pref / 10, b'0' + pref % 10]);
+            ir.extend_from_slice(b",3,");
+            let mut code = fac.code;
+            if change == Some(1) {
+                code[6] = b'0' + (code[6] - b'0' + 1) % 10;
+            }
+            ir.extend_from_slice(&code);
+            ir.extend_from_slice(b",,");
+            ir.extend_from_slice(if change == Some(2) { CARE_YM } else { CLAIM_YM });
+            ir.push(b',');
+            ir.extend_from_slice(&fac.phone);
+            ir.push(b',');
+        };
+        match defect {
+            Some(Defect::D001) => {
+                if self.rng.chance(0.5) {
+                    // No IR: D001 at the RE.
+                    w.defect_at = Some(o.lines);
+                } else {
+                    // IR twice: D001 at the second, which is not the RE the first needs.
+                    ir_fields(&mut ir, None);
+                    o.b.extend_from_slice(&ir);
+                    o.end();
+                    w.defect_at = Some(o.lines);
+                    o.b.extend_from_slice(&ir);
+                    o.end();
+                }
+            }
+            Some(Defect::D002) => {
+                let change = self.rng.below(4);
+                ir_fields(&mut ir, Some(change));
+                w.defect_at = Some(o.lines);
+                o.b.extend_from_slice(&ir);
+                o.end();
+            }
+            _ => {
+                ir_fields(&mut ir, None);
+                o.b.extend_from_slice(&ir);
+                o.end();
+            }
+        }
+        // ----- RE (27 values)
+        let mut no = fac.next_no + fac.no_shift;
+        if defect == Some(Defect::S005) {
+            fac.no_shift += 1;
+            no += 1;
+        }
+        fac.next_no += 1;
+        fac.karte += 1;
+        let re_line = o.lines;
+        o.b.extend_from_slice(b"RE");
+        o.n(no);
+        o.f(&p.kind);
+        o.f(CARE_YM);
+        let fam = self.rng.pick_ref(&pools.family);
+        let given = if p.sex == 1 {
+            self.rng.pick_ref(&pools.male)
+        } else {
+            self.rng.pick_ref(&pools.female)
+        };
+        let mut name = Vec::with_capacity(48);
+        name.extend_from_slice(&fam.kanji);
+        name.extend_from_slice(&pools.fw_space);
+        name.extend_from_slice(&given.kanji);
+        if p.black_circle {
+            let chars = name.len() / 2;
+            let space = fam.kanji.len() / 2;
+            let mut at = self.rng.below(chars as u64) as usize;
+            if at == space {
+                at = 0;
+            }
+            name[at * 2..at * 2 + 2].copy_from_slice(&pools.black_circle);
+        }
+        match defect {
+            Some(Defect::C001) => name[..2].copy_from_slice(&[0xEE, 0xE0]),
+            Some(Defect::V002) => {
+                let mut k = 0;
+                while name.len() <= 40 {
+                    name.extend_from_slice(&pools.long_pad[k..k + 2]);
+                    k = (k + 2) % pools.long_pad.len();
+                }
+            }
+            _ => {}
+        }
+        if matches!(
+            defect,
+            Some(
+                Defect::S005
+                    | Defect::C001
+                    | Defect::V002
+                    | Defect::V004
+                    | Defect::V005
+                    | Defect::V008
+                    | Defect::F006
+                    | Defect::C003
+                    | Defect::S006
+                    | Defect::S007
+                    | Defect::S008
+                    | Defect::D006
+            )
+        ) {
+            w.defect_at = Some(re_line);
+        }
+        o.f(&name);
+        o.n(if defect == Some(Defect::V004) {
+            3
+        } else {
+            p.sex as u64
+        });
+        o.n(p.birth as u64);
+        o.n0(p.benefit as u64);
+        o.n0(adm as u64);
+        // 診療開始日 and 転帰区分: an outpatient's, on RE (an inpatient's are on HS).
+        if p.inpatient {
+            o.empty(2);
+        } else {
+            let start = if p.first_visit {
+                20261000 + self.visit[0] as u32
+            } else if unvisited {
+                rand_date(&mut self.rng, 2026, 2026, 20260101, 20260930)
+            } else {
+                rand_date(&mut self.rng, 2024, 2026, 20240101, 20260930)
+            }
+            .max(p.birth);
+            match defect {
+                Some(Defect::D006) => o.f(b""),
+                Some(Defect::V005) => o.n((start / 100 * 100 + 32) as u64),
+                _ => o.n(start as u64),
+            }
+            let outcome = if unvisited {
+                4
+            } else if p.first_visit {
+                [1, 2][self.rng.weighted(&[70, 30])]
+            } else {
+                [1, 2, 4][self.rng.weighted(&[80, 17, 3])]
+            };
+            o.n(outcome);
+        }
+        // 病棟区分, 一部負担金区分.
+        if p.inpatient && self.rng.chance(0.2) {
+            o.f(if self.rng.chance(0.7) { b"07" } else { b"01" });
+        } else {
+            o.f(b"");
+        }
+        if p.inpatient && self.rng.chance(0.06) {
+            o.n(self.rng.range(1, 4));
+        } else {
+            o.f(b"");
+        }
+        // レセプト特記事項.
+        if defect == Some(Defect::V008) {
+            o.b.push(b',');
+            o.b.push(b'0');
+            o.b.extend_from_slice(self.rng.pick(&TOKKI));
+        } else if self.rng.chance(0.1) {
+            o.f(self.rng.pick(&TOKKI));
+        } else {
+            o.f(b"");
+        }
+        o.f(b""); // 予備
+        o.n(fac.karte);
+        if defect == Some(Defect::F006) {
+            o.b.push(b'"');
+        }
+        // 請求情報１, 予備, 未来院請求, 検索番号, 予備, 請求情報２, 予備 ×3 (16–24).
+        o.empty(2);
+        o.f(if unvisited { &b"01"[..] } else { b"" });
+        o.empty(6);
+        // カタカナ氏名, 患者の状態.
+        if defect == Some(Defect::C003) {
+            o.f(b"");
+        } else {
+            o.b.push(b',');
+            o.b.extend_from_slice(&fam.kana);
+            o.b.extend_from_slice(&given.kana);
+        }
+        if p.sex == 2 && (19850101..=20081231).contains(&p.birth) && self.rng.chance(0.03) {
+            o.f(b"001");
+        } else {
+            o.f(b"");
+        }
+        o.end();
+        // ----- HO (14 values: the 医科 HO without its 予備)
+        let ho_line = o.lines;
+        if has_ho {
+            o.b.extend_from_slice(b"HO");
+            push_ho_ids(
+                &mut self.rng,
+                &mut o,
+                &p,
+                fac.pref,
+                defect,
+                &mut w.defect_at,
+            );
+            o.n(real_days);
+            o.n(t_ho);
+            if p.inpatient {
+                let meals: u64 = self
+                    .ditems
+                    .iter()
+                    .filter(|i| i.code == dental_code::MEAL.0)
+                    .map(|i| i.times())
+                    .sum();
+                o.n(meals);
+                o.n(meals * 510);
+            } else {
+                o.empty(2);
+            }
+            o.empty(6);
+            o.end();
+            w.count += 1;
+            w.points = t_ho;
+        }
+        // ----- KO (10 values)
+        for k in 0..p.n_ko as usize {
+            let mut payer = kohi_payer(&mut self.rng, fac.pref, k == 0);
+            let mut recip = with_check(&mut self.rng, b"", 6);
+            if k == 0 {
+                match defect {
+                    Some(Defect::I004) => {
+                        let good = payer[7] - b'0';
+                        payer[7] = b'0' + (good + 1 + self.rng.below(9) as u8) % 10;
+                        w.defect_at = Some(o.lines);
+                    }
+                    Some(Defect::I005) => {
+                        let good = recip[6] - b'0';
+                        recip[6] = b'0' + (good + 1 + self.rng.below(9) as u8) % 10;
+                        w.defect_at = Some(o.lines);
+                    }
+                    Some(Defect::S006) => continue,
+                    _ => {}
+                }
+            }
+            o.b.extend_from_slice(b"KO");
+            o.f(&payer);
+            o.f(&recip);
+            o.f(b""); // 任意給付区分
+            o.n(real_days);
+            o.n(t_ko[k]);
+            o.empty(4);
+            o.end();
+            w.count += 1;
+            if k == 0 && !has_ho {
+                w.points = t_ko[0];
+            }
+        }
+        // ----- SN, JD, MF (as 医科)
+        if p.sn {
+            if defect == Some(Defect::I007) {
+                w.defect_at = Some(o.lines);
+                o.b.extend_from_slice(b"SN,1,02,,,,");
+            } else {
+                o.b.extend_from_slice(b"SN,1,01,,,,");
+            }
+            o.b.extend_from_slice(if self.rng.chance(0.7) { b"00" } else { b"01" });
+            o.empty(2);
+            o.end();
+        }
+        if p.jd {
+            o.b.extend_from_slice(if has_ho { b"JD,1" } else { b"JD,2" });
+            let mut d = [0u8; 31];
+            for (k, &on) in days_mask.iter().enumerate() {
+                if on {
+                    d[k] = 1;
+                }
+            }
+            o.days(&d);
+            o.end();
+        }
+        if p.mf {
+            o.b.extend_from_slice(if p.n_ko > 0 { b"MF,01" } else { b"MF,00" });
+            o.empty(31);
+            o.end();
+        }
+        // ----- HS (13 values): 診療開始日, 転帰区分 and 主傷病 on an inpatient's only.
+        let n_hs = self.episodes.len();
+        let mut held_hs: Option<Vec<u8>> = None;
+        if defect != Some(Defect::S007) {
+            let mut first_hs: Vec<u8> = Vec::new();
+            for s in 0..n_hs {
+                let e = self.episodes[s];
+                let mut line = Vec::with_capacity(64);
+                line.extend_from_slice(b"HS");
+                if p.inpatient {
+                    let start = if s == 0 {
+                        adm
+                    } else {
+                        rand_date(&mut self.rng, 2025, 2026, 20250101, adm)
+                    }
+                    .max(p.birth);
+                    line.push(b',');
+                    push_num(&mut line, start as u64);
+                    line.push(b',');
+                    let cured = to < MONTH_DAYS && s == 0 && self.rng.chance(0.7);
+                    line.push(if cured { b'2' } else { b'1' });
+                } else {
+                    line.extend_from_slice(b",,");
+                }
+                line.push(b',');
+                for (k, t) in e.teeth[..e.n as usize].iter().enumerate() {
+                    if k == 0 && s == 0 && defect == Some(Defect::D003) {
+                        // 歯種 1019: the 右上 quadrant has no 9th tooth.
+                        line.extend_from_slice(b"1019");
+                        line.extend_from_slice(&t[4..]);
+                    } else {
+                        line.extend_from_slice(t);
+                    }
+                }
+                line.push(b',');
+                if defect == Some(Defect::V003) && s == 0 {
+                    line.extend_from_slice(format!("{:06}", e.code % 1_000_000).as_bytes());
+                } else {
+                    line.extend_from_slice(format!("{:07}", e.code).as_bytes());
+                }
+                line.extend_from_slice(b",,"); // 修飾語コード
+                if e.name > 0 {
+                    line.extend_from_slice(&pools.dental_disease_name[e.name as usize - 1]);
+                }
+                line.extend_from_slice(b",,,"); // 併存傷病名数, 病態移行
+                if p.inpatient && s == 0 {
+                    line.extend_from_slice(b"01");
+                }
+                line.extend_from_slice(b",,,"); // コメントコード, 補足コメント, 歯式
+                if s == 0 && matches!(defect, Some(Defect::D003 | Defect::V003)) {
+                    w.defect_at = Some(o.lines);
+                }
+                if defect == Some(Defect::S016) && s + 1 == n_hs {
+                    held_hs = Some(line);
+                } else {
+                    if s == 0 {
+                        first_hs = line.clone();
+                    }
+                    o.b.extend_from_slice(&line);
+                    o.end();
+                }
+            }
+            if defect == Some(Defect::D005) {
+                // 100 HS in all: reported at the 100th.
+                for k in n_hs..100 {
+                    if k == 99 {
+                        w.defect_at = Some(o.lines);
+                    }
+                    o.b.extend_from_slice(&first_hs);
+                    o.end();
+                }
+            }
+        }
+        // ----- SS / SI / IY / TO / CO
+        let mut s014 = defect == Some(Defect::S014);
+        let mut v001 = defect == Some(Defect::V001);
+        let mut s015 = defect == Some(Defect::S015);
+        let mut d004 = defect == Some(Defect::D004);
+        for idx in 0..self.ditems.len() {
+            let it = self.ditems[idx];
+            if defect == Some(Defect::S008) && it.rec != DRec::Co {
+                continue;
+            }
+            let mut care = it.care;
+            if d004 && !matches!(care, 0 | 11) && it.rec != DRec::Co {
+                // 40 処置 is in the 入院 column only. (Not on the 初診: a 不詳 claim without it
+                // would be revisit-only, Q009.)
+                care = 40;
+                d004 = false;
+                w.defect_at = Some(o.lines);
+            }
+            let mut burden = it.burden;
+            if s015 && it.rec == DRec::Ss {
+                burden = b'2';
+                s015 = false;
+                w.defect_at = Some(o.lines);
+            }
+            let mut times = it.times();
+            if s014 && it.rec != DRec::Co && it.times == 0 {
+                times += 1;
+                s014 = false;
+                w.defect_at = Some(o.lines);
+            }
+            let points = |o: &mut Out, w: &mut Written, v001: &mut bool| {
+                o.b.push(b',');
+                if it.points > 0 {
+                    push_num(o.b, it.points as u64);
+                    if *v001 && it.rec == DRec::Ss {
+                        // A letter O typed for a zero.
+                        let last = o.b.len() - 1;
+                        o.b[last] = b'O';
+                        *v001 = false;
+                        w.defect_at = Some(o.lines);
+                    }
+                }
+            };
+            match it.rec {
+                DRec::Ss => {
+                    o.b.extend_from_slice(b"SS");
+                    o.n0(care as u64);
+                    o.b.push(b',');
+                    o.b.push(burden);
+                    o.n(it.code as u64);
+                    o.n0(it.qty as u64);
+                    o.f(b""); // 数量データ２
+                    if it.add > 0 {
+                        o.f(DENTAL_ADDS[it.add as usize - 1].as_bytes());
+                        o.empty(69);
+                    } else {
+                        o.empty(70);
+                    }
+                    points(&mut o, &mut w, &mut v001);
+                    o.n(times);
+                    o.days(&it.days);
+                }
+                DRec::Si => {
+                    o.b.extend_from_slice(b"SI");
+                    o.n0(care as u64);
+                    o.b.push(b',');
+                    o.b.push(burden);
+                    o.n(it.code as u64);
+                    o.f(b""); // 数量データ
+                    points(&mut o, &mut w, &mut v001);
+                    o.n(times);
+                    o.days(&it.days);
+                }
+                DRec::Iy => {
+                    o.b.extend_from_slice(b"IY");
+                    o.n0(care as u64);
+                    o.b.push(b',');
+                    o.b.push(burden);
+                    o.n(it.code as u64);
+                    o.f(it.amount.as_bytes());
+                    points(&mut o, &mut w, &mut v001);
+                    o.n(times);
+                    o.b.push(b',');
+                    o.b.push(it.drug_kind);
+                    o.days(&it.days);
+                }
+                DRec::To => {
+                    o.b.extend_from_slice(b"TO");
+                    o.n0(care as u64);
+                    o.b.push(b',');
+                    o.b.push(burden);
+                    o.n(it.code as u64);
+                    o.f(it.amount.as_bytes());
+                    o.empty(7); // 単位コード, 単価, 加算等 ×2, 商品名
+                    points(&mut o, &mut w, &mut v001);
+                    o.n(times);
+                    o.days(&it.days);
+                }
+                DRec::Co => {
+                    o.b.extend_from_slice(b"CO");
+                    o.n0(care as u64);
+                    o.b.push(b',');
+                    o.b.push(burden);
+                    o.n(it.code as u64);
+                    o.b.push(b',');
+                    if it.comment > 0 {
+                        o.b.extend_from_slice(&pools.dental_comment[it.comment as usize - 1]);
+                    }
+                    o.b.push(b',');
+                    if it.teeth[0] != 0 {
+                        o.b.extend_from_slice(&it.teeth);
+                    }
+                    o.empty(5); // 予備 ×5
+                }
+            }
+            o.end();
+            if let Some(hs) = held_hs.take() {
+                w.defect_at = Some(o.lines);
+                o.b.extend_from_slice(&hs);
+                o.end();
+            }
+        }
+        // The 不詳 claim's 摘要: the address and contact of the 被保険者資格申立書.
+        if p.ins == Ins::Fusho {
+            let b = full_burden(true, 0);
+            if defect != Some(Defect::Q003) {
+                o.b.extend_from_slice(b"CO,99,");
+                o.b.push(b);
+                o.b.extend_from_slice(b",810000001,");
+                push_address(&mut self.rng, o.b);
+                o.empty(6);
+                o.end();
+            }
+            if defect != Some(Defect::Q004) {
+                o.b.extend_from_slice(b"CO,99,");
+                o.b.push(b);
+                o.b.extend_from_slice(b",810000001,");
+                push_contact(&mut self.rng, o.b);
+                o.empty(6);
+                o.end();
+            }
+            if matches!(defect, Some(Defect::Q003 | Defect::Q004)) {
+                w.defect_at = Some(ho_line);
+            }
+        }
+        w.lines = o.lines;
+        w
+    }
+}
+
+/// A facility of either kind; the 医科 one draws exactly what the 医科 month always drew.
+fn new_facility(g: &mut Gen, fac_index: usize, dental: bool) -> Facility {
+    let mut code = [0u8; 7];
+    let body = format!("{:02}{:04}", g.rng.range(1, 89), fac_index);
+    code[..6].copy_from_slice(body.as_bytes());
+    code[6] = b'0' + check_digit(&code[..6]);
+    let names = if dental {
+        pools().dental_facility.len()
+    } else {
+        pools().facility.len()
+    };
+    let mut fac = Facility {
+        code,
+        pref: g.rng.range(1, 47) as u8,
+        review: 1 + g.rng.below(2) as u8,
+        name: g.rng.below(names as u64) as usize,
+        phone: format!(
+            "0{}-{}-{:04}",
+            g.rng.range(3, 99),
+            g.rng.range(100, 9999),
+            g.rng.below(10_000)
+        )
+        .into_bytes(),
+        next_no: 1,
+        no_shift: 0,
+        karte: 1000 * g.rng.range(1, 9),
+        count: 0,
+        points: 0,
+        standards: Vec::new(),
+    };
+    if dental {
+        // 届出: a few distinct 施設基準 codes in table order, or none.
+        for s in STANDARDS {
+            if g.rng.chance(0.3) {
+                fac.standards.extend_from_slice(s);
+            }
+        }
+    }
+    fac
+}
+
+/// Writes one 歯科 file: UK, the receipts, GO. Returns its size in bytes.
+#[allow(clippy::too_many_arguments)]
+fn write_dental_file(
+    g: &mut Gen,
+    fac: &mut Facility,
+    path: &std::path::Path,
+    rel: &str,
+    receipts: u64,
+    defect_rate: f64,
+    injected: &mut Vec<Injected>,
+) -> io::Result<u64> {
+    let mut f = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    let mut bytes = 0u64;
+    let mut line = 1u64;
+    // UK (10 values)
+    let mut b = Vec::with_capacity(128);
+    b.extend_from_slice(b"UK,");
+    push_num(&mut b, fac.review as u64);
+    b.push(b',');
+    b.extend_from_slice(&[b'0' + fac.pref / 10, b'0' + fac.pref % 10]);
+    b.extend_from_slice(b",3,");
+    b.extend_from_slice(&fac.code);
+    b.extend_from_slice(b",,");
+    b.extend_from_slice(&pools().dental_facility[fac.name]);
+    b.push(b',');
+    b.extend_from_slice(CLAIM_YM);
+    b.push(b',');
+    b.extend_from_slice(&fac.standards);
+    b.extend_from_slice(b",00\r\n");
+    f.write_all(&b)?;
+    bytes += b.len() as u64;
+    line += 1;
+    for _ in 0..receipts {
+        let mut defect = None;
+        if defect_rate > 0.0 && g.rng.chance(defect_rate) {
+            defect = Some(g.rng.pick(DENTAL_DEFECTS));
+        }
+        g.buf.clear();
+        let w = g.dental_receipt(fac, defect);
+        if let (Some(d), Some(at)) = (defect, w.defect_at) {
+            injected.push(Injected {
+                file: rel.to_string(),
+                line: line + at,
+                code: d.code(),
+            });
+        } else {
+            assert!(defect.is_none(), "defect {defect:?} was not placed");
+        }
+        fac.count += w.count;
+        fac.points += w.points;
+        line += w.lines;
+        f.write_all(&g.buf)?;
+        bytes += g.buf.len() as u64;
+    }
+    b.clear();
+    b.extend_from_slice(b"GO,");
+    push_num(&mut b, fac.count);
+    b.push(b',');
+    push_num(&mut b, fac.points);
+    b.extend_from_slice(b",99\r\n\x1A");
+    f.write_all(&b)?;
+    bytes += b.len() as u64;
+    f.flush()?;
+    Ok(bytes)
+}
+
 // ---------------------------------------------------------------------------------------
 // Files
 
@@ -2010,12 +3579,40 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
         items: Vec::with_capacity(256),
         buf: Vec::with_capacity(64 * 1024),
         visit: Vec::with_capacity(31),
+        ditems: Vec::with_capacity(64),
+        episodes: Vec::with_capacity(8),
     };
     fs::create_dir_all(&opts.out)?;
-    // Receipts per file slot, then slots grouped into facilities of one or two volumes.
+    // Receipts and kind per file slot, then slots grouped into facilities of one or two
+    // volumes (歯科: one).
     let files = opts.files;
-    let per = |i: usize| {
-        opts.receipts / files as u64 + u64::from((i as u64) < opts.receipts % files as u64)
+    let (dental, per): (Vec<bool>, Vec<u64>) = match opts.kind {
+        MonthKind::Medical | MonthKind::Dental => (
+            vec![opts.kind == MonthKind::Dental; files],
+            (0..files).map(|i| share(opts.receipts, files, i)).collect(),
+        ),
+        MonthKind::Mixed => {
+            let (nd, rd) = mixed_split(opts);
+            let mut dental: Vec<bool> = (0..files).map(|i| i < nd).collect();
+            for i in (1..files).rev() {
+                let j = g.rng.below(i as u64 + 1) as usize;
+                dental.swap(i, j);
+            }
+            let (mut di, mut mi) = (0, 0);
+            let per = dental
+                .iter()
+                .map(|&d| {
+                    if d {
+                        di += 1;
+                        share(rd, nd, di - 1)
+                    } else {
+                        mi += 1;
+                        share(opts.receipts - rd, files - nd, mi - 1)
+                    }
+                })
+                .collect();
+            (dental, per)
+        }
     };
     let mut summary = Summary::default();
     let mut slot = 0usize;
@@ -2024,33 +3621,40 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
     let mut injected = Vec::new();
     while slot < files {
         let remaining = files - slot;
-        let multi =
-            remaining >= 2 && (g.rng.chance(0.15) || (files >= 3 && remaining == 2 && !any_multi));
+        if dental[slot] {
+            fac_index += 1;
+            let mut fac = new_facility(&mut g, fac_index, true);
+            let dir = std::str::from_utf8(&fac.code).unwrap().to_string();
+            let rel = format!("{dir}/RECEIPTS.UKE");
+            let path = opts.out.join(&rel);
+            fs::create_dir_all(path.parent().unwrap())?;
+            let n = per[slot];
+            let bytes = write_dental_file(
+                &mut g,
+                &mut fac,
+                &path,
+                &rel,
+                n,
+                opts.defect_rate,
+                &mut injected,
+            )?;
+            summary.bytes += bytes;
+            summary.receipts += n;
+            summary.dental_receipts += n;
+            summary.files.push(rel);
+            summary.kinds.push("dental");
+            slot += 1;
+            continue;
+        }
+        let multi = if opts.kind == MonthKind::Medical {
+            remaining >= 2 && (g.rng.chance(0.15) || (files >= 3 && remaining == 2 && !any_multi))
+        } else {
+            remaining >= 2 && !dental[slot + 1] && g.rng.chance(0.15)
+        };
         any_multi |= multi;
         fac_index += 1;
         let volumes = if multi { 2 } else { 1 };
-        let mut code = [0u8; 7];
-        let body = format!("{:02}{:04}", g.rng.range(1, 89), fac_index);
-        code[..6].copy_from_slice(body.as_bytes());
-        code[6] = b'0' + check_digit(&code[..6]);
-        let mut fac = Facility {
-            code,
-            pref: g.rng.range(1, 47) as u8,
-            review: 1 + g.rng.below(2) as u8,
-            name: g.rng.below(pools().facility.len() as u64) as usize,
-            phone: format!(
-                "0{}-{}-{:04}",
-                g.rng.range(3, 99),
-                g.rng.range(100, 9999),
-                g.rng.below(10_000)
-            )
-            .into_bytes(),
-            next_no: 1,
-            no_shift: 0,
-            karte: 1000 * g.rng.range(1, 9),
-            count: 0,
-            points: 0,
-        };
+        let mut fac = new_facility(&mut g, fac_index, false);
         let dir = std::str::from_utf8(&fac.code).unwrap().to_string();
         if multi {
             summary.multi_volume += 1;
@@ -2064,7 +3668,7 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
             let path = opts.out.join(&rel);
             fs::create_dir_all(path.parent().unwrap())?;
             let last = v + 1 == volumes;
-            let n = per(slot);
+            let n = per[slot];
             let bytes = write_file(
                 &mut g,
                 &mut fac,
@@ -2079,6 +3683,7 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
             summary.bytes += bytes;
             summary.receipts += n;
             summary.files.push(rel);
+            summary.kinds.push("medical");
             slot += 1;
         }
     }
@@ -2199,6 +3804,17 @@ fn main() {
                 s.injected.len(),
                 opts.out.join("injected.tsv").display()
             );
+            if opts.kind != MonthKind::Medical {
+                let dental = s.kinds.iter().filter(|&&k| k == "dental").count();
+                eprintln!(
+                    "--kind {}: {} 歯科 file(s) with {} receipts, {} 医科 file(s) with {} receipts",
+                    opts.kind.as_str(),
+                    dental,
+                    s.dental_receipts,
+                    s.files.len() - dental,
+                    s.receipts - s.dental_receipts
+                );
+            }
         }
         Err(e) => {
             eprintln!("gen_month: {e}");

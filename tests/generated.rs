@@ -1,7 +1,8 @@
 //! The synthetic claim-month generator (`examples/gen_month.rs`, included here as a module):
 //! a clean month checks with no error and no warning, the output is a pure function of the
 //! seed, every injected defect is reported at the line and with the code `injected.tsv` names
-//! (and nothing else is), and the GO totals and multi-volume ids are right.
+//! (and nothing else is), and the GO totals and multi-volume ids are right — for 医科 months,
+//! 歯科 months (`--kind dental`) and months of both (`--kind mixed`).
 
 #[path = "../examples/gen_month.rs"]
 mod gen;
@@ -35,6 +36,19 @@ fn opts(dir: &Path, receipts: u64, seed: u64, rate: f64, files: usize) -> gen::O
     let mut o = gen::Opts::new(dir, receipts, seed);
     o.defect_rate = rate;
     o.files = files;
+    o
+}
+
+fn opts_kind(
+    dir: &Path,
+    kind: gen::MonthKind,
+    receipts: u64,
+    seed: u64,
+    rate: f64,
+    files: usize,
+) -> gen::Opts {
+    let mut o = opts(dir, receipts, seed, rate, files);
+    o.kind = kind;
     o
 }
 
@@ -170,8 +184,23 @@ fn defects_are_reported_exactly(
     rate: f64,
     files: usize,
 ) -> BTreeSet<String> {
+    defects_of_kind_are_reported_exactly(tag, gen::MonthKind::Medical, receipts, seed, rate, files)
+        .into_iter()
+        .map(|(_, _, c)| c)
+        .collect()
+}
+
+/// [`defects_are_reported_exactly`] for a month of `kind`; returns the injected defects.
+fn defects_of_kind_are_reported_exactly(
+    tag: &str,
+    kind: gen::MonthKind,
+    receipts: u64,
+    seed: u64,
+    rate: f64,
+    files: usize,
+) -> BTreeSet<(String, u64, String)> {
     let dir = Scratch::new(tag);
-    let s = gen::generate(&opts(&dir.0, receipts, seed, rate, files)).unwrap();
+    let s = gen::generate(&opts_kind(&dir.0, kind, receipts, seed, rate, files)).unwrap();
     let injected = read_tsv(&dir.0);
     assert_eq!(injected.len(), s.injected.len(), "one defect per line");
     assert!(!injected.is_empty());
@@ -191,7 +220,7 @@ fn defects_are_reported_exactly(
         extra.len(),
         show(&extra)
     );
-    injected.into_iter().map(|(_, _, c)| c).collect()
+    injected
 }
 
 #[test]
@@ -339,6 +368,45 @@ fn arguments() {
         (10, 7, 0.5, 2)
     );
     assert_eq!(o.out, PathBuf::from("x"));
+    assert_eq!(o.kind, gen::MonthKind::Medical, "medical by default");
+    let base = [
+        "--receipts",
+        "10",
+        "--seed",
+        "7",
+        "--out",
+        "x",
+        "--files",
+        "2",
+    ];
+    let with = |extra: &[&str]| {
+        let mut v = base.to_vec();
+        v.extend_from_slice(extra);
+        a(&v)
+    };
+    assert_eq!(
+        with(&["--kind", "dental"]).unwrap().kind,
+        gen::MonthKind::Dental
+    );
+    assert_eq!(with(&["--kind=mixed"]).unwrap().kind, gen::MonthKind::Mixed);
+    assert_eq!(
+        with(&["--kind", "medical"]).unwrap().kind,
+        gen::MonthKind::Medical
+    );
+    assert!(with(&["--kind", "dpc"]).is_err());
+    assert!(with(&["--kind"]).is_err());
+    // A mixed month needs a file of each kind.
+    assert!(a(&[
+        "--receipts",
+        "10",
+        "--seed",
+        "1",
+        "--out",
+        "x",
+        "--kind",
+        "mixed"
+    ])
+    .is_err());
     assert!(a(&["--receipts", "10", "--out", "x"]).is_err());
     assert!(a(&[
         "--receipts",
@@ -376,5 +444,372 @@ fn check_digits_match_recelint() {
             d[d.len() - 1],
             "{n}"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 歯科 and mixed months
+
+/// The claim kind recelint gave each report, by path.
+fn kinds_of(reports: &[FileReport]) -> Vec<(String, Option<&'static str>)> {
+    reports
+        .iter()
+        .map(|r| (r.path.clone(), r.kind.map(|k| k.as_str())))
+        .collect()
+}
+
+/// Only the infos of ● names and 不詳 claims.
+fn only_expected_infos(reports: &[FileReport]) {
+    for r in reports {
+        let codes: BTreeSet<&str> = r.diagnostics.iter().map(|d| d.rule.code).collect();
+        assert!(
+            codes.iter().all(|c| ["C002", "Q001"].contains(c)),
+            "{}: {codes:?}",
+            r.path
+        );
+    }
+}
+
+#[test]
+fn clean_dental_month_has_no_error_and_no_warning() {
+    let dir = Scratch::new("dental-clean");
+    // Two clinics of 150 receipts: a dental clinic's month.
+    let s = gen::generate(&opts_kind(&dir.0, gen::MonthKind::Dental, 300, 7, 0.0, 2)).unwrap();
+    assert_eq!((s.receipts, s.dental_receipts), (300, 300));
+    assert_eq!(s.files.len(), 2);
+    assert_eq!(s.kinds, vec!["dental"; 2]);
+    assert!(s.files.iter().all(|f| f.ends_with("/RECEIPTS.UKE")));
+    assert!(s.injected.is_empty());
+    let reports = check_all(&dir.0, &s);
+    let bad = findings(&reports);
+    assert!(
+        bad.is_empty(),
+        "clean 歯科 month has findings:\n{}",
+        show(&bad)
+    );
+    only_expected_infos(&reports);
+    for (path, kind) in kinds_of(&reports) {
+        assert_eq!(kind, Some("dental"), "{path}");
+    }
+    assert_eq!(reports.iter().map(|r| r.receipts).sum::<u32>(), 300);
+    let unknown: u64 = reports.iter().map(|r| r.breakdown.unknown_fill).sum();
+    let circles: u64 = reports.iter().map(|r| r.breakdown.black_circle_names).sum();
+    assert!(unknown > 0 && circles > 0, "{unknown} 不詳, {circles} ●");
+    // Shape: UK first, GO last, 0x1A at the very end, CR LF, a few hundred bytes a receipt.
+    let mut bytes_all = 0;
+    for rel in &s.files {
+        let bytes = fs::read(dir.0.join(rel)).unwrap();
+        bytes_all += bytes.len();
+        assert!(bytes.starts_with(b"UK,"), "{rel}");
+        assert!(bytes.ends_with(b",99\r\n\x1A"), "{rel}");
+        let body = &bytes[..bytes.len() - 1];
+        assert_eq!(
+            body.windows(2).filter(|w| w == b"\r\n").count(),
+            body.iter().filter(|&&b| b == b'\n').count()
+        );
+    }
+    let per = bytes_all as u64 / 300;
+    assert!((500..1100).contains(&per), "{per} bytes per 歯科 receipt");
+}
+
+#[test]
+fn clean_mixed_month_has_no_error_and_no_warning() {
+    let dir = Scratch::new("mixed-clean");
+    let s = gen::generate(&opts_kind(&dir.0, gen::MonthKind::Mixed, 600, 5, 0.0, 4)).unwrap();
+    assert_eq!(s.files.len(), 4);
+    assert_eq!(s.kinds.len(), 4);
+    let reports = check_all(&dir.0, &s);
+    let bad = findings(&reports);
+    assert!(
+        bad.is_empty(),
+        "clean mixed month has findings:\n{}",
+        show(&bad)
+    );
+    only_expected_infos(&reports);
+    // Each file is recognised as the kind it was written as, and named as that kind's file.
+    for ((rel, want), (path, got)) in s.files.iter().zip(&s.kinds).zip(kinds_of(&reports)) {
+        assert_eq!(got, Some(*want), "{path}");
+        let name = if *want == "dental" {
+            "RECEIPTS.UKE"
+        } else {
+            "RECEIPTC.UKE"
+        };
+        assert!(rel.ends_with(name), "{rel}");
+    }
+    assert!(s.kinds.contains(&"dental") && s.kinds.contains(&"medical"));
+    // About a fifth of the receipts are 歯科, in smaller facilities (here 60 receipts each, a
+    // small clinic's month, against 240 in each 医科 file).
+    let share = s.dental_receipts as f64 / s.receipts as f64;
+    assert!((0.15..=0.25).contains(&share), "歯科 share {share}");
+    let size = |k: &str| -> Vec<u32> {
+        reports
+            .iter()
+            .zip(&s.kinds)
+            .filter(|(_, kind)| **kind == k)
+            .map(|(r, _)| r.receipts)
+            .collect()
+    };
+    let (dental, medical) = (size("dental"), size("medical"));
+    assert!(
+        dental.iter().max() < medical.iter().min(),
+        "歯科 {dental:?}, 医科 {medical:?}"
+    );
+}
+
+#[test]
+fn dental_defects_are_reported_where_listed() {
+    let codes: BTreeSet<String> = defects_of_kind_are_reported_exactly(
+        "dental-defects",
+        gen::MonthKind::Dental,
+        300,
+        7,
+        0.3,
+        2,
+    )
+    .into_iter()
+    .map(|(_, _, c)| c)
+    .collect();
+    assert!(codes.len() >= 10, "{codes:?}");
+}
+
+#[test]
+fn every_kind_of_dental_defect_is_reported_alone() {
+    // A defect in every receipt: each kind shows up many times.
+    let codes: BTreeSet<String> = defects_of_kind_are_reported_exactly(
+        "dental-every",
+        gen::MonthKind::Dental,
+        500,
+        3,
+        1.0,
+        2,
+    )
+    .into_iter()
+    .map(|(_, _, c)| c)
+    .collect();
+    let all: BTreeSet<String> = gen::DENTAL_DEFECTS
+        .iter()
+        .map(|d| d.code().to_string())
+        .collect();
+    assert_eq!(codes, all);
+    for c in [
+        "D001", "D002", "D003", "D004", "D005", "D006", "S014", "V004",
+    ] {
+        assert!(codes.contains(c), "{c}");
+    }
+}
+
+#[test]
+fn mixed_defects_are_reported_where_listed() {
+    let injected = defects_of_kind_are_reported_exactly(
+        "mixed-defects",
+        gen::MonthKind::Mixed,
+        400,
+        11,
+        0.3,
+        4,
+    );
+    // Each file draws its own kind's defects, and both kinds have some.
+    let of = |list: &[gen::Defect]| -> BTreeSet<&'static str> {
+        list.iter().map(|d| d.code()).collect()
+    };
+    let (medical, dental) = (of(gen::DEFECTS), of(gen::DENTAL_DEFECTS));
+    let (mut in_medical, mut in_dental) = (0, 0);
+    for (file, line, code) in &injected {
+        if file.ends_with("/RECEIPTS.UKE") {
+            in_dental += 1;
+            assert!(dental.contains(code.as_str()), "{file}:{line}: {code}");
+        } else {
+            in_medical += 1;
+            assert!(medical.contains(code.as_str()), "{file}:{line}: {code}");
+        }
+    }
+    assert!(
+        in_medical > 0 && in_dental > 0,
+        "{in_medical} 医科, {in_dental} 歯科"
+    );
+}
+
+/// Field counts of the 歯科 records, including the id (dental.md §3.14).
+fn dental_fields(id: &[u8]) -> usize {
+    match id {
+        b"UK" => 10,
+        b"IR" => 9,
+        b"RE" => 27,
+        b"HO" => 14,
+        b"KO" => 10,
+        b"SN" => 9,
+        b"JD" | b"MF" => 33,
+        b"HS" => 13,
+        b"SS" => 109,
+        b"SI" => 38,
+        b"IY" => 39,
+        b"TO" => 45,
+        b"CO" => 11,
+        b"GO" => 4,
+        _ => panic!("unexpected 歯科 record {}", String::from_utf8_lossy(id)),
+    }
+}
+
+#[test]
+fn dental_records_follow_the_layout_and_go_totals_are_right() {
+    let dir = Scratch::new("dental-layout");
+    let s = gen::generate(&opts_kind(&dir.0, gen::MonthKind::Dental, 400, 13, 0.0, 2)).unwrap();
+    let (mut outpatients, mut inpatients) = (0, 0);
+    for rel in &s.files {
+        let bytes = fs::read(dir.0.join(rel)).unwrap();
+        let recs = records(&bytes);
+        let uk = &recs[0];
+        assert_eq!(uk[0], b"UK");
+        assert_eq!(uk[3], b"3", "{rel}: 点数表");
+        assert_eq!(uk[9], b"00", "{rel}: UK volume");
+        let go = recs.last().unwrap();
+        assert_eq!((go[0], go[3]), (&b"GO"[..], &b"99"[..]));
+        let (mut count, mut points) = (0u64, 0u64);
+        let (mut has_ho, mut first_ko) = (false, true);
+        let mut hs = 0;
+        let mut inpatient = false;
+        for (i, r) in recs.iter().enumerate() {
+            assert_eq!(
+                r.len(),
+                dental_fields(r[0]),
+                "{rel}: record {i} ({:?})",
+                r[0]
+            );
+            match r[0] {
+                b"IR" => {
+                    // IR 1–4 and 6 repeat UK 1–4 and 7, and RE follows at once.
+                    assert_eq!(&r[1..5], &uk[1..5], "{rel}: record {i}");
+                    assert_eq!(r[6], uk[7], "{rel}: record {i}");
+                    assert_eq!(recs[i + 1][0], b"RE", "{rel}: record {i}");
+                    if i > 1 {
+                        assert!((1..=5).contains(&hs), "{rel}: {hs} HS before record {i}");
+                    }
+                    hs = 0;
+                }
+                b"RE" => {
+                    has_ho = false;
+                    first_ko = true;
+                    let kind = r[2];
+                    assert_eq!(kind[0], b'3', "{rel}: record {i}: レセプト種別");
+                    inpatient = (kind[3] - b'0') % 2 == 1;
+                    if inpatient {
+                        inpatients += 1;
+                        assert!(!r[8].is_empty(), "{rel}: record {i}: 入院年月日");
+                        assert!(r[9].is_empty() && r[10].is_empty(), "{rel}: record {i}");
+                    } else {
+                        outpatients += 1;
+                        assert!(r[8].is_empty(), "{rel}: record {i}");
+                        assert!(!r[9].is_empty(), "{rel}: record {i}: 診療開始日");
+                        assert!(
+                            [&b"1"[..], b"2", b"3", b"4"].contains(&r[10]),
+                            "{rel}: record {i}: 転帰区分"
+                        );
+                    }
+                }
+                b"HO" => {
+                    count += 1;
+                    has_ho = true;
+                    points += num(r[5]);
+                }
+                b"KO" => {
+                    count += 1;
+                    if !has_ho && first_ko {
+                        points += num(r[5]);
+                    }
+                    first_ko = false;
+                }
+                b"HS" => {
+                    hs += 1;
+                    // 6-character 歯式 units, a 7-digit 傷病名コード; 診療開始日 on an inpatient's.
+                    assert!(!r[3].is_empty() && r[3].len() % 6 == 0, "{rel}: record {i}");
+                    assert_eq!(r[4].len(), 7, "{rel}: record {i}");
+                    assert_eq!(r[1].is_empty(), !inpatient, "{rel}: record {i}");
+                }
+                b"SS" => {
+                    assert_eq!(r[3].len(), 9, "{rel}: record {i}");
+                    assert_eq!(r[3][0], b'3', "{rel}: record {i}: 歯科診療行為コード");
+                    // 回数 = Σ days, except on a 未来院請求 line, which has no day.
+                    let days: u64 = r[78..109]
+                        .iter()
+                        .filter(|d| !d.is_empty())
+                        .map(|d| num(d))
+                        .sum();
+                    assert!(days == num(r[77]) || days == 0, "{rel}: record {i}");
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(
+            (num(go[1]), num(go[2])),
+            (count, points),
+            "{rel}: GO totals"
+        );
+    }
+    // About 1 % of 歯科 receipts are 入院 (this seed gives some).
+    assert!(outpatients > 300, "{outpatients} outpatient receipts");
+    assert!(inpatients > 0, "no inpatient receipt");
+}
+
+/// What a report says, for comparing two checks of the same bytes.
+fn digest(r: &FileReport) -> Vec<String> {
+    let mut v: Vec<String> = r
+        .diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{:?}:{:?}:{:?}:{:?}",
+                d.rule.code, d.line, d.field, d.receipt, d.args
+            )
+        })
+        .collect();
+    v.push(format!("receipts {} records {}", r.receipts, r.records));
+    v.push(format!("breakdown {:?}", r.breakdown));
+    v
+}
+
+#[test]
+fn dental_months_give_the_same_findings_in_chunks() {
+    // Receipts open with IR in 歯科: chunks cut at receipt boundaries must fold into what one
+    // pass gives, with and without defects (D001 moves or doubles the IR).
+    let dir = Scratch::new("dental-chunks");
+    let s = gen::generate(&opts_kind(&dir.0, gen::MonthKind::Dental, 200, 17, 0.3, 2)).unwrap();
+    for rel in &s.files {
+        let bytes = fs::read(dir.0.join(rel)).unwrap();
+        let with = |chunk_size: usize| {
+            check_bytes(
+                rel,
+                &bytes,
+                &CheckOptions {
+                    chunk_size,
+                    ..Default::default()
+                },
+            )
+        };
+        let whole = digest(&with(usize::MAX / 4));
+        for size in [1, 100, 4096] {
+            assert_eq!(
+                whole,
+                digest(&with(size)),
+                "{rel} in chunks of {size} bytes"
+            );
+        }
+    }
+}
+
+#[test]
+fn dental_and_mixed_months_are_pure_functions_of_the_seed() {
+    for kind in [gen::MonthKind::Dental, gen::MonthKind::Mixed] {
+        let a = Scratch::new(&format!("pure-a-{}", kind.as_str()));
+        let b = Scratch::new(&format!("pure-b-{}", kind.as_str()));
+        let sa = gen::generate(&opts_kind(&a.0, kind, 200, 42, 0.2, 3)).unwrap();
+        let sb = gen::generate(&opts_kind(&b.0, kind, 200, 42, 0.2, 3)).unwrap();
+        assert_eq!((&sa.files, &sa.kinds), (&sb.files, &sb.kinds));
+        let mut names = sa.files.clone();
+        names.push("injected.tsv".into());
+        for rel in &names {
+            let x = fs::read(a.0.join(rel)).unwrap();
+            let y = fs::read(b.0.join(rel)).unwrap();
+            assert!(x == y, "{rel} differs between two runs with the same seed");
+        }
     }
 }
