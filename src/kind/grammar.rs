@@ -22,6 +22,8 @@ pub enum Mode {
     Kanji,
     /// 英数又は漢字: all single-byte or all double-byte, never mixed.
     AlnumOrKanji,
+    /// Not known (the specification's mode is not confirmed): no character check.
+    Any,
 }
 
 impl Mode {
@@ -35,6 +37,8 @@ impl Mode {
             (Mode::Alnum, false) => "half-width alphanumeric",
             (Mode::Kanji, false) => "full-width",
             (Mode::AlnumOrKanji, false) => "half-width or full-width",
+            (Mode::Any, true) => "未確認",
+            (Mode::Any, false) => "unconfirmed",
         }
     }
 }
@@ -69,7 +73,8 @@ struct RawField {
     name: String,
     en: String,
     mode: Mode,
-    bytes: u16,
+    /// Absent when the specification's length is not confirmed: no length check.
+    bytes: Option<u16>,
     #[serde(default)]
     fixed: bool,
     #[serde(default)]
@@ -93,6 +98,9 @@ struct RawRecord {
     en: String,
     scope: Scope,
     order: Option<u8>,
+    /// The field counts of the editions the record exists in (調剤 CZ: 54 and 71).
+    #[serde(default)]
+    counts: Vec<usize>,
     fields: Vec<RawField>,
 }
 
@@ -152,6 +160,9 @@ pub struct RecordDef {
     /// Position within a receipt (spec 第1章3(3)); `None` for IR and GO.
     pub order: Option<u8>,
     pub fields: Vec<FieldDef>,
+    /// The field counts (with the id) of the editions the record exists in; the last one is
+    /// `fields.len()`. One entry for a record of one layout.
+    pub counts: Vec<usize>,
     /// Bit `i` set when field `i` (< 64) is required: with a record's non-empty mask, the
     /// value pass visits only the fields that hold something or must.
     pub required_mask: u64,
@@ -427,6 +438,12 @@ impl Grammar {
                         r.id, f.name
                     )));
                 }
+                if f.bytes.is_none() && (f.fixed || f.format == Some(Format::Decimal)) {
+                    return Err(GrammarError(format!(
+                        "{}.{}: a fixed-length or decimal field needs bytes",
+                        r.id, f.name
+                    )));
+                }
                 // A decimal's parser reads no table (crate::parse::field).
                 if f.format == Some(Format::Decimal) && table.is_some() {
                     return Err(GrammarError(format!(
@@ -453,7 +470,8 @@ impl Grammar {
                         name: sub(&f.name),
                         en: sub(&f.en),
                         mode: f.mode,
-                        bytes: f.bytes,
+                        // Unknown: longer than any field of a record recelint reads whole.
+                        bytes: f.bytes.unwrap_or(u16::MAX),
                         fixed: f.fixed,
                         required: f.required,
                         table,
@@ -479,7 +497,23 @@ impl Grammar {
                 .take(64)
                 .map(|f| Quick::of(f, &tables))
                 .collect();
+            let counts = if r.counts.is_empty() {
+                vec![fields.len()]
+            } else {
+                let mut c = r.counts.clone();
+                c.sort_unstable();
+                if c.last() != Some(&fields.len()) || c[0] < 1 {
+                    return Err(GrammarError(format!(
+                        "record `{}`: its longest edition ({:?}) must have its {} fields",
+                        r.id,
+                        c.last(),
+                        fields.len()
+                    )));
+                }
+                c
+            };
             records.push(RecordDef {
+                counts,
                 required_mask,
                 quick,
                 id: r.id,
@@ -539,6 +573,42 @@ impl Grammar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const TABLES: &str =
+        "[tables.t]\nname = \"表\"\nen = \"t\"\n[tables.t.codes]\n\"1\" = \"一\"\n";
+
+    fn one_record(fields: &str, extra: &str) -> Result<Grammar, GrammarError> {
+        let records = format!(
+            "[[record]]\nid = \"ZZ\"\nname = \"試\"\nen = \"test\"\nscope = \"file\"\n{extra}\nfields = [\n{{ name = \"id\", en = \"id\", mode = \"alnum\", bytes = 2, fixed = true, key = \"id\" }},\n{fields}\n]\n"
+        );
+        Grammar::from_toml(&records, TABLES)
+    }
+
+    /// A field whose mode or length the specification does not confirm (調剤) is read with
+    /// no character or length check; a fixed-length one must say its length.
+    #[test]
+    fn unknown_modes_and_lengths_are_not_checked() {
+        let g = one_record(r#"{ name = "a", en = "a", mode = "any" }"#, "").unwrap();
+        let f = &g.records[0].fields[1];
+        assert_eq!((f.mode, f.bytes), (Mode::Any, u16::MAX));
+        let long = "ｱ漢".repeat(500);
+        let bytes = crate::encoding::sjis::encode(&long);
+        let scan = crate::encoding::sjis::scan(&bytes);
+        let (r, notes) = crate::parse::field::read(&g, f, &bytes, &scan, None);
+        assert!(r.is_ok() && notes == Default::default());
+        let fixed = r#"{ name = "a", en = "a", mode = "any", fixed = true }"#;
+        assert!(one_record(fixed, "").is_err());
+    }
+
+    /// A record of two editions accepts both counts; its longest must be its field list.
+    #[test]
+    fn a_record_of_two_editions_lists_both_counts() {
+        let f = r#"{ name = "a", en = "a", mode = "num", bytes = 1, table = "t" },
+                   { name = "b", en = "b", mode = "any" }"#;
+        let g = one_record(f, "counts = [3, 2]").unwrap();
+        assert_eq!(g.records[0].counts, vec![2, 3]);
+        assert!(one_record(f, "counts = [2, 4]").is_err());
+    }
 
     /// The packed slots and the short-code bits answer as the table's own map does, for
     /// every code of every table, every one- and two-byte string, and longer near misses.

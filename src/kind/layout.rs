@@ -22,7 +22,7 @@ pub struct Layout {
     pub ko: RecIdx,
     pub sn: RecIdx,
     pub jd: RecIdx,
-    /// The diagnosis record a receipt needs (医科 SY, 歯科 HS).
+    /// The diagnosis record a receipt needs (医科 SY, 歯科 HS; [`ABSENT`] in 調剤).
     pub diag: RecIdx,
     /// Per record index: one of the care records a receipt needs one of (医科 SI / IY / TO,
     /// 歯科 SS / SI / IY / TO).
@@ -41,8 +41,10 @@ pub struct Layout {
     pub re_care_ym: usize,
     pub re_sex: usize,
     pub re_birth: usize,
-    pub re_admission: usize,
-    pub diag_start: usize,
+    /// RE 入院年月日 (none in 調剤).
+    pub re_admission: Option<usize>,
+    /// The diagnosis record's 診療開始日 (none in a kind without diagnoses).
+    pub diag_start: Option<usize>,
     pub ho_days: usize,
     pub ko_days: usize,
     pub jd_payer: usize,
@@ -169,7 +171,8 @@ impl Layout {
             ko: rec("KO")?,
             sn: rec("SN")?,
             jd: rec("JD")?,
-            diag: rec(d)?,
+            // A kind without diagnosis records (調剤) has none: S007 does not apply.
+            diag: if d.is_empty() { ABSENT } else { rec(d)? },
             co: rec("CO")?,
             ti: g.lookup(b"TI").unwrap_or(ABSENT),
             go: rec("GO")?,
@@ -179,8 +182,12 @@ impl Layout {
             re_care_ym: key("RE", "care_ym")?,
             re_sex: key("RE", "sex")?,
             re_birth: key("RE", "birth_date")?,
-            re_admission: key("RE", "admission_date")?,
-            diag_start: key(d, "start_date")?,
+            re_admission: g.key("RE", "admission_date"),
+            diag_start: if d.is_empty() {
+                None
+            } else {
+                Some(key(d, "start_date")?)
+            },
             ho_days: key("HO", "days")?,
             ko_days: key("KO", "days")?,
             jd_payer: key("JD", "payer_kind")?,

@@ -17,6 +17,8 @@ const COMMON_TABLES: &str = include_str!("../../grammar/common/tables.toml");
 const MEDICAL_RECORDS: &str = include_str!("../../grammar/medical/records.toml");
 const DENTAL_RECORDS: &str = include_str!("../../grammar/dental/records.toml");
 const DENTAL_TABLES: &str = include_str!("../../grammar/dental/tables.toml");
+const PHARMACY_RECORDS: &str = include_str!("../../grammar/pharmacy/records.toml");
+const PHARMACY_TABLES: &str = include_str!("../../grammar/pharmacy/tables.toml");
 
 /// A kind of claim file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -64,7 +66,11 @@ impl Kind {
         match self {
             Kind::Medical => Some((MEDICAL_RECORDS, COMMON_TABLES.to_string())),
             Kind::Dental => Some((DENTAL_RECORDS, format!("{COMMON_TABLES}\n{DENTAL_TABLES}"))),
-            Kind::Dpc | Kind::Pharmacy => None,
+            Kind::Pharmacy => Some((
+                PHARMACY_RECORDS,
+                format!("{COMMON_TABLES}\n{PHARMACY_TABLES}"),
+            )),
+            Kind::Dpc => None,
         }
     }
 
@@ -122,6 +128,7 @@ impl Spec {
         let layout = Layout::resolve(&grammar, kind.def())?;
         let own = match kind {
             Kind::Dental => Own::Dental(own::Dental::resolve(&grammar)?),
+            Kind::Pharmacy => Own::Pharmacy(own::Pharmacy::resolve(&grammar)?),
             _ => Own::None,
         };
         Ok(Spec {
@@ -163,6 +170,11 @@ pub struct KindDef {
     /// The longest run of records with 診療識別 omitted (S013), where the kind's
     /// specification states one (医科 98; 歯科: no source).
     pub omitted_care_kind_max: Option<u32>,
+    /// GO 総件数 may be the number of receipts instead of HO + KO records (S010), where the
+    /// kind's specification does not say which (調剤).
+    pub go_count_may_be_receipts: bool,
+    /// HO / KO 診療実日数 is the number of JD visit days (S017); not in 調剤.
+    pub jd_counts_days: bool,
     /// recelint checks this kind.
     pub supported: bool,
 }
@@ -196,6 +208,10 @@ struct RawKind {
     #[serde(default)]
     marks: Vec<String>,
     omitted_care_kind_max: Option<u32>,
+    #[serde(default)]
+    go_count_may_be_receipts: bool,
+    #[serde(default = "yes")]
+    jd_counts_days: bool,
     supported: bool,
 }
 
@@ -213,6 +229,10 @@ struct RawKinds {
     kind: Vec<RawKind>,
     #[serde(default)]
     other: Vec<RawOther>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn load(text: &str) -> Result<Kinds, String> {
@@ -234,6 +254,8 @@ fn load(text: &str) -> Result<Kinds, String> {
             care_en: r.care_en,
             marks: r.marks,
             omitted_care_kind_max: r.omitted_care_kind_max,
+            go_count_may_be_receipts: r.go_count_may_be_receipts,
+            jd_counts_days: r.jd_counts_days,
             supported: r.supported,
         });
     }

@@ -1,13 +1,14 @@
 //! The positions a kind's own rules module reads (for 歯科, `rules::dental`), resolved by
 //! key with the kind's grammar when its `Spec` is loaded, like the shared `Layout`.
 
-use crate::kind::grammar::Grammar;
+use crate::kind::grammar::{Grammar, RecIdx};
 
 /// What a kind's own rules read, if it has some.
 #[derive(Debug)]
 pub enum Own {
     None,
     Dental(Dental),
+    Pharmacy(Pharmacy),
 }
 
 /// Where the 歯科 rules read, resolved with the 歯科 grammar by key.
@@ -53,6 +54,35 @@ impl Dental {
             care_in: table("dental_shinryo_shikibetsu_nyuin")?,
             care_out: table("dental_shinryo_shikibetsu_gairai")?,
             care_any: table("dental_shinryo_shikibetsu")?,
+        })
+    }
+}
+
+/// Where the 調剤 rules read.
+#[derive(Debug)]
+pub struct Pharmacy {
+    /// 処方基本 (SH), 調剤 (CZ), and the records that belong to a CZ (IY, TO, CO).
+    pub(crate) sh: RecIdx,
+    pub(crate) cz: RecIdx,
+    pub(crate) under_cz: [RecIdx; 3],
+    /// CZ 処方箋交付年月日 and 調剤年月日.
+    pub(crate) cz_issue: usize,
+    pub(crate) cz_dispense: usize,
+}
+
+impl Pharmacy {
+    pub(crate) fn resolve(g: &Grammar) -> Result<Pharmacy, String> {
+        let rec = |id: &str| {
+            g.lookup(id.as_bytes())
+                .ok_or(format!("record {id} missing"))
+        };
+        let key = |id: &str, k: &str| g.key(id, k).ok_or(format!("{id}.{k} missing"));
+        Ok(Pharmacy {
+            sh: rec("SH")?,
+            cz: rec("CZ")?,
+            under_cz: [rec("IY")?, rec("TO")?, rec("CO")?],
+            cz_issue: key("CZ", "issue_date")?,
+            cz_dispense: key("CZ", "dispense_date")?,
         })
     }
 }

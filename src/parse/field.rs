@@ -165,7 +165,7 @@ fn mode_problem(f: &FieldDef, val: &[u8], scan: &Scan) -> Option<(&'static str, 
         }
         Mode::Alnum => (scan.double > 0).then_some(("全角文字", "full-width characters")),
         Mode::Kanji => (scan.single > 0).then_some(("半角文字", "half-width characters")),
-        Mode::AlnumOrKanji => None,
+        Mode::AlnumOrKanji | Mode::Any => None,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod dental;
 pub mod file;
 pub mod insurer;
 pub mod internal;
+pub mod pharmacy;
 pub mod qualification;
 pub mod structure;
 pub mod value;
@@ -68,18 +69,37 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         .chain(internal::RULES)
         // Kind-specific rules come after the shared ones (rule indexes in SARIF stay put).
         .chain(dental::RULES)
+        .chain(pharmacy::RULES)
         .copied()
 }
 
 /// The claim kinds the shared rule families (F, S, V, C, I, Q, X) apply to: every kind
 /// recelint checks, each with the fields at that kind's positions.
-pub const SHARED_KINDS: &[crate::kind::Kind] =
-    &[crate::kind::Kind::Medical, crate::kind::Kind::Dental];
+pub const SHARED_KINDS: &[crate::kind::Kind] = &[
+    crate::kind::Kind::Medical,
+    crate::kind::Kind::Dental,
+    crate::kind::Kind::Pharmacy,
+];
 
 /// The claim kinds `rule` applies to (`recelint rules` shows them).
 pub fn kinds(rule: &Rule) -> Vec<crate::kind::Kind> {
     if dental::RULES.iter().any(|r| std::ptr::eq(*r, rule)) {
         dental::KINDS.to_vec()
+    } else if pharmacy::RULES.iter().any(|r| std::ptr::eq(*r, rule)) {
+        pharmacy::KINDS.to_vec()
+    } else if std::ptr::eq(rule, &structure::S007) {
+        // Only kinds with diagnosis records (not 調剤).
+        SHARED_KINDS
+            .iter()
+            .copied()
+            .filter(|k| !k.def().diagnosis.is_empty())
+            .collect()
+    } else if std::ptr::eq(rule, &structure::S017) {
+        SHARED_KINDS
+            .iter()
+            .copied()
+            .filter(|k| k.def().jd_counts_days)
+            .collect()
     } else if std::ptr::eq(rule, &structure::S013) {
         // Only where the kind's specification states the limit.
         SHARED_KINDS

@@ -390,27 +390,23 @@ pub fn on_dates(cx: &mut Cx, st: &mut Values, v: &RecView) {
         // A date of birth after the month of care is V010 already; comparing the 診療開始日
         // with it would repeat that on every SY.
         st.birth_ymd = birth.filter(|b| b.ym() <= care).map(|b| b.ymd());
-        for (i, d) in [(l.re_birth, birth), (l.re_admission, date(l.re_admission))] {
+        let admission = l.re_admission.map(|i| (i, date(i)));
+        for (i, d) in [(l.re_birth, birth)].into_iter().chain(admission) {
             if let Some(d) = d.filter(|d| d.ym() > care) {
                 let shown = show_date(v.field(i), &d);
                 cx.field(&V010, v, i, args![field_label(v, i), shown, care]);
             }
         }
-    } else if v.is(l.diag) {
-        let (Some(care), Some(start)) = (st.care_ym, date(l.diag_start)) else {
+    } else if let (true, Some(ds)) = (v.is(l.diag), l.diag_start) {
+        let (Some(care), Some(start)) = (st.care_ym, date(ds)) else {
             return;
         };
         if start.ym() > care {
-            let shown = show_date(v.field(l.diag_start), &start);
-            cx.field(
-                &V010,
-                v,
-                l.diag_start,
-                args![field_label(v, l.diag_start), shown, care],
-            );
+            let shown = show_date(v.field(ds), &start);
+            cx.field(&V010, v, ds, args![field_label(v, ds), shown, care]);
         } else if let Some(b) = st.birth_ymd.filter(|&b| start.ymd() < b) {
-            let shown = show_date(v.field(l.diag_start), &start);
-            cx.field(&V011, v, l.diag_start, args![shown, b]);
+            let shown = show_date(v.field(ds), &start);
+            cx.field(&V011, v, ds, args![shown, b]);
         }
     }
 }

@@ -39,19 +39,26 @@ pub(super) struct Scanner<'a> {
     pub(super) opened: bool,
     /// The kind's receipts open with a record of their own before RE (歯科 IR).
     pub(super) own_opener: bool,
+    /// The records after an opening record that RE did not follow (D001 said so): part of a
+    /// receipt without its RE, not records "before the first RE" (S004).
+    pub(super) orphan: bool,
 }
 
 impl<'a> Scanner<'a> {
     pub(super) fn flush(&mut self, cx: &mut Cx) {
         if let Block::Receipt(n) = self.block {
             structure::on_receipt(cx, &mut self.structure, &self.buf);
-            if std::mem::take(&mut self.jd) {
+            if std::mem::take(&mut self.jd) && self.buf.spec.kind.def().jd_counts_days {
                 structure::visit_days(cx, &self.buf);
             }
             insurer::on_receipt(cx, &self.buf);
             // The kind's own rules.
-            if let crate::kind::own::Own::Dental(_) = self.buf.spec.own {
-                crate::rules::dental::on_receipt(cx, &self.buf);
+            match self.buf.spec.own {
+                crate::kind::own::Own::Dental(_) => crate::rules::dental::on_receipt(cx, &self.buf),
+                crate::kind::own::Own::Pharmacy(_) => {
+                    crate::rules::pharmacy::on_receipt(cx, &self.buf)
+                }
+                crate::kind::own::Own::None => {}
             }
             // The Q rules read names and remarks as text: in a file saved in another encoding
             // (F002) they would judge mojibake, so they wait until it is saved again.
@@ -145,6 +152,11 @@ impl<'a> Scanner<'a> {
             if opened != v.is(l.re) {
                 crate::rules::dental::unpaired(cx, &v, opened);
             }
+            if opens || v.is(l.re) {
+                self.orphan = false;
+            } else if opened {
+                self.orphan = true;
+            }
             if opens {
                 crate::rules::dental::against_header(cx, &v, &self.header.same);
             }
@@ -155,7 +167,7 @@ impl<'a> Scanner<'a> {
                 .ok()
                 .map(|d| d.ym());
         }
-        let in_receipt = matches!(self.block, Block::Receipt(_));
+        let in_receipt = matches!(self.block, Block::Receipt(_)) || self.orphan;
         structure::on_record(cx, &mut self.structure, &v, in_receipt);
         if v.is(l.header) && self.facility.is_empty() {
             self.facility = sjis::decode(v.field(l.header_facility)).into();
@@ -262,6 +274,7 @@ pub(super) fn scan_chunk(
         header: &c.header,
         opened: false,
         own_opener: spec.layout.opener != spec.layout.re,
+        orphan: false,
     };
     sc.values.claim_ym = c.header.claim_ym;
     let mut lines = 0;
