@@ -139,7 +139,10 @@ fn rules_lists_and_explains() {
     assert!(out.contains("I002"));
     // What the 調剤 grammar cannot check, said beside the list.
     let err = String::from_utf8(o.stderr).unwrap();
-    assert!(err.contains("調剤") && err.contains("mode = \"any\""), "{err}");
+    assert!(
+        err.contains("調剤") && err.contains("mode = \"any\""),
+        "{err}"
+    );
     let o = bin().args(["rules", "s010"]).output().unwrap();
     let out = String::from_utf8(o.stdout).unwrap();
     assert!(out.starts_with("S010"), "{out}");
