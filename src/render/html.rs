@@ -567,9 +567,18 @@ impl Html {
             escape(&r.path)
         );
         if r.unreadable.is_none() {
+            let ja = self.style.lang.is_ja();
+            let ed = r
+                .editions
+                .first()
+                .map(|e| match ja {
+                    true => format!("（{} {} 項目の版）", e.record, e.fields),
+                    false => format!(" ({} of {} fields)", e.record, e.fields),
+                })
+                .unwrap_or_default();
             let kind = r
                 .kind
-                .map(|k| format!("{} · ", k.label(self.style.lang.is_ja())))
+                .map(|k| escape(&format!("{}{ed} · ", k.label(ja))))
                 .unwrap_or_default();
             let _ = write!(
                 s,

@@ -21,6 +21,9 @@ struct FileEntry {
     path: String,
     /// medical, dpc, dental, pharmacy; null when nothing tells.
     kind: Option<&'static str>,
+    /// The editions of records that have several (調剤 CZ), most lines first; absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    editions: Vec<crate::report::Edition>,
     receipts: u32,
     records: u32,
     errors: usize,
@@ -154,6 +157,7 @@ impl Renderer for Json {
         self.files.push(FileEntry {
             path: r.path.clone(),
             kind: r.kind.map(crate::kind::Kind::as_str),
+            editions: r.editions.clone(),
             receipts: r.receipts,
             records: r.records,
             errors: r.count(Severity::Error),

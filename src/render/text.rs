@@ -192,14 +192,24 @@ impl Renderer for Text {
                 writeln!(out, "{}:", r.path)?;
             }
         } else if ja {
-            let kind = kind.map(|k| format!("{k}・")).unwrap_or_default();
+            let ed = r
+                .editions
+                .first()
+                .map(|e| format!("（{} {} 項目の版）", e.record, e.fields))
+                .unwrap_or_default();
+            let kind = kind.map(|k| format!("{k}{ed}・")).unwrap_or_default();
             writeln!(
                 out,
                 "{}: {kind}レセプト {} 件・レコード {} 件 — エラー {e}・警告 {w}・情報 {i}",
                 r.path, r.receipts, r.records
             )?;
         } else {
-            let kind = kind.map(|k| format!("{k}, ")).unwrap_or_default();
+            let ed = r
+                .editions
+                .first()
+                .map(|e| format!(" ({} of {} fields)", e.record, e.fields))
+                .unwrap_or_default();
+            let kind = kind.map(|k| format!("{k}{ed}, ")).unwrap_or_default();
             writeln!(
                 out,
                 "{}: {kind}{} receipts, {} records — {e} errors, {w} warnings, {i} infos",

@@ -5,6 +5,17 @@ use crate::kind::Spec;
 use crate::qualify::{Breakdown, ReceiptFact};
 use std::collections::BTreeMap;
 
+/// One edition of a record that has several, as a file has it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Edition {
+    /// The record id (`CZ`).
+    pub record: String,
+    /// Its field count in this edition, with the id.
+    pub fields: u32,
+    /// Lines of the file with it.
+    pub lines: u64,
+}
+
 /// The result of checking one file.
 #[derive(Debug, Default)]
 pub struct FileReport {
@@ -34,6 +45,9 @@ pub struct FileReport {
     pub facility: String,
     /// The file's claim kind (detected, or forced with `--kind`); `None` when nothing tells.
     pub kind: Option<crate::kind::Kind>,
+    /// The editions of its records that have several (調剤 CZ: 54 or 71 fields), most lines
+    /// first: the first is the file's edition.
+    pub editions: Vec<Edition>,
     /// The same, by rule code.
     pub omitted_rules: BTreeMap<&'static str, usize>,
 }

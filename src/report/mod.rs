@@ -6,7 +6,7 @@ mod file;
 pub mod redact;
 pub(crate) mod source;
 
-pub use file::{top, FileReport};
+pub use file::{top, Edition, FileReport};
 pub(crate) use source::source_window;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -70,6 +70,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         // Kind-specific rules come after the shared ones (rule indexes in SARIF stay put).
         .chain(dental::RULES)
         .chain(pharmacy::RULES)
+        .chain(structure::LATER)
         .copied()
 }
 

@@ -8,6 +8,7 @@ use crate::kind::layout::Layout;
 use crate::parse::record::{number, RecBuf, RecView};
 use crate::report::Diagnostic;
 use crate::report::{bi, Arg, Rule};
+use std::collections::BTreeMap;
 
 pub static S001: Rule = rule!("S001", "first-record-not-ir", Error,
     ja: "最初のレコードがファイルの先頭レコード（医科 IR・歯科 UK）でない",
@@ -54,6 +55,11 @@ pub static S009: Rule = rule!("S009", "field-count", Warning,
     "{0} レコードの項目数が {1} です（仕様では {2}）。同じ項目数の {0} がこのファイルに {3} 行あります",
     en: "record has a different number of fields than its layout",
     "the {0} record has {1} fields (the layout has {2}); {3} {0} line(s) of this file have this count");
+pub static S018: Rule = rule!("S018", "editions-mixed", Warning,
+    ja: "同じレコードに二つの版の項目数が混在している",
+    "{0} レコードに {1} 項目の版（{2} 行）と {3} 項目の版（{4} 行）が混在しています",
+    en: "records of one kind in two editions in the same file",
+    "the {0} records are of two editions: {1} fields ({2} lines) and {3} fields ({4} lines)");
 pub static S010: Rule = rule!("S010", "go-total-count", Error,
     ja: "GO 総件数が HO + KO レコード数と合わない",
     "GO の総件数は {0} ですが、HO と KO のレコード数の合計は {1} です",
@@ -100,6 +106,10 @@ pub static RULES: &[&Rule] = &[
     &S001, &S002, &S003, &S004, &S005, &S006, &S007, &S008, &S009, &S010, &S011, &S012, &S013,
     &S014, &S015, &S016, &S017,
 ];
+
+/// Rules added after the first release, listed at the end of the registry so that the
+/// indexes of the others (SARIF `ruleIndex`) stay put.
+pub static LATER: &[&Rule] = &[&S018];
 
 /// Per receipt: each JD's days of visit type 1 (counted in 診療実日数) against the 診療実日数
 /// of its payer (負担者種別 1: HO; 2–5: the first to fourth KO). A warning: the JD is optional
@@ -148,6 +158,8 @@ pub struct Structure {
     after_go: bool,
     unknown: Tallies<Vec<u8>>,
     field_counts: Tallies<(RecIdx, u32)>,
+    /// Records of several editions (調剤 CZ): how many lines of each field count.
+    editions: BTreeMap<(RecIdx, u32), u64>,
     before_re: Tallies<()>,
     next_no: Option<u64>,
     /// Receipts of the chunk, and those before its first readable レセプト番号.
@@ -202,6 +214,7 @@ pub struct FileStructure {
     after_go: bool,
     unknown: Tallies<Vec<u8>>,
     field_counts: Tallies<(RecIdx, u32)>,
+    editions: BTreeMap<(RecIdx, u32), u64>,
     before_re: Tallies<()>,
     next_no: Option<u64>,
     receipts: u64,
@@ -234,6 +247,18 @@ impl Structure {
 }
 
 impl FileStructure {
+    /// The editions of the file's records of several editions: (record, field count, lines),
+    /// most lines first.
+    pub fn editions(&self) -> Vec<(RecIdx, u32, u64)> {
+        let mut v: Vec<_> = self
+            .editions
+            .iter()
+            .map(|(&(d, f), &n)| (d, f, n))
+            .collect();
+        v.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
+        v
+    }
+
     /// Folds the next chunk's state in; `lines` is the number of lines before the chunk and
     /// `offset` where its diagnostics were appended in `cx` (duplicates of tallied reports go
     /// to `drop`).
@@ -311,6 +336,9 @@ impl FileStructure {
         self.records += c.records;
         self.unknown.merge(c.unknown, offset, drop);
         self.field_counts.merge(c.field_counts, offset, drop);
+        for (k, n) in c.editions {
+            *self.editions.entry(k).or_default() += n;
+        }
         self.before_re.merge(c.before_re, offset, drop);
         self.sum_count += c.sum_count;
         self.sum_points += c.sum_points;
@@ -372,7 +400,11 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
     let rd = v.spec().grammar.record(def);
     let expected = rd.fields.len() as u32;
     let nf = v.nfields() as u32;
-    // A record of several editions (調剤 CZ) may have the count of any of them.
+    // A record of several editions (調剤 CZ) may have the count of any of them; the file's
+    // edition is what its records have (S018 when they disagree).
+    if rd.counts.len() > 1 && rd.counts.contains(&(nf as usize)) {
+        *st.editions.entry((def, nf)).or_default() += 1;
+    }
     if nf != expected && !rd.counts.contains(&(nf as usize)) && st.field_counts.get((def, nf)).hit()
     {
         cx.rec(&S009, v, args![&rd.id, nf, expected, ""]);
@@ -701,6 +733,17 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
 pub fn on_end(cx: &mut Cx, st: &FileStructure, spec: &'static crate::kind::Spec) {
     st.unknown.finish(cx, 1);
     st.field_counts.finish(cx, 3);
+    // S018: one record in two editions.
+    let g = &spec.grammar;
+    let mut by_record: BTreeMap<RecIdx, Vec<(u32, u64)>> = BTreeMap::new();
+    for (&(def, nf), &n) in &st.editions {
+        by_record.entry(def).or_default().push((nf, n));
+    }
+    for (def, seen) in by_record {
+        if let [(a, na), (b, nb), ..] = seen[..] {
+            cx.file(&S018, args![&g.record(def).id, a, na, b, nb]);
+        }
+    }
     st.before_re.finish(cx, 1);
     if st.records == 0 {
         return;

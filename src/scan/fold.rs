@@ -89,6 +89,16 @@ impl FileAcc {
         let mut acc = self;
         let cx = &mut acc.cx;
         structure::on_end(cx, &acc.structure, spec);
+        report.editions = acc
+            .structure
+            .editions()
+            .into_iter()
+            .map(|(def, fields, lines)| crate::report::Edition {
+                record: spec.grammar.record(def).id.clone(),
+                fields,
+                lines,
+            })
+            .collect();
         value::on_end(cx, &acc.values);
         file::on_end(
             cx,
