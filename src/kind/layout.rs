@@ -24,6 +24,8 @@ pub struct Layout {
     pub jd: RecIdx,
     /// The diagnosis record a receipt needs (医科 SY, 歯科 HS; [`ABSENT`] in 調剤).
     pub diag: RecIdx,
+    /// Records that also count as the diagnosis record for S007 (DPC SY beside SB).
+    pub diag_also: Vec<RecIdx>,
     /// Per record index: one of the care records a receipt needs one of (医科 SI / IY / TO,
     /// 歯科 SS / SI / IY / TO).
     pub is_care: Vec<bool>,
@@ -72,6 +74,9 @@ pub struct Layout {
     /// The run of omitted 診療識別 that S013 reports (the kind's limit + 1; `u32::MAX` when
     /// its specification states none).
     pub omitted_report_at: u32,
+    /// RE レセプト総括区分 (DPC): `2` and `3` are the detail receipts of a 総括 group, which
+    /// repeat the group's レセプト番号 (S005), `1` the group's summary (no records of care).
+    pub re_summary: Option<usize>,
     /// RE 未来院請求 (歯科): a claim without the visit, whose day columns may be empty (S014).
     pub re_unvisited: Option<usize>,
     pub days: Vec<Vec<usize>>,
@@ -173,6 +178,11 @@ impl Layout {
             jd: rec("JD")?,
             // A kind without diagnosis records (調剤) has none: S007 does not apply.
             diag: if d.is_empty() { ABSENT } else { rec(d)? },
+            diag_also: k
+                .diagnosis_also
+                .iter()
+                .map(|id| rec(id))
+                .collect::<Result<_, _>>()?,
             co: rec("CO")?,
             ti: g.lookup(b"TI").unwrap_or(ABSENT),
             go: rec("GO")?,
@@ -212,6 +222,7 @@ impl Layout {
             times: per("times"),
             omitted_report_at: k.omitted_care_kind_max.map_or(u32::MAX, |m| m + 1),
             re_unvisited: g.key("RE", "unvisited_claim"),
+            re_summary: g.key("RE", "summary_kind"),
             order: g.records.iter().map(|r| r.order).collect(),
             t_futan_payers: table("futan_payers")?,
             t_hobetsu_insurance: table("hobetsu_insurance")?,

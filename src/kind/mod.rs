@@ -160,6 +160,8 @@ pub struct KindDef {
     pub receipt: String,
     /// The diagnosis record every receipt needs (S007).
     pub diagnosis: String,
+    /// Other records that count as its diagnoses (DPC: SY, in a 総括 group's 医科 receipt).
+    pub diagnosis_also: Vec<String>,
     /// The care records a receipt needs one of (S008), and what they are, as a message
     /// names them.
     pub care: Vec<String>,
@@ -202,6 +204,8 @@ struct RawKind {
     header: String,
     receipt: String,
     diagnosis: String,
+    #[serde(default)]
+    diagnosis_also: Vec<String>,
     care: Vec<String>,
     care_name: String,
     care_en: String,
@@ -249,6 +253,7 @@ fn load(text: &str) -> Result<Kinds, String> {
             header: r.header,
             receipt: r.receipt,
             diagnosis: r.diagnosis,
+            diagnosis_also: r.diagnosis_also,
             care: r.care,
             care_name: r.care_name,
             care_en: r.care_en,

@@ -562,7 +562,20 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
     // S005: numbering. A later volume may start anywhere; a later chunk's first receipt is
     // judged when the chunks are merged.
     st.receipts += 1;
-    if let Some(no) = re.num(l.re_no) {
+    // DPC: the summary (総括区分 1) and detail (2, 3) receipts of a 総括 group.
+    let summary = l.re_summary.map(|i| re.field(i));
+    let detail = matches!(summary, Some(b"2" | b"3"));
+    if let (true, Some(no)) = (detail, re.num(l.re_no)) {
+        // A detail receipt repeats its group's number. At a chunk's start it is not judged
+        // (the group began in the chunk before).
+        match st.next_no {
+            Some(next) if no + 1 != next => {
+                cx.field(&S005, &re, l.re_no, args![no, next - 1]);
+            }
+            Some(_) => {}
+            None => st.next_no = Some(no + 1),
+        }
+    } else if let Some(no) = re.num(l.re_no) {
         if let Some(exp) = st.next_no {
             if no != exp {
                 cx.field(&S005, &re, l.re_no, args![no, exp]);
@@ -640,7 +653,7 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
                 if ko == 1 {
                     first_ko_points = v.num(l.ko_points);
                 }
-            } else if v.is(l.diag) {
+            } else if v.is(l.diag) || l.diag_also.iter().any(|&d| v.is(d)) {
                 sy += 1;
             } else if v.rec.def.is_some_and(|d| l.is_care[d as usize]) {
                 care += 1;
@@ -713,11 +726,13 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
             }
         }
     }
-    if sy == 0 && l.diag != crate::kind::layout::ABSENT {
+    // A 総括 group's summary receipt (DPC 総括区分 1) holds only payers and remarks.
+    let group_summary = matches!(summary, Some(b"1"));
+    if sy == 0 && l.diag != crate::kind::layout::ABSENT && !group_summary {
         let d = g.record(l.diag);
         cx.rec(&S007, &re, args![bi(&d.name, &d.en), &d.id]);
     }
-    if care == 0 {
+    if care == 0 && !group_summary {
         let k = buf.spec.kind.def();
         cx.rec(
             &S008,

@@ -164,11 +164,16 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
             visit(cx, st, i, &def.fields[i], span);
         }
     } else {
+        // A record of more than 64 fields (歯科 SS, 調剤 KI): most are empty day columns and
+        // 加算 pairs, passed over here without the visit.
         for ((i, f), span) in def.fields.iter().enumerate().zip(v.spans()).take(n).skip(1) {
-            if span.0 < span.1
-                && scans.is_none()
-                && plain_field_ok(g, f, &raw[span.0 as usize..span.1 as usize])
-            {
+            if span.0 == span.1 {
+                if f.required {
+                    cx.field_with(&V007, v, i, || args![field_label(v, i)]);
+                }
+                continue;
+            }
+            if scans.is_none() && plain_field_ok(g, f, &raw[span.0 as usize..span.1 as usize]) {
                 continue;
             }
             visit(cx, st, i, f, span);
