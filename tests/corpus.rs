@@ -110,23 +110,13 @@ fn receparser_ika_sample_wareki_and_two_headers() {
         None,
         "valid 和暦 dates are not impossible dates"
     );
-    assert_eq!(c.get("S002"), Some(&1), "no GO");
-    // A second IR at line 186, and an HO after the SI records at line 632 (insurer-side data).
-    let s016: Vec<_> = r
-        .diagnostics
-        .iter()
-        .filter(|d| d.rule.code == "S016")
-        .map(|d| d.line)
-        .collect();
-    assert_eq!(s016, vec![Some(186), Some(632)]);
-    // Insurer-side records are unknown to the 医科 first-claim grammar, once per id.
-    let s003: Vec<_> = r
-        .diagnostics
-        .iter()
-        .filter(|d| d.rule.code == "S003")
-        .map(|d| d.args[0].get(recelint::report::Lang::En))
-        .collect();
-    assert_eq!(s003, vec!["EX", "RC", "MN", "JY"]);
+    // Insurer-side data (EX, RC, MN, JY records, two files joined, no GO): one S019 instead
+    // of S003 for those records and of the findings about the make-up of a facility's file
+    // (the second IR at line 186, the HO after the SI records at line 632, no GO).
+    assert_eq!(c.get("S019"), Some(&1));
+    for quiet in ["S002", "S003", "S016"] {
+        assert_eq!(c.get(quiet), None, "{quiet}");
+    }
     // The last record has no line end.
     assert_eq!(c.get("F003"), Some(&1));
     assert_eq!(
@@ -137,19 +127,28 @@ fn receparser_ika_sample_wareki_and_two_headers() {
 }
 
 #[test]
-fn receparser_dpc_sample_is_told_dpc_and_not_checked_as_medical() {
-    // It begins with IR like a 医科 file; its BU records make it DPC, a kind recelint does
-    // not check yet: F010 alone, no 医科 finding.
+fn receparser_dpc_sample_gives_only_what_a_reader_agrees_with() {
+    // It begins with IR like a 医科 file; its BU records make it DPC. It is insurer-side data
+    // (MN, EX, RC, JY records, several files joined, no GO): its LF line ends, its 和暦 dates
+    // and one finding that those records are not part of a claim file; nothing about its
+    // make-up as a file, no misfire of the 総括 groups (shared レセプト番号, SB diagnoses) and
+    // no DPC arithmetic finding (its HH and GT add up).
     let Some(r) = check("receparser/dpcsample.csv") else {
         return;
     };
     assert_eq!(r.kind, Some(recelint::kind::Kind::Dpc));
     assert_eq!(
         counts(&r).into_iter().collect::<Vec<_>>(),
-        vec![("F010", 1)]
+        vec![("F003", 1), ("S019", 1), ("V009", 1)]
     );
-    let m = r.diagnostics[0].message(recelint::report::Lang::En);
-    assert!(m.contains("DPC") && m.contains("BU records"), "{m}");
+    let s019 = r
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.code == "S019")
+        .unwrap();
+    let m = s019.message(recelint::report::Lang::Ja);
+    assert!(m.contains("MN 3") && m.contains("RC 6"), "{m}");
+    assert_eq!(r.receipts, 14, "each RE, a 総括 group's too");
 }
 
 #[test]

@@ -93,6 +93,8 @@ pub struct Layout {
     pub t_hobetsu_insurance: usize,
     pub t_prefecture: usize,
     pub t_foreign: usize,
+    /// Records of insurer-side data (S019).
+    pub t_insurer_side: usize,
     pub t_foreign_en: usize,
 }
 
@@ -115,6 +117,7 @@ pub const TABLES_USED: &[&str] = &[
     "prefecture",
     "foreign_records",
     "foreign_records_en",
+    "insurer_side_records",
 ];
 
 /// Fields as a bit mask, when there are some and all are below 64.
@@ -193,11 +196,8 @@ impl Layout {
             re_sex: key("RE", "sex")?,
             re_birth: key("RE", "birth_date")?,
             re_admission: g.key("RE", "admission_date"),
-            diag_start: if d.is_empty() {
-                None
-            } else {
-                Some(key(d, "start_date")?)
-            },
+            // DPC SB has none.
+            diag_start: g.key(d, "start_date"),
             ho_days: key("HO", "days")?,
             ko_days: key("KO", "days")?,
             jd_payer: key("JD", "payer_kind")?,
@@ -229,6 +229,7 @@ impl Layout {
             t_prefecture: table("prefecture")?,
             t_foreign: table("foreign_records")?,
             t_foreign_en: table("foreign_records_en")?,
+            t_insurer_side: table("insurer_side_records")?,
         })
     }
 }

@@ -17,6 +17,8 @@ const COMMON_TABLES: &str = include_str!("../../grammar/common/tables.toml");
 const MEDICAL_RECORDS: &str = include_str!("../../grammar/medical/records.toml");
 const DENTAL_RECORDS: &str = include_str!("../../grammar/dental/records.toml");
 const DENTAL_TABLES: &str = include_str!("../../grammar/dental/tables.toml");
+const DPC_RECORDS: &str = include_str!("../../grammar/dpc/records.toml");
+const DPC_TABLES: &str = include_str!("../../grammar/dpc/tables.toml");
 const PHARMACY_RECORDS: &str = include_str!("../../grammar/pharmacy/records.toml");
 const PHARMACY_TABLES: &str = include_str!("../../grammar/pharmacy/tables.toml");
 
@@ -70,7 +72,7 @@ impl Kind {
                 PHARMACY_RECORDS,
                 format!("{COMMON_TABLES}\n{PHARMACY_TABLES}"),
             )),
-            Kind::Dpc => None,
+            Kind::Dpc => Some((DPC_RECORDS, format!("{COMMON_TABLES}\n{DPC_TABLES}"))),
         }
     }
 
@@ -129,6 +131,7 @@ impl Spec {
         let own = match kind {
             Kind::Dental => Own::Dental(own::Dental::resolve(&grammar)?),
             Kind::Pharmacy => Own::Pharmacy(own::Pharmacy::resolve(&grammar)?),
+            Kind::Dpc => Own::Dpc(own::Dpc::resolve(&grammar)?),
             _ => Own::None,
         };
         Ok(Spec {

@@ -9,6 +9,7 @@ pub enum Own {
     None,
     Dental(Dental),
     Pharmacy(Pharmacy),
+    Dpc(Dpc),
 }
 
 /// Where the 歯科 rules read, resolved with the 歯科 grammar by key.
@@ -83,6 +84,57 @@ impl Pharmacy {
             under_cz: [rec("IY")?, rec("TO")?, rec("CO")?],
             cz_issue: key("CZ", "issue_date")?,
             cz_dispense: key("CZ", "dispense_date")?,
+        })
+    }
+}
+
+/// Where the DPC rules read.
+#[derive(Debug)]
+pub struct Dpc {
+    pub(crate) ga: RecIdx,
+    pub(crate) hh: RecIdx,
+    pub(crate) gt: RecIdx,
+    /// GA 診療年月 and 外泊等 (one character a day of the month).
+    pub(crate) ga_ym: usize,
+    pub(crate) ga_days: usize,
+    /// HH 入院期間区分別点数, 入院日数, 包括小計点数.
+    pub(crate) hh_points: usize,
+    pub(crate) hh_days: usize,
+    pub(crate) hh_total: usize,
+    /// What ties an HH to its GT: 診療年月, 請求調整区分, 自他保険区分, 負担区分.
+    pub(crate) hh_group: [usize; 4],
+    pub(crate) gt_group: [usize; 4],
+    /// GT 包括小計点数合算.
+    pub(crate) gt_total: usize,
+}
+
+impl Dpc {
+    pub(crate) fn resolve(g: &Grammar) -> Result<Dpc, String> {
+        let rec = |id: &str| {
+            g.lookup(id.as_bytes())
+                .ok_or(format!("record {id} missing"))
+        };
+        let key = |id: &str, k: &str| g.key(id, k).ok_or(format!("{id}.{k} missing"));
+        let group = |id: &str, ym: &str| -> Result<[usize; 4], String> {
+            Ok([
+                key(id, ym)?,
+                key(id, "adjust_kind")?,
+                key(id, "self_other")?,
+                key(id, "burden")?,
+            ])
+        };
+        Ok(Dpc {
+            ga: rec("GA")?,
+            hh: rec("HH")?,
+            gt: rec("GT")?,
+            ga_ym: key("GA", "ga_ym")?,
+            ga_days: key("GA", "leave_days")?,
+            hh_points: key("HH", "points")?,
+            hh_days: key("HH", "days")?,
+            hh_total: key("HH", "total")?,
+            hh_group: group("HH", "hh_ym")?,
+            gt_group: group("GT", "gt_ym")?,
+            gt_total: key("GT", "total")?,
         })
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod chars;
 pub mod dental;
+pub mod dpc;
 pub mod file;
 pub mod insurer;
 pub mod internal;
@@ -71,6 +72,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         .chain(dental::RULES)
         .chain(pharmacy::RULES)
         .chain(structure::LATER)
+        .chain(dpc::RULES)
         .copied()
 }
 
@@ -80,6 +82,7 @@ pub const SHARED_KINDS: &[crate::kind::Kind] = &[
     crate::kind::Kind::Medical,
     crate::kind::Kind::Dental,
     crate::kind::Kind::Pharmacy,
+    crate::kind::Kind::Dpc,
 ];
 
 /// The claim kinds `rule` applies to (`recelint rules` shows them).
@@ -88,6 +91,8 @@ pub fn kinds(rule: &Rule) -> Vec<crate::kind::Kind> {
         dental::KINDS.to_vec()
     } else if pharmacy::RULES.iter().any(|r| std::ptr::eq(*r, rule)) {
         pharmacy::KINDS.to_vec()
+    } else if dpc::RULES.iter().any(|r| std::ptr::eq(*r, rule)) {
+        dpc::KINDS.to_vec()
     } else if std::ptr::eq(rule, &structure::S007) {
         // Only kinds with diagnosis records (not 調剤).
         SHARED_KINDS

@@ -60,6 +60,11 @@ pub static S018: Rule = rule!("S018", "editions-mixed", Warning,
     "{0} レコードに {1} 項目の版（{2} 行）と {3} 項目の版（{4} 行）が混在しています",
     en: "records of one kind in two editions in the same file",
     "the {0} records are of two editions: {1} fields ({2} lines) and {3} fields ({4} lines)");
+pub static S019: Rule = rule!("S019", "insurer-side-records", Warning,
+    ja: "審査支払機関・保険者側のレコードがある（医療機関の請求ファイルではない）",
+    "このファイルには審査支払機関・保険者側のデータのレコード（{0}）があります。医療機関が提出する請求ファイルには含まれません。ファイル全体の構成（IR・GO・レセプト番号の連番など）は検査していません",
+    en: "records of insurer-side data (not a facility's claim file)",
+    "this file holds records of insurer-side data ({0}), which a facility's claim file never has; the file's make-up as a whole (IR, GO, receipt numbering …) was not checked");
 pub static S010: Rule = rule!("S010", "go-total-count", Error,
     ja: "GO 総件数が HO + KO レコード数と合わない",
     "GO の総件数は {0} ですが、HO と KO のレコード数の合計は {1} です",
@@ -109,7 +114,14 @@ pub static RULES: &[&Rule] = &[
 
 /// Rules added after the first release, listed at the end of the registry so that the
 /// indexes of the others (SARIF `ruleIndex`) stay put.
-pub static LATER: &[&Rule] = &[&S018];
+pub static LATER: &[&Rule] = &[&S018, &S019];
+
+/// What S019 leaves out: on insurer-side data, the checks of a facility's file as a whole
+/// (one IR, GO last with its totals, receipts numbered 1, 2, 3 …, payer records, the EOF mark)
+/// judge how the data was put together, not the claims in it.
+pub const NOT_ON_INSURER_SIDE: &[&str] = &[
+    "F004", "S002", "S005", "S006", "S010", "S011", "S012", "S016",
+];
 
 /// Per receipt: each JD's days of visit type 1 (counted in 診療実日数) against the 診療実日数
 /// of its payer (負担者種別 1: HO; 2–5: the first to fourth KO). A warning: the JD is optional
@@ -160,6 +172,8 @@ pub struct Structure {
     field_counts: Tallies<(RecIdx, u32)>,
     /// Records of several editions (調剤 CZ): how many lines of each field count.
     editions: BTreeMap<(RecIdx, u32), u64>,
+    /// Records of insurer-side data (MN, EX, RC, JY), by id.
+    insurer_side: BTreeMap<Vec<u8>, u64>,
     before_re: Tallies<()>,
     next_no: Option<u64>,
     /// Receipts of the chunk, and those before its first readable レセプト番号.
@@ -215,6 +229,7 @@ pub struct FileStructure {
     unknown: Tallies<Vec<u8>>,
     field_counts: Tallies<(RecIdx, u32)>,
     editions: BTreeMap<(RecIdx, u32), u64>,
+    insurer_side: BTreeMap<Vec<u8>, u64>,
     before_re: Tallies<()>,
     next_no: Option<u64>,
     receipts: u64,
@@ -247,6 +262,11 @@ impl Structure {
 }
 
 impl FileStructure {
+    /// The file holds insurer-side data (S019).
+    pub fn insurer_side(&self) -> bool {
+        !self.insurer_side.is_empty()
+    }
+
     /// The editions of the file's records of several editions: (record, field count, lines),
     /// most lines first.
     pub fn editions(&self) -> Vec<(RecIdx, u32, u64)> {
@@ -339,6 +359,9 @@ impl FileStructure {
         for (k, n) in c.editions {
             *self.editions.entry(k).or_default() += n;
         }
+        for (k, n) in c.insurer_side {
+            *self.insurer_side.entry(k).or_default() += n;
+        }
         self.before_re.merge(c.before_re, offset, drop);
         self.sum_count += c.sum_count;
         self.sum_points += c.sum_points;
@@ -377,6 +400,12 @@ pub fn on_record(cx: &mut Cx, st: &mut Structure, v: &RecView, in_receipt: bool)
     }
     let Some(def) = v.rec.def else {
         let id = v.id();
+        // Records a review body or insurer adds (MN, EX, RC, JY): counted for S019.
+        let l = v.layout();
+        if v.spec().grammar.tables[l.t_insurer_side].contains(id) {
+            *st.insurer_side.entry(id.to_vec()).or_default() += 1;
+            return;
+        }
         let t = st.unknown.get(id.to_vec());
         if t.hit() {
             let shown = if id.is_empty() {
@@ -748,6 +777,15 @@ pub fn on_receipt(cx: &mut Cx, st: &mut Structure, buf: &RecBuf) {
 pub fn on_end(cx: &mut Cx, st: &FileStructure, spec: &'static crate::kind::Spec) {
     st.unknown.finish(cx, 1);
     st.field_counts.finish(cx, 3);
+    // S019: insurer-side data.
+    if !st.insurer_side.is_empty() {
+        let list: Vec<String> = st
+            .insurer_side
+            .iter()
+            .map(|(id, n)| format!("{} {n}", sjis::decode_shown(id)))
+            .collect();
+        cx.file(&S019, args![list.join(", ")]);
+    }
     // S018: one record in two editions.
     let g = &spec.grammar;
     let mut by_record: BTreeMap<RecIdx, Vec<(u32, u64)>> = BTreeMap::new();

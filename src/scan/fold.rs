@@ -123,6 +123,10 @@ impl FileAcc {
                 keep
             });
         }
+        // Insurer-side data: its make-up as a file is not a facility's (S019 says so).
+        if acc.structure.insurer_side() {
+            diags.retain(|d| !structure::NOT_ON_INSURER_SIDE.contains(&d.rule.code));
+        }
         diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         // Each chunk reported at most MAX_F001 F001: keep the file's first MAX_F001 and count the
         // rest on the last one kept.

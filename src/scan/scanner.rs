@@ -58,6 +58,7 @@ impl<'a> Scanner<'a> {
                 crate::kind::own::Own::Pharmacy(_) => {
                     crate::rules::pharmacy::on_receipt(cx, &self.buf)
                 }
+                crate::kind::own::Own::Dpc(_) => crate::rules::dpc::on_receipt(cx, &self.buf),
                 crate::kind::own::Own::None => {}
             }
             // The Q rules read names and remarks as text: in a file saved in another encoding
