@@ -89,13 +89,60 @@ const OLD: [u8; 2] = [0x8B, 0x8C];
 /// [`crate::qualify::reread::Body::Spool`]).
 pub type Spool = (Vec<u8>, Vec<u64>);
 
+/// A DPC 総括 group (the summary receipt and its detail receipts, one レセプト番号): its 摘要
+/// may stand on any of its receipts, so whether the 不詳 fill's address and phone are there
+/// (Q003, Q004) is judged for the group, when it ends.
+#[derive(Debug, Default)]
+pub struct Group {
+    address: bool,
+    phone: bool,
+    pending: Vec<crate::report::Diagnostic>,
+    /// The group began in the chunk before (its summary receipt is not here): it cannot be
+    /// judged whole, and is not judged at all rather than judged wrong.
+    partial: bool,
+}
+
+impl Group {
+    /// A group whose summary receipt was in the chunk before.
+    pub fn partial() -> Group {
+        Group {
+            partial: true,
+            ..Default::default()
+        }
+    }
+
+    /// Findings waiting for the group's end.
+    pub fn waiting(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// The group has ended: its Q003 / Q004 for what none of its receipts had.
+    pub fn finish(self, cx: &mut Cx) {
+        if self.partial {
+            return;
+        }
+        for d in self.pending {
+            let has = if std::ptr::eq(d.rule, &Q003) {
+                self.address
+            } else {
+                self.phone
+            };
+            if !has {
+                cx.diags.push(d);
+            }
+        }
+    }
+}
+
 /// Per receipt: Q001–Q004 and Q010, and the fact resolution needs (receipts with an HO);
-/// with a `spool`, the receipt's RE and HO lines are kept in it.
+/// with a `spool`, the receipt's RE and HO lines are kept in it. In a DPC 総括 group
+/// (`group`), Q003 / Q004 wait for the group's end.
 pub fn on_receipt(
     cx: &mut Cx,
     buf: &RecBuf,
     bd: &mut Breakdown,
     spool: Option<&mut Spool>,
+    mut group: Option<&mut Group>,
 ) -> Option<ReceiptFact> {
     let l = buf.layout();
     let re = buf.view(0);
@@ -136,6 +183,14 @@ pub fn on_receipt(
             }
         }
     }
+    if let Some(g) = group.as_deref_mut() {
+        // The group's 摘要, whichever of its receipts holds it.
+        for t in &texts {
+            let t = decode(t);
+            g.address |= text::has_address(&t);
+            g.phone |= text::has_phone(&t);
+        }
+    }
     let ho = ho?;
     let raw = ho.field(l.ho_insurer);
     let fill = classify_insurer(raw);
@@ -171,12 +226,19 @@ pub fn on_receipt(
                 };
                 cx.field(&Q002, &ho, i, args![w]);
             }
-            let decoded: Vec<String> = texts.iter().map(|t| decode(t).into_owned()).collect();
-            if !decoded.iter().any(|t| text::has_address(t)) {
-                cx.field(&Q003, &ho, l.ho_insurer, vec![]);
-            }
-            if !decoded.iter().any(|t| text::has_phone(t)) {
-                cx.field(&Q004, &ho, l.ho_insurer, vec![]);
+            if let Some(g) = group {
+                let mut aside = cx.aside();
+                aside.field(&Q003, &ho, l.ho_insurer, vec![]);
+                aside.field(&Q004, &ho, l.ho_insurer, vec![]);
+                g.pending.append(&mut aside.diags);
+            } else {
+                let decoded: Vec<String> = texts.iter().map(|t| decode(t).into_owned()).collect();
+                if !decoded.iter().any(|t| text::has_address(t)) {
+                    cx.field(&Q003, &ho, l.ho_insurer, vec![]);
+                }
+                if !decoded.iter().any(|t| text::has_phone(t)) {
+                    cx.field(&Q004, &ho, l.ho_insurer, vec![]);
+                }
             }
             Claim::UnknownFill
         }

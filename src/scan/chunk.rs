@@ -285,7 +285,12 @@ impl<R: std::io::Read> Chunker<R> {
         if let Some((frozen, at)) = self.frozen.take() {
             let rest = &frozen[at..];
             let limit = size.saturating_mul(4).max(16 << 20);
-            if let Some(cut) = boundary(&rest[..rest.len().min(limit)], size, &self.opens) {
+            if let Some(cut) = boundary(
+                &rest[..rest.len().min(limit)],
+                size,
+                &self.opens,
+                self.spec.layout.re_summary,
+            ) {
                 let chunk = Chunk {
                     buf: frozen.clone(),
                     range: at..at + cut,
@@ -318,7 +323,12 @@ impl<R: std::io::Read> Chunker<R> {
             // Receipt boundaries are looked for within the limit only (as the forced cut
             // below), so where chunks end depends on the bytes, not on how much was read.
             let limit = size.saturating_mul(4).max(16 << 20);
-            let cut = boundary(&self.buf[..self.buf.len().min(limit)], size, &self.opens);
+            let cut = boundary(
+                &self.buf[..self.buf.len().min(limit)],
+                size,
+                &self.opens,
+                self.spec.layout.re_summary,
+            );
             let cut = match cut {
                 Some(c) => c,
                 None if self.done => self.buf.len(),
@@ -371,16 +381,38 @@ impl<R: std::io::Read> Chunker<R> {
 
 /// Where a chunk of `buf` ends: at the first line that starts a receipt at or after `size`
 /// (`opens`: the receipt's record after LF, and after a lone CR in a CR-only file); `None`
-/// when `buf` has none.
-pub(super) fn boundary(buf: &[u8], size: usize, opens: &[Vec<u8>; 2]) -> Option<usize> {
-    let tail = buf.get(size..).filter(|t| !t.is_empty())?;
-    let lf = memchr::memmem::find(tail, &opens[0]);
-    let cr = memchr::memmem::find(tail, &opens[1]);
-    match (lf, cr) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
+/// when `buf` has none. With `detail_at` (DPC: RE 総括区分), never before a detail receipt
+/// of a 総括 group (`2`, `3`), so that a group is read in one chunk.
+pub(super) fn boundary(
+    buf: &[u8],
+    size: usize,
+    opens: &[Vec<u8>; 2],
+    detail_at: Option<usize>,
+) -> Option<usize> {
+    let mut from = size;
+    loop {
+        let tail = buf.get(from..).filter(|t| !t.is_empty())?;
+        let lf = memchr::memmem::find(tail, &opens[0]);
+        let cr = memchr::memmem::find(tail, &opens[1]);
+        let at =
+            from + match (lf, cr) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b)?,
+            } + 1;
+        match detail_at {
+            Some(k) if is_detail(&buf[at..], k) => from = at,
+            _ => return Some(at),
+        }
     }
-    .map(|i| size + i + 1)
+}
+
+/// Field `k` of the line at the start of `line` is `2` or `3`.
+fn is_detail(line: &[u8], k: usize) -> bool {
+    let end = memchr::memchr2(b'\r', b'\n', line).unwrap_or(line.len());
+    line[..end]
+        .split(|&b| b == b',')
+        .nth(k)
+        .is_some_and(|f| f == b"2" || f == b"3")
 }
 
 /// Position of the last line end (LF, or a CR not followed by LF) in `buf`; a CR at the very

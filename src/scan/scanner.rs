@@ -42,6 +42,8 @@ pub(super) struct Scanner<'a> {
     /// The records after an opening record that RE did not follow (D001 said so): part of a
     /// receipt without its RE, not records "before the first RE" (S004).
     pub(super) orphan: bool,
+    /// The DPC 総括 group being read (its Q003 / Q004 wait for its end).
+    pub(super) group: Option<qualification::Group>,
 }
 
 impl<'a> Scanner<'a> {
@@ -63,13 +65,46 @@ impl<'a> Scanner<'a> {
             }
             // The Q rules read names and remarks as text: in a file saved in another encoding
             // (F002) they would judge mojibake, so they wait until it is saved again.
+            // DPC: a summary receipt (総括区分 1) opens a 総括 group, its details (2, 3)
+            // continue it, any other receipt ends it.
+            let l = self.buf.layout();
+            let summary = l.re_summary.map(|i| self.buf.view(0).field(i));
+            match summary {
+                Some(b"1") => {
+                    if let Some(g) = self.group.replace(Default::default()) {
+                        g.finish(cx);
+                    }
+                }
+                // A detail receipt first in its chunk: its group began in the chunk before.
+                Some(b"2" | b"3") => {
+                    if self.group.is_none() {
+                        self.group = Some(qualification::Group::partial());
+                    }
+                }
+                _ => {
+                    if let Some(g) = self.group.take() {
+                        g.finish(cx);
+                    }
+                }
+            }
+            let waiting = self.group.as_ref().map_or(0, |g| g.waiting());
             let fact = if self.text_ok {
-                qualification::on_receipt(cx, &self.buf, &mut self.breakdown, self.spool.as_mut())
+                qualification::on_receipt(
+                    cx,
+                    &self.buf,
+                    &mut self.breakdown,
+                    self.spool.as_mut(),
+                    self.group.as_mut(),
+                )
             } else {
                 None
             };
             if let Some(f) = fact {
                 self.facts.push(f);
+            }
+            // A finding set aside for the group's end names this receipt.
+            if self.group.as_ref().map_or(0, |g| g.waiting()) > waiting {
+                self.structure.want_label = true;
             }
             let aside = std::mem::take(&mut self.structure.want_label);
             if cx.diags.len() > self.receipt_start || n == 1 || aside {
@@ -276,6 +311,7 @@ pub(super) fn scan_chunk(
         opened: false,
         own_opener: spec.layout.opener != spec.layout.re,
         orphan: false,
+        group: None,
     };
     sc.values.claim_ym = c.header.claim_ym;
     let mut lines = 0;
@@ -284,6 +320,9 @@ pub(super) fn scan_chunk(
         sc.line(&mut cx, line);
     }
     sc.flush(&mut cx);
+    if let Some(g) = sc.group.take() {
+        g.finish(&mut cx);
+    }
     if opts.source_lines {
         for d in cx.diags.iter_mut() {
             attach_source(d, c.data(), c.base, utf8);
