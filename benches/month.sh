@@ -3,10 +3,11 @@
 # (a) wc -l, (b) recelint check --format json > /dev/null with 1 and 2 threads, and reports
 # MB/s, the ratio to wc -l, the 2-vs-1-thread speed-up and peak RSS (/usr/bin/time -v).
 # Usage: bash benches/month.sh [RECEIPTS] [RUNS]   (defaults: 500000 receipts, 3 runs; medians)
-# KIND=dental times a 歯科 month (one RECEIPTS.UKE); KIND=mixed a month of both kinds, checked
-# as a folder (FILES files, default 5: gen_month --kind mixed needs two at least). FILES=N
-# spreads the month over N files (of which the first is timed, unless KIND=mixed). Without
-# KIND and FILES the run is the 医科 one it always was. MONTH_DIR overrides the month's folder.
+# KIND=dental times a 歯科 month (one RECEIPTS.UKE), KIND=pharmacy a 調剤 month (one
+# RECEIPTY.CYO); KIND=mixed a month of all three kinds, checked as a folder (FILES files,
+# default 5: gen_month --kind mixed needs three at least). FILES=N spreads the month over N
+# files (of which the first is timed, unless KIND=mixed). Without KIND and FILES the run is
+# the 医科 one it always was. MONTH_DIR overrides the month's folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 receipts=${1:-500000}
@@ -17,8 +18,9 @@ gen_args=()
 case "$kind" in
   medical) name=RECEIPTC.UKE ;;
   dental) name=RECEIPTS.UKE; gen_args+=(--kind dental) ;;
+  pharmacy) name=RECEIPTY.CYO; gen_args+=(--kind pharmacy) ;;
   mixed) name=; files=${files:-5}; gen_args+=(--kind mixed) ;;
-  *) echo "KIND must be medical, dental or mixed, not '$kind'" >&2; exit 2 ;;
+  *) echo "KIND must be medical, dental, pharmacy or mixed, not '$kind'" >&2; exit 2 ;;
 esac
 if [ -n "$files" ]; then
   gen_args+=(--files "$files")
@@ -40,7 +42,7 @@ if [ -n "$name" ]; then
   all=("$file")
 else
   file=$dir
-  mapfile -t all < <(find "$dir" -name '*.UKE' | sort)
+  mapfile -t all < <(find "$dir" \( -name '*.UKE' -o -name '*.CYO' \) | sort)
 fi
 bytes=$(stat -c %s "${all[@]}" | awk '{s += $1} END {print s}')
 cat "${all[@]}" > /dev/null   # warm the page cache

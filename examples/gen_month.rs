@@ -1,11 +1,11 @@
 //! Synthetic claim month for recelint: writes realistic 医科 `RECEIPTC.UKE` files (Shift_JIS,
-//! CR LF, 0x1A) for 診療年月 202610 / 請求年月 202611 — or 歯科 `RECEIPTS.UKE` files, or a mix
-//! of both — optionally with one injected defect in a share of the receipts, listed in
-//! `DIR/injected.tsv` (path, line, expected rule code).
+//! CR LF, 0x1A) for 診療年月 202610 / 請求年月 202611 — or 歯科 `RECEIPTS.UKE` files, or 調剤
+//! `RECEIPTY.CYO` files, or a mix of the three — optionally with one injected defect in a share
+//! of the receipts, listed in `DIR/injected.tsv` (path, line, expected rule code).
 //!
 //! ```sh
 //! cargo run --release --example gen_month -- --receipts 500000 --seed 7 --out DIR \
-//!     [--defect-rate R] [--files N] [--kind medical|dental|mixed]
+//!     [--defect-rate R] [--files N] [--kind medical|dental|pharmacy|mixed]
 //! ```
 //!
 //! Output is a pure function of the options (own PRNG, no clock, no hashing order). Each file
@@ -17,9 +17,18 @@
 //! `--kind dental` writes 歯科 files `DIR/<医療機関コード>/RECEIPTS.UKE` (one volume each): a UK
 //! header, then per receipt IR (repeating UK) and RE, HO / KO, 1–5 HS with their 歯式, SS (and
 //! now and then IY, TO, SI) and CO records, and GO (layout: `grammar/dental/records.toml`).
-//! `--kind mixed` draws about 40 % of the files as (smaller) 歯科 facilities holding about 20 %
-//! of the receipts, the rest 医科. `--kind medical` (the default) writes exactly what it
-//! always did: the 歯科 code draws its random numbers only on its own path.
+//!
+//! `--kind pharmacy` writes 調剤 files `DIR/<薬局コード>/RECEIPTY.CYO` (one volume each): a YK
+//! header, then per receipt RE (with the prescribing facility and its 保険医), HO / KO, now and
+//! then SN, JD, MF, then per prescription (剤) an SH followed by its CZ (one per 処方箋受付) and
+//! each CZ's IY / TO (and now and then CO), TK 摘要 (the 不詳 claim's address and phone), one KI
+//! per 処方箋受付, and GO (layout: `grammar/pharmacy/records.toml`, CZ in its 71-value edition).
+//!
+//! `--kind mixed` draws the files as 医科, 歯科 and 調剤 facilities, the receipts split by the
+//! national monthly shares 95 : 22 : 65 and the files about 35 % : 35 % : 30 %, so that a 歯科
+//! clinic is small, a pharmacy mid-size and a 医科 facility the largest. `--kind medical` (the
+//! default) and `--kind dental` write exactly what they always did: the 調剤 code draws its
+//! random numbers only on its own path.
 
 #![allow(dead_code)]
 
@@ -50,7 +59,7 @@ pub struct Opts {
     pub defect_rate: f64,
     /// Number of files written (a two-volume facility counts for two).
     pub files: usize,
-    /// 医科, 歯科 or both.
+    /// 医科, 歯科, 調剤 or all three.
     pub kind: MonthKind,
 }
 
@@ -62,7 +71,9 @@ pub enum MonthKind {
     Medical,
     /// 歯科 files only (`RECEIPTS.UKE`).
     Dental,
-    /// Both: about 40 % of the files 歯科, holding about 20 % of the receipts.
+    /// 調剤 files only (`RECEIPTY.CYO`).
+    Pharmacy,
+    /// All three kinds (see [`mixed_split`]).
     Mixed,
 }
 
@@ -71,6 +82,7 @@ impl MonthKind {
         match s {
             "medical" => Some(MonthKind::Medical),
             "dental" => Some(MonthKind::Dental),
+            "pharmacy" => Some(MonthKind::Pharmacy),
             "mixed" => Some(MonthKind::Mixed),
             _ => None,
         }
@@ -80,9 +92,18 @@ impl MonthKind {
         match self {
             MonthKind::Medical => "medical",
             MonthKind::Dental => "dental",
+            MonthKind::Pharmacy => "pharmacy",
             MonthKind::Mixed => "mixed",
         }
     }
+}
+
+/// The kind of one file (and of its facility).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Medical = 0,
+    Dental = 1,
+    Pharmacy = 2,
 }
 
 impl Opts {
@@ -98,7 +119,7 @@ impl Opts {
     }
 }
 
-pub const USAGE: &str = "usage: gen_month --receipts N --seed S --out DIR [--defect-rate R] [--files N] [--kind medical|dental|mixed]";
+pub const USAGE: &str = "usage: gen_month --receipts N --seed S --out DIR [--defect-rate R] [--files N] [--kind medical|dental|pharmacy|mixed]";
 
 /// Parses the command line (without the program name).
 pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Opts, String> {
@@ -141,7 +162,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Opts, Strin
             "--kind" => {
                 let v = value()?;
                 kind = MonthKind::parse(&v).ok_or_else(|| {
-                    format!("--kind must be medical, dental or mixed, not {v:?}\n{USAGE}")
+                    format!("--kind must be medical, dental, pharmacy or mixed, not {v:?}\n{USAGE}")
                 })?;
             }
             _ => return Err(format!("unknown argument {a:?}\n{USAGE}")),
@@ -171,18 +192,25 @@ fn validate(o: &Opts) -> Result<(), String> {
     if o.receipts < o.files as u64 {
         return Err("--receipts must be at least --files (every file holds a receipt)".into());
     }
-    if o.kind == MonthKind::Mixed && o.files < 2 {
+    if o.kind == MonthKind::Mixed && o.files < 3 {
         return Err(
-            "--kind mixed needs --files 2 or more (a 医科 and a 歯科 file at least)".into(),
+            "--kind mixed needs --files 3 or more (a 医科, a 歯科 and a 調剤 file at least)".into(),
         );
     }
     // レセプト番号 is at most 6 digits and GO 総件数 at most 6 digits, per facility.
     let ceil = |total: u64, n: usize| total.div_ceil(n as u64);
     let too_many = match o.kind {
-        MonthKind::Medical | MonthKind::Dental => o.receipts / o.files as u64 > 700_000,
+        MonthKind::Medical | MonthKind::Dental | MonthKind::Pharmacy => {
+            o.receipts / o.files as u64 > 700_000
+        }
         MonthKind::Mixed => {
-            let (nd, rd) = mixed_split(o);
-            ceil(rd, nd).max(ceil(o.receipts - rd, o.files - nd)) > 700_000
+            let m = mixed_split(o);
+            [m.dental, m.pharmacy, m.medical]
+                .iter()
+                .map(|&(n, r)| ceil(r, n))
+                .max()
+                .unwrap_or(0)
+                > 700_000
         }
     };
     if too_many {
@@ -194,14 +222,32 @@ fn validate(o: &Opts) -> Result<(), String> {
     Ok(())
 }
 
-/// A mixed month's 歯科 part: (files, receipts). About 40 % of the files (at least one, and at
-/// least one 医科) hold about 20 % of the receipts, so a 歯科 facility is smaller than a 医科
-/// one (by about 2.7 times when there are many files).
-fn mixed_split(o: &Opts) -> (usize, u64) {
-    let nd = ((o.files as f64 * 0.4).round() as usize).clamp(1, o.files - 1);
-    let nm = o.files - nd;
-    let rd = ((o.receipts as f64 * 0.2).round() as u64).clamp(nd as u64, o.receipts - nm as u64);
-    (nd, rd)
+/// A mixed month's parts, each (files, receipts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MixedSplit {
+    pub dental: (usize, u64),
+    pub pharmacy: (usize, u64),
+    pub medical: (usize, u64),
+}
+
+/// A mixed month's split: the receipts by the national monthly shares 医科 95 : 歯科 22 : 調剤
+/// 65 (millions of receipts), the files about 35 % 歯科, 30 % 調剤 and the rest 医科 (at least
+/// one of each). With many files a 歯科 clinic then holds about a third of a 医科 facility's
+/// receipts and a pharmacy about four fifths (100,000 receipts in 100 files: 345, 1,190 and
+/// 1,490 a file: pharmacies of 300–2,000 receipts a month).
+pub fn mixed_split(o: &Opts) -> MixedSplit {
+    let f = o.files;
+    let nd = ((f as f64 * 0.35).round() as usize).clamp(1, f - 2);
+    let np = ((f as f64 * 0.30).round() as usize).clamp(1, f - 1 - nd);
+    let nm = f - nd - np;
+    let r = o.receipts;
+    let rd = ((r as f64 * 22.0 / 182.0).round() as u64).clamp(nd as u64, r - (nm + np) as u64);
+    let rp = ((r as f64 * 65.0 / 182.0).round() as u64).clamp(np as u64, r - rd - nm as u64);
+    MixedSplit {
+        dental: (nd, rd),
+        pharmacy: (np, rp),
+        medical: (nm, r - rd - rp),
+    }
 }
 
 /// Share `i` of `total` split over `n` as evenly as possible (the first ones get the rest).
@@ -229,10 +275,13 @@ pub struct Summary {
     /// Two-volume facilities.
     pub multi_volume: usize,
     pub injected: Vec<Injected>,
-    /// The claim kind of each of `files` (`medical` or `dental`, as recelint names it).
+    /// The claim kind of each of `files` (`medical`, `dental` or `pharmacy`, as recelint
+    /// names it).
     pub kinds: Vec<&'static str>,
     /// Receipts in the 歯科 files.
     pub dental_receipts: u64,
+    /// Receipts in the 調剤 files.
+    pub pharmacy_receipts: u64,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -413,6 +462,13 @@ struct Pools {
     dental_comment: Vec<Vec<u8>>,
     /// Names of 未コード化傷病名 (0000999) on HS.
     dental_disease_name: Vec<Vec<u8>>,
+    pharmacy: Vec<Vec<u8>>,
+    /// SH 特別指示 (with 用法 900, and now and then with a coded one).
+    instruction: Vec<Vec<u8>>,
+    /// CO under a CZ: a prescription's comment.
+    pharmacy_comment: Vec<Vec<u8>>,
+    /// Ordinary TK 摘要 (no address or phone in them: Q003 / Q004 read every TK).
+    pharmacy_remark: Vec<Vec<u8>>,
 }
 
 fn enc(s: &str) -> Vec<u8> {
@@ -659,6 +715,57 @@ fn pools() -> &'static Pools {
         .iter()
         .map(|s| enc(s))
         .collect(),
+        pharmacy: [
+            "さくら薬局",
+            "あおば調剤薬局",
+            "みなと薬局　駅前店",
+            "ひまわり薬局",
+            "中央調剤薬局",
+            "すずらん薬局",
+            "株式会社つばめ　つばめ薬局",
+            "けやき通り薬局",
+            "ハート調剤薬局",
+            "はなみずき薬局　本店",
+            "みどり薬局",
+            "日本橋ファーマシー",
+        ]
+        .iter()
+        .map(|s| enc(s))
+        .collect(),
+        instruction: [
+            "１日２回患部に塗布",
+            "１日数回患部に塗布",
+            "疼痛時",
+            "発熱時",
+            "便秘時",
+            "１日１回貼付",
+            "１回１滴１日４回点眼",
+            "朝食直後",
+            "就寝前",
+        ]
+        .iter()
+        .map(|s| enc(s))
+        .collect(),
+        pharmacy_comment: [
+            "一包化",
+            "粉砕",
+            "医師の指示により一包化",
+            "残薬調整のため日数変更",
+            "後発医薬品へ変更",
+        ]
+        .iter()
+        .map(|s| enc(s))
+        .collect(),
+        pharmacy_remark: [
+            "処方医に疑義照会のうえ用量変更",
+            "残薬確認のうえ日数調整",
+            "お薬手帳持参",
+            "服薬状況を処方医に情報提供",
+            "後発医薬品の使用について説明",
+        ]
+        .iter()
+        .map(|s| enc(s))
+        .collect(),
     })
 }
 
@@ -736,6 +843,10 @@ pub enum Defect {
     D005,
     /// 歯科: an outpatient RE with an empty 診療開始日.
     D006,
+    /// 調剤: an IY (or TO) moved before its CZ, or a CZ whose SH is dropped.
+    P001,
+    /// 調剤: a CZ dispensed 1–3 days before its 処方箋交付年月日.
+    P002,
 }
 
 /// The 医科 defects (drawn by a 医科 file).
@@ -807,6 +918,35 @@ pub const DENTAL_DEFECTS: &[Defect] = &[
     Defect::D006,
 ];
 
+/// The 調剤 defects (drawn by a 調剤 file): the shared ones that make sense for 調剤, at their
+/// 調剤 positions, and P001 / P002. (No V001, V002, V003, V006 or V007: almost every 調剤 field
+/// is `mode = "any"` without a length; no S007, S013, S014 or S017, which 調剤 does not check;
+/// S016 is a KI written before the SH blocks.)
+pub const PHARMACY_DEFECTS: &[Defect] = &[
+    Defect::I002,
+    Defect::I003,
+    Defect::I004,
+    Defect::I005,
+    Defect::I007,
+    Defect::I008,
+    Defect::V004,
+    Defect::V005,
+    Defect::V008,
+    Defect::S005,
+    Defect::S006,
+    Defect::S008,
+    Defect::S015,
+    Defect::S016,
+    Defect::C001,
+    Defect::C003,
+    Defect::Q002,
+    Defect::Q003,
+    Defect::Q004,
+    Defect::F006,
+    Defect::P001,
+    Defect::P002,
+];
+
 impl Defect {
     pub fn code(self) -> &'static str {
         match self {
@@ -844,6 +984,8 @@ impl Defect {
             Defect::D004 => "D004",
             Defect::D005 => "D005",
             Defect::D006 => "D006",
+            Defect::P001 => "P001",
+            Defect::P002 => "P002",
         }
     }
 }
@@ -1016,6 +1158,11 @@ struct Gen {
     /// A 歯科 receipt's care records and 傷病名.
     ditems: Vec<DItem>,
     episodes: Vec<Episode>,
+    /// A 調剤 receipt's prescriptions (SH), dispensings (CZ), drugs (IY / TO) and receptions.
+    prx: Vec<PRx>,
+    pdisp: Vec<PDisp>,
+    pdrug: Vec<PDrug>,
+    precv: Vec<PRecv>,
 }
 
 /// A 公費負担者番号: 法別, 都道府県, 実施機関, 検証番号 (`national`: no local 8x program).
@@ -1465,6 +1612,19 @@ impl Gen {
     /// [`Gen::plan`] for a 医科 or (`dental`) a 歯科 receipt: レセプト種別 3xxx, far fewer
     /// inpatients, more 初診. The 医科 receipt draws exactly what it always drew.
     fn plan_kind(&mut self, defect: Option<Defect>, dental: bool) -> Plan {
+        let claim = if dental {
+            FileKind::Dental
+        } else {
+            FileKind::Medical
+        };
+        self.plan_for(defect, claim)
+    }
+
+    /// The plan of a receipt of `claim`'s kind. 調剤 (レセプト種別 4xxx) has no inpatient, so
+    /// the 4th digit is always even; it draws no inpatient chance, and 医科 and 歯科 draw
+    /// exactly what they always drew.
+    fn plan_for(&mut self, defect: Option<Defect>, claim: FileKind) -> Plan {
+        let dental = claim == FileKind::Dental;
         let r = &mut self.rng;
         let mut ins = [Ins::Shaho, Ins::Kokuho, Ins::Kouki, Ins::Kohi, Ins::Fusho]
             [r.weighted(&[45, 24, 24, 4, 3])];
@@ -1496,7 +1656,8 @@ impl Gen {
             _ => {}
         }
         // (A defect of the outpatient RE or column needs an outpatient receipt.)
-        let inpatient = r.chance(if dental { DENTAL_INPATIENT } else { 0.12 })
+        let inpatient = claim != FileKind::Pharmacy
+            && r.chance(if dental { DENTAL_INPATIENT } else { 0.12 })
             && !(dental && matches!(defect, Some(Defect::D004 | Defect::D006 | Defect::V005)));
         let sex = 1 + r.below(2) as u8;
         // Age group → birth date and the 4th digit of the レセプト種別.
@@ -1535,7 +1696,11 @@ impl Gen {
             _ => (1, 1 + n_ko),
         };
         let kind = [
-            if dental { b'3' } else { b'1' },
+            match claim {
+                FileKind::Medical => b'1',
+                FileKind::Dental => b'3',
+                FileKind::Pharmacy => b'4',
+            },
             b'0' + d2,
             b'0' + d3,
             b'0' + d4,
@@ -3568,6 +3733,1131 @@ fn write_dental_file(
 }
 
 // ---------------------------------------------------------------------------------------
+// 調剤 (pharmacy) receipts: grammar/pharmacy/records.toml, shared/spec/pharmacy.md
+
+/// 調剤 fee codes (9 digits) and 点数. Shaped like the codes of the clean fixture
+/// (`testdata/rules/pharmacy_clean.txt`: 420001810 薬剤調製料, 450000110 調剤基本料), not taken
+/// from the master (recelint has none to check them against); the points are of the order of
+/// the 令和6年 fee schedule.
+mod pharmacy_code {
+    /// 薬剤調製料: 内服薬 (1 剤につき, 3 剤まで), 屯服薬, 内服用滴剤, 注射薬, 外用薬 (3 調剤まで).
+    pub const PREP_INTERNAL: (u32, u32) = (420001810, 24);
+    pub const PREP_TONPUKU: (u32, u32) = (420001910, 21);
+    pub const PREP_EXTERNAL: (u32, u32) = (420002010, 10);
+    pub const PREP_DROPS: (u32, u32) = (420002110, 10);
+    pub const PREP_INJECTION: (u32, u32) = (420002210, 26);
+    /// 調剤管理料 1 by the days supplied (内服薬 1 剤につき, 3 剤まで), and 2 (a 受付 without
+    /// 内服薬).
+    pub const MGMT_7: (u32, u32) = (420010110, 4);
+    pub const MGMT_14: (u32, u32) = (420010210, 28);
+    pub const MGMT_28: (u32, u32) = (420010310, 50);
+    pub const MGMT_29: (u32, u32) = (420010410, 60);
+    pub const MGMT_OTHER: (u32, u32) = (420010510, 4);
+    /// 計量混合調剤加算 (軟膏剤).
+    pub const MIXING: (u32, u32) = (420020310, 45);
+    /// 外来服薬支援料２ (一包化), 7 日分につき 34 点 (43 日分以上 240 点).
+    pub const UNIT_DOSE: (u32, u32) = (420030110, 34);
+    /// 調剤基本料 1, 2 and 3イ.
+    pub const BASE: [(u32, u32); 3] = [(450000110, 45), (450000210, 29), (450000310, 24)];
+    /// 服薬管理指導料: 3 月以内の再調剤（手帳あり）, and the others.
+    pub const GUIDANCE: (u32, u32) = (450010110, 45);
+    pub const GUIDANCE_OTHER: (u32, u32) = (450010210, 59);
+    /// 特定薬剤管理指導加算１, 乳幼児服薬指導加算.
+    pub const SPECIFIC: (u32, u32) = (450010510, 10);
+    pub const INFANT: (u32, u32) = (450010610, 12);
+    /// 調剤基本料の加算: 地域支援体制加算, 後発医薬品調剤体制加算 1–3, 連携強化加算,
+    /// 医療 DX 推進体制整備加算.
+    pub const REGION: (u32, u32) = (450020110, 32);
+    pub const GENERIC: [(u32, u32); 3] = [(450020210, 21), (450020310, 28), (450020410, 30)];
+    pub const COOPERATION: (u32, u32) = (450020510, 5);
+    pub const DX: (u32, u32) = (450020610, 4);
+}
+
+/// 調剤 レセプト特記事項 used on clean receipts (別表7; no 17–20 or 22 as 医科 has).
+const PHARMACY_TOKKI: [&[u8]; 8] = [b"26", b"27", b"28", b"29", b"30", b"01", b"02", b"16"];
+
+/// A facility whose prescriptions a pharmacy receives, with its 保険医.
+struct Prescriber {
+    pref: u8,
+    /// 点数表: 1 医科, 3 歯科.
+    schedule: u8,
+    code: Vec<u8>,
+    /// Index into the 医科 (or, 点数表 3, the 歯科) facility pool.
+    name: usize,
+    /// 保険医: (family, given, male) indexes into the people pools.
+    doctors: Vec<(usize, usize, bool)>,
+}
+
+/// A pharmacy: the facility state, and what its receipts draw from.
+struct Pharmacy {
+    fac: Facility,
+    prescribers: Vec<Prescriber>,
+    /// Weights of the prescribers (the first, the clinic next door, takes most).
+    weights: Vec<u32>,
+    /// 調剤基本料, and its 加算 on every 受付.
+    base: (u32, u32),
+    adds: Vec<(u32, u32)>,
+}
+
+/// One prescription (剤): an SH and its CZ.
+#[derive(Clone, Copy)]
+struct PRx {
+    /// 剤形 (an ASCII digit of 別表11).
+    form: u8,
+    /// 用法 (001–048, 900).
+    usage: u16,
+    /// SH 特別指示: index + 1 into the instruction pool (0 = none).
+    instruction: u16,
+    /// 単位薬剤料: per day (内服, 内滴), per dose (屯服) or per 調剤.
+    unit: u32,
+    /// CZ 調剤数量: days, doses, or 1.
+    qty: u16,
+    /// The 受付 it is dispensed at: bit r − 1 for 処方箋受付回 r.
+    recv: u8,
+    burden: u8,
+    /// Its drugs (written after each of its CZ): a range of `pdrug`.
+    drugs: (u16, u16),
+}
+
+/// One dispensing (a CZ) of a prescription at one 受付.
+#[derive(Clone, Copy)]
+struct PDisp {
+    rx: u16,
+    /// 処方箋受付回 (1-based).
+    recv: u8,
+    /// 薬剤調製料 (code 0: none, as for a 材料); points 0: 算定区分 2 (剤数超過).
+    prep: (u32, u32),
+    /// 調剤管理料 (code 0: none).
+    mgmt: (u32, u32),
+    /// 加算料１ (code 0: none).
+    add: (u32, u32),
+    /// 外来服薬支援料２: points and 一包化日数 (0: none).
+    unit_dose: (u32, u16),
+    /// CO: index + 1 into the pharmacy comment pool (0 = none).
+    comment: u16,
+}
+
+impl PDisp {
+    /// The CZ's points: 薬剤調製料, 薬剤料 (単位薬剤料 × 調剤数量), 加算料, 外来服薬支援料２,
+    /// 調剤管理料.
+    fn points(&self, rx: &PRx) -> u64 {
+        (self.prep.1 + rx.unit * rx.qty as u32 + self.add.1 + self.unit_dose.0 + self.mgmt.1) as u64
+    }
+}
+
+/// A drug (IY) or a material (TO) of a prescription.
+#[derive(Clone, Copy)]
+struct PDrug {
+    material: bool,
+    code: u32,
+    amount: &'static str,
+    /// IY １回用量 ("" = empty).
+    single: &'static str,
+}
+
+/// One 処方箋受付: its dates, its 保険医 and its KI.
+#[derive(Clone, Copy)]
+struct PRecv {
+    /// Days of October: 調剤年月日 and 処方箋交付年月日.
+    dispensed: u8,
+    issued: u8,
+    /// 医師番号 (RE 保険医氏名 1 or 2).
+    doctor: u8,
+    /// The KI's 負担区分.
+    burden: u8,
+    /// 薬学管理料 1–2 (code 0: none).
+    mgmt: [(u32, u32); 2],
+}
+
+impl PRecv {
+    /// The KI's points: 調剤基本料, 薬学管理料 and 調剤基本料の加算.
+    fn points(&self, ph: &Pharmacy) -> u64 {
+        let adds: u32 = ph.adds.iter().map(|a| a.1).sum();
+        (ph.base.1 + self.mgmt[0].1 + self.mgmt[1].1 + adds) as u64
+    }
+}
+
+/// A record written field by field: only the fields that hold something are named, and the
+/// commas up to each are written on the way.
+struct Fields<'o, 'b> {
+    o: &'o mut Out<'b>,
+    at: usize,
+}
+
+impl<'o, 'b> Fields<'o, 'b> {
+    fn new(o: &'o mut Out<'b>, id: &[u8]) -> Self {
+        o.b.extend_from_slice(id);
+        Fields { o, at: 0 }
+    }
+
+    fn to(&mut self, i: usize) {
+        debug_assert!(i > self.at, "field {i} after field {}", self.at);
+        while self.at < i {
+            self.o.b.push(b',');
+            self.at += 1;
+        }
+    }
+
+    fn put(&mut self, i: usize, v: &[u8]) {
+        self.to(i);
+        self.o.b.extend_from_slice(v);
+    }
+
+    fn num(&mut self, i: usize, n: u64) {
+        self.to(i);
+        push_num(self.o.b, n);
+    }
+
+    /// Appends to the field last named.
+    fn more(&mut self, v: &[u8]) {
+        self.o.b.extend_from_slice(v);
+    }
+
+    /// Ends the record at `count` values (the id included).
+    fn end(mut self, count: usize) {
+        if count - 1 > self.at {
+            self.to(count - 1);
+        }
+        self.o.end();
+    }
+}
+
+/// `01` … `99`.
+fn two_digits(n: usize) -> [u8; 2] {
+    [b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8]
+}
+
+/// A 調剤 date of October (day 32 for V005).
+fn oct(day: u32) -> u64 {
+    20261000 + day as u64
+}
+
+/// A CZ (71 values): `issued` overrides the 処方箋交付年月日 (P002, V005).
+fn push_cz(o: &mut Out, d: &PDisp, rx: &PRx, no: [u8; 2], r: &PRecv, issued: Option<u32>) {
+    use pharmacy_code::UNIT_DOSE;
+    let b = [rx.burden];
+    let mut f = Fields::new(o, b"CZ");
+    f.num(1, r.doctor as u64);
+    f.num(2, oct(issued.unwrap_or(r.issued as u32)));
+    f.num(3, oct(r.dispensed as u32));
+    f.num(4, d.recv as u64);
+    f.num(5, rx.qty as u64);
+    if d.prep.0 != 0 {
+        f.put(6, &b);
+        f.put(7, if d.prep.1 > 0 { b"1" } else { b"2" });
+        f.put(8, &no);
+        f.num(9, d.prep.0 as u64);
+        if d.prep.1 > 0 {
+            f.num(10, d.prep.1 as u64);
+        }
+    }
+    f.num(13, (rx.unit * rx.qty as u32) as u64);
+    if d.add.0 != 0 {
+        f.put(15, &b);
+        f.num(16, d.add.0 as u64);
+        f.num(17, d.add.1 as u64);
+    }
+    if d.unit_dose.0 > 0 {
+        f.num(45, d.unit_dose.1 as u64);
+        f.put(54, &b);
+        f.num(55, UNIT_DOSE.0 as u64);
+        f.num(56, d.unit_dose.0 as u64);
+    }
+    if d.mgmt.0 != 0 {
+        f.put(57, &b);
+        f.put(58, b"1");
+        f.put(59, &no);
+        f.num(60, d.mgmt.0 as u64);
+        f.num(61, d.mgmt.1 as u64);
+    }
+    f.end(71);
+}
+
+/// An IY (10 values) or, for a material, a TO (7 values).
+fn push_drug(o: &mut Out, d: &PDrug, burden: u8) {
+    if d.material {
+        let mut f = Fields::new(o, b"TO");
+        f.put(1, &[burden]);
+        f.num(2, d.code as u64);
+        f.put(3, d.amount.as_bytes());
+        f.put(4, b"007"); // 本
+        f.end(7);
+    } else {
+        let mut f = Fields::new(o, b"IY");
+        f.put(1, &[burden]);
+        f.num(2, d.code as u64);
+        f.put(3, d.amount.as_bytes());
+        if !d.single.is_empty() {
+            f.put(9, d.single.as_bytes());
+        }
+        f.end(10);
+    }
+}
+
+/// The KI (114 values) of 処方箋受付回 `k`, 算定日 `day` (its 調剤年月日, or 32 for V005).
+fn push_ki(o: &mut Out, r: &PRecv, k: usize, ph: &Pharmacy, day: u32) {
+    let b = [r.burden];
+    let mut f = Fields::new(o, b"KI");
+    f.num(1, oct(day));
+    f.num(2, k as u64);
+    f.put(3, &b);
+    f.num(4, ph.base.0 as u64);
+    f.num(5, ph.base.1 as u64);
+    // 薬学管理料 1–12 from idx 7, 調剤基本料加算 1–10 from idx 69: (負担区分, コード, 回数, 点数).
+    let fees = r
+        .mgmt
+        .iter()
+        .filter(|m| m.0 != 0)
+        .enumerate()
+        .map(|(j, m)| (7 + 4 * j, m));
+    let adds = ph.adds.iter().enumerate().map(|(j, a)| (69 + 4 * j, a));
+    for (i, &(code, pts)) in fees.chain(adds) {
+        f.put(i, &b);
+        f.num(i + 1, code as u64);
+        f.put(i + 2, b"1");
+        f.num(i + 3, pts as u64);
+    }
+    f.end(114);
+}
+
+/// A pharmacy, its prescribers and its fees.
+fn new_pharmacy(g: &mut Gen, fac_index: usize) -> Pharmacy {
+    use pharmacy_code::*;
+    let pools = pools();
+    let mut code = [0u8; 7];
+    let body = format!("{:02}{:04}", g.rng.range(1, 89), fac_index);
+    code[..6].copy_from_slice(body.as_bytes());
+    code[6] = b'0' + check_digit(&code[..6]);
+    let fac = Facility {
+        code,
+        pref: g.rng.range(1, 47) as u8,
+        review: 1 + g.rng.below(2) as u8,
+        name: g.rng.below(pools.pharmacy.len() as u64) as usize,
+        phone: format!(
+            "0{}-{}-{:04}",
+            g.rng.range(3, 99),
+            g.rng.range(100, 9999),
+            g.rng.below(10_000)
+        )
+        .into_bytes(),
+        next_no: 1,
+        no_shift: 0,
+        karte: 10_000 * g.rng.range(1, 9),
+        count: 0,
+        points: 0,
+        standards: Vec::new(),
+    };
+    let n = [1, 2, 3, 4, 6][g.rng.weighted(&[30, 25, 20, 15, 10])];
+    let mut prescribers = Vec::with_capacity(n);
+    for _ in 0..n {
+        let dental = g.rng.chance(0.1);
+        let pref = if g.rng.chance(0.9) {
+            fac.pref
+        } else {
+            g.rng.range(1, 47) as u8
+        };
+        let lead = format!("{:02}", g.rng.range(1, 89));
+        let code = with_check(&mut g.rng, lead.as_bytes(), 4);
+        let names = if dental {
+            pools.dental_facility.len()
+        } else {
+            pools.facility.len()
+        };
+        let name = g.rng.below(names as u64) as usize;
+        let n_doc = if dental {
+            1
+        } else {
+            [1, 1, 2, 3, 4][g.rng.below(5) as usize]
+        };
+        let doctors = (0..n_doc)
+            .map(|_| {
+                let male = g.rng.chance(0.7);
+                let given = if male {
+                    pools.male.len()
+                } else {
+                    pools.female.len()
+                };
+                (
+                    g.rng.below(pools.family.len() as u64) as usize,
+                    g.rng.below(given as u64) as usize,
+                    male,
+                )
+            })
+            .collect();
+        prescribers.push(Prescriber {
+            pref,
+            schedule: if dental { 3 } else { 1 },
+            code,
+            name,
+            doctors,
+        });
+    }
+    let weights = [60, 20, 10, 6, 3, 1][..n].to_vec();
+    let base = BASE[g.rng.weighted(&[70, 10, 20])];
+    let mut adds = Vec::new();
+    if g.rng.chance(0.4) {
+        adds.push(REGION);
+    }
+    if g.rng.chance(0.7) {
+        adds.push(g.rng.pick(&GENERIC));
+    }
+    if g.rng.chance(0.6) {
+        adds.push(COOPERATION);
+    }
+    if g.rng.chance(0.8) {
+        adds.push(DX);
+    }
+    Pharmacy {
+        fac,
+        prescribers,
+        weights,
+        base,
+        adds,
+    }
+}
+
+impl Gen {
+    /// A prescription of 剤形 `form`, `qty` (days, doses or 1), dispensed at the 受付 of
+    /// `recv`, with `lines` drugs.
+    fn prescription(&mut self, form: u8, qty: u16, recv: u8, lines: usize) {
+        let n_instr = pools().instruction.len() as u64;
+        let r = &mut self.rng;
+        let (usage, instruction, unit) = match form {
+            // 内服: 用法 001–030 (048 起床時 now and then); the 単位薬剤料 is a day's.
+            b'1' => {
+                let usage = if r.chance(0.04) {
+                    48
+                } else {
+                    r.range(1, 30) as u16
+                };
+                let instr = if r.chance(0.04) {
+                    r.range(8, 9) as u16
+                } else {
+                    0
+                };
+                let unit = if r.chance(0.05) {
+                    r.range(40, 300)
+                } else {
+                    (0..lines).map(|_| r.range(1, 12)).sum()
+                };
+                (usage, instr, unit as u32)
+            }
+            b'2' => (r.range(36, 40) as u16, 0, r.range(1, 8) as u32),
+            // 屯服: a dose's.
+            b'3' => {
+                let instr = if r.chance(0.7) {
+                    r.range(3, 5) as u16
+                } else {
+                    0
+                };
+                (r.range(31, 35) as u16, instr, r.range(1, 10) as u32)
+            }
+            b'4' => (r.range(41, 47) as u16, 0, r.range(250, 900) as u32),
+            // 外用: 用法 900 (未コード化) with its 特別指示, or a coded one.
+            b'5' => {
+                if r.chance(0.4) {
+                    let instr = [1u16, 2, 6, 7][r.below(4) as usize];
+                    (900, instr, r.range(5, 150) as u32)
+                } else {
+                    (r.range(41, 47) as u16, 0, r.range(5, 150) as u32)
+                }
+            }
+            _ => (r.range(41, 47) as u16, 0, r.range(80, 160) as u32),
+        };
+        debug_assert!(instruction as u64 <= n_instr);
+        let from = self.pdrug.len() as u16;
+        for _ in 0..lines {
+            let d = match form {
+                b'1' | b'2' | b'3' => PDrug {
+                    material: false,
+                    code: 610_000_000 + r.below(30_000_000) as u32,
+                    amount: if form == b'3' {
+                        "1"
+                    } else {
+                        r.pick(&["1", "2", "3", "0.5", "1.5", "6", "2"])
+                    },
+                    single: if form == b'1' && r.chance(0.2) {
+                        r.pick(&["1", "0.5", "2"])
+                    } else {
+                        ""
+                    },
+                },
+                b'4' => PDrug {
+                    material: false,
+                    code: 640_000_000 + r.below(9_000_000) as u32,
+                    amount: r.pick(&["1", "2", "3"]),
+                    single: "",
+                },
+                b'5' => PDrug {
+                    material: false,
+                    code: 660_000_000 + r.below(9_000_000) as u32,
+                    amount: r.pick(&["5", "10", "25", "50", "1", "2"]),
+                    single: "",
+                },
+                _ => PDrug {
+                    material: true,
+                    code: 710_010_000 + r.below(10_000) as u32,
+                    amount: r.pick(&["70", "60", "140"]),
+                    single: "",
+                },
+            };
+            self.pdrug.push(d);
+        }
+        self.prx.push(PRx {
+            form,
+            usage,
+            instruction,
+            unit,
+            qty,
+            recv,
+            burden: b'1',
+            drugs: (from, self.pdrug.len() as u16),
+        });
+    }
+
+    /// An acute prescription set at the 受付 of `recv`: 1–3 内服 (a child's 内滴 now and then)
+    /// for a few days, and now and then a 屯服 and a 外用.
+    fn acute_prescriptions(&mut self, child: bool, recv: u8) {
+        let days = self.rng.pick(&[3u16, 4, 5, 5, 7, 7, 14]);
+        let n = 1 + self.rng.weighted(&[45, 35, 20]);
+        for _ in 0..n {
+            if child && self.rng.chance(0.25) {
+                self.prescription(b'2', days, recv, 1);
+            } else {
+                let lines = 1 + self.rng.weighted(&[70, 30]);
+                self.prescription(b'1', days, recv, lines);
+            }
+        }
+        if self.rng.chance(0.25) {
+            let doses = self.rng.pick(&[5u16, 10, 10, 14, 20]);
+            self.prescription(b'3', doses, recv, 1);
+        }
+        if self.rng.chance(0.25) {
+            self.prescription(b'5', 1, recv, 1);
+        }
+    }
+
+    /// A 調剤 receipt's prescriptions over `n_recv` 受付, then its CZ with their fees: a
+    /// chronic patient's regular 内服 (dispensed again at the second 受付 when the supply is
+    /// short), or acute sets.
+    fn pharmacy_items(&mut self, birth: u32, n_recv: usize) {
+        use pharmacy_code::*;
+        self.prx.clear();
+        self.pdrug.clear();
+        self.pdisp.clear();
+        let age = 2026 - birth / 10_000;
+        let child = birth >= 20200402;
+        let chronic = !child
+            && self.rng.chance(if age >= 65 {
+                0.85
+            } else if age >= 40 {
+                0.6
+            } else {
+                0.25
+            });
+        let refill = chronic && n_recv >= 2 && self.rng.chance(0.5);
+        if chronic {
+            let days = if refill {
+                self.rng.pick(&[7u16, 14, 14])
+            } else {
+                self.rng
+                    .pick(&[14u16, 28, 28, 28, 30, 30, 35, 42, 56, 60, 90])
+            };
+            let mask = if refill { 0b11 } else { 0b1 };
+            let n = 1 + self.rng.weighted(&[30, 28, 20, 12, 6, 4]);
+            for _ in 0..n {
+                let lines = 1 + self.rng.weighted(&[55, 30, 15]);
+                self.prescription(b'1', days, mask, lines);
+            }
+            if self.rng.chance(0.12) {
+                let doses = self.rng.pick(&[5u16, 10, 14, 20]);
+                self.prescription(b'3', doses, 1, 1);
+            }
+            if self.rng.chance(0.2) {
+                let lines = 1 + self.rng.below(2) as usize;
+                self.prescription(b'5', 1, 1, lines);
+            }
+            if self.rng.chance(0.03) {
+                // Insulin and its needles (剤形 9 材料, a TO).
+                self.prescription(b'4', 1, 1, 1);
+                self.prescription(b'9', 1, 1, 1);
+            }
+        } else {
+            self.acute_prescriptions(child, 1);
+        }
+        for r in 2..=n_recv {
+            if !(refill && r == 2) {
+                self.acute_prescriptions(child, 1 << (r - 1));
+            }
+        }
+        // The CZ, 受付 by 受付: 薬剤調製料 for the first three 内服 (the others 剤数超過) and
+        // 外用, 調剤管理料 for the first three 内服 (or once, without 内服), now and then 一包化.
+        let unit_dose = self.rng.chance(0.04);
+        for r in 1..=n_recv as u8 {
+            let first = self.pdisp.len();
+            let (mut internal, mut external, mut tonpuku) = (0, 0, 0);
+            for (i, rx) in self.prx.iter().enumerate() {
+                if rx.recv & (1 << (r - 1)) == 0 {
+                    continue;
+                }
+                let mut d = PDisp {
+                    rx: i as u16,
+                    recv: r,
+                    prep: (0, 0),
+                    mgmt: (0, 0),
+                    add: (0, 0),
+                    unit_dose: (0, 0),
+                    comment: 0,
+                };
+                match rx.form {
+                    b'1' => {
+                        internal += 1;
+                        if internal <= 3 {
+                            d.prep = PREP_INTERNAL;
+                            d.mgmt = match rx.qty {
+                                0..=7 => MGMT_7,
+                                8..=14 => MGMT_14,
+                                15..=28 => MGMT_28,
+                                _ => MGMT_29,
+                            };
+                        } else {
+                            d.prep = (PREP_INTERNAL.0, 0);
+                        }
+                        if unit_dose && internal == 1 && rx.qty >= 14 {
+                            let pts = if rx.qty <= 42 {
+                                UNIT_DOSE.1 * (rx.qty as u32).div_ceil(7)
+                            } else {
+                                240
+                            };
+                            d.unit_dose = (pts, rx.qty);
+                        }
+                    }
+                    b'2' => d.prep = PREP_DROPS,
+                    b'3' => {
+                        tonpuku += 1;
+                        d.prep = if tonpuku == 1 {
+                            PREP_TONPUKU
+                        } else {
+                            (PREP_TONPUKU.0, 0)
+                        };
+                    }
+                    b'4' => d.prep = PREP_INJECTION,
+                    b'5' => {
+                        external += 1;
+                        d.prep = if external <= 3 {
+                            PREP_EXTERNAL
+                        } else {
+                            (PREP_EXTERNAL.0, 0)
+                        };
+                    }
+                    _ => {}
+                }
+                self.pdisp.push(d);
+            }
+            for d in &mut self.pdisp[first..] {
+                if d.unit_dose.0 > 0 && self.rng.chance(0.5) {
+                    d.comment = 1; // 一包化
+                } else if self.rng.chance(0.02) {
+                    d.comment = 2 + self.rng.below(4) as u16;
+                }
+                if self.prx[d.rx as usize].form == b'5' && self.rng.chance(0.05) {
+                    d.add = MIXING;
+                }
+            }
+            if internal == 0 {
+                if let Some(d) = self.pdisp.get_mut(first) {
+                    d.mgmt = MGMT_OTHER;
+                }
+            }
+        }
+        // In writing order: each prescription's CZ, 受付 by 受付.
+        self.pdisp.sort_by_key(|d| d.rx);
+    }
+
+    /// Writes one 調剤 receipt (RE … KI) into `self.buf`.
+    fn pharmacy_receipt(&mut self, ph: &mut Pharmacy, defect: Option<Defect>) -> Written {
+        use pharmacy_code::*;
+        let pools = pools();
+        let p = self.plan_for(defect, FileKind::Pharmacy);
+        let has_ho = p.ins != Ins::Kohi;
+        // The prescribing facility and its 保険医 (two now and then).
+        let pr = &ph.prescribers[self.rng.weighted(&ph.weights)];
+        let nd = pr.doctors.len();
+        let d1 = self.rng.below(nd as u64) as usize;
+        let d2 = if nd >= 2 && self.rng.chance(0.2) {
+            Some((d1 + 1 + self.rng.below(nd as u64 - 1) as usize) % nd)
+        } else {
+            None
+        };
+        // 処方箋受付: days of dispensing, each prescription issued 0–3 days before.
+        let n_recv = [1usize, 2, 3][self.rng.weighted(&[84, 13, 3])];
+        self.outpatient_days(n_recv);
+        if defect == Some(Defect::P002) && self.visit[0] > 28 {
+            // Room for a date of issue after the first dispensing.
+            self.visit[0] = self.rng.range(1, 28) as u8;
+        }
+        let single = if has_ho { b'1' } else { b'5' };
+        let s006 = defect == Some(Defect::S006);
+        let full = if s006 {
+            single
+        } else {
+            full_burden(has_ho, p.n_ko)
+        };
+        let infant = p.birth >= 20201001;
+        self.precv.clear();
+        for k in 0..n_recv {
+            let dispensed = self.visit[k];
+            let back = [0u8, 1, 2, 3][self.rng.weighted(&[85, 10, 3, 2])];
+            let burden = if s006 || (p.n_ko >= 1 && self.rng.chance(0.15)) {
+                single
+            } else {
+                full
+            };
+            let doctor = if d2.is_some() && self.rng.chance(0.5) {
+                2
+            } else {
+                1
+            };
+            let guidance = if self.rng.chance(0.8) {
+                GUIDANCE
+            } else {
+                GUIDANCE_OTHER
+            };
+            let extra = if infant {
+                INFANT
+            } else if self.rng.chance(0.08) {
+                SPECIFIC
+            } else {
+                (0, 0)
+            };
+            self.precv.push(PRecv {
+                dispensed,
+                issued: dispensed.saturating_sub(back).max(1),
+                doctor,
+                burden,
+                mgmt: [guidance, extra],
+            });
+        }
+        self.pharmacy_items(p.birth, n_recv);
+        for i in 0..self.prx.len() {
+            self.prx[i].burden = if s006 || (p.n_ko >= 1 && self.rng.chance(0.15)) {
+                single
+            } else {
+                full
+            };
+        }
+        let s008 = defect == Some(Defect::S008);
+        // Where the defect goes.
+        // (An SH dropped whose prescription is dispensed twice would leave two CZ without it.)
+        let p001_drop_sh = defect == Some(Defect::P001)
+            && self.prx[0].recv.count_ones() == 1
+            && self.rng.chance(0.5);
+        let v005_on_ki = defect == Some(Defect::V005) && self.rng.chance(0.5);
+        let p002_issued = self.rng.range(1, 3) as u32;
+        let v004_usage = self.rng.chance(0.5);
+        let remark = self.rng.chance(0.04);
+        // Totals per payer (S008: the receipt without SH and KI has none).
+        let (mut t_ho, mut t_ko) = (0u64, [0u64; 4]);
+        let mut add = |b: u8, pts: u64| {
+            let (h, k) = burden_payers(b);
+            if h {
+                t_ho += pts;
+            }
+            for t in t_ko.iter_mut().take(k as usize) {
+                *t += pts;
+            }
+        };
+        if !s008 {
+            for d in &self.pdisp {
+                let rx = &self.prx[d.rx as usize];
+                add(rx.burden, d.points(rx));
+            }
+            for r in &self.precv {
+                add(r.burden, r.points(ph));
+            }
+        }
+        let mut w = Written {
+            lines: 0,
+            defect_at: None,
+            count: 0,
+            points: 0,
+        };
+        let mut o = Out {
+            b: &mut self.buf,
+            lines: 0,
+        };
+        // ----- RE (42 values)
+        let mut no = ph.fac.next_no + ph.fac.no_shift;
+        if defect == Some(Defect::S005) {
+            ph.fac.no_shift += 1;
+            no += 1;
+        }
+        ph.fac.next_no += 1;
+        ph.fac.karte += 1;
+        let fam = self.rng.pick_ref(&pools.family);
+        let given = if p.sex == 1 {
+            self.rng.pick_ref(&pools.male)
+        } else {
+            self.rng.pick_ref(&pools.female)
+        };
+        let mut name = Vec::with_capacity(48);
+        name.extend_from_slice(&fam.kanji);
+        name.extend_from_slice(&pools.fw_space);
+        name.extend_from_slice(&given.kanji);
+        if p.black_circle {
+            let chars = name.len() / 2;
+            let space = fam.kanji.len() / 2;
+            let mut at = self.rng.below(chars as u64) as usize;
+            if at == space {
+                at = 0;
+            }
+            name[at * 2..at * 2 + 2].copy_from_slice(&pools.black_circle);
+        }
+        if defect == Some(Defect::C001) {
+            name[..2].copy_from_slice(&[0xEE, 0xE0]);
+        }
+        if matches!(
+            defect,
+            Some(
+                Defect::S005
+                    | Defect::C001
+                    | Defect::C003
+                    | Defect::F006
+                    | Defect::V008
+                    | Defect::S006
+                    | Defect::S008
+            )
+        ) {
+            w.defect_at = Some(o.lines);
+        }
+        let tokki: Vec<u8> = if defect == Some(Defect::V008) {
+            let mut t = b"0".to_vec();
+            t.extend_from_slice(self.rng.pick(&PHARMACY_TOKKI));
+            t
+        } else if self.rng.chance(0.08) {
+            self.rng.pick(&PHARMACY_TOKKI).to_vec()
+        } else {
+            Vec::new()
+        };
+        let copay_class = p.kind[3] == b'8' && self.rng.chance(0.05);
+        let copay_1 = self.rng.chance(0.5);
+        let mut f = Fields::new(&mut o, b"RE");
+        f.num(1, no);
+        f.put(2, &p.kind);
+        f.put(3, CARE_YM);
+        f.put(4, &name);
+        f.num(5, p.sex as u64);
+        f.num(6, p.birth as u64);
+        if p.benefit > 0 {
+            f.num(7, p.benefit as u64);
+        }
+        if !tokki.is_empty() {
+            f.put(8, &tokki);
+        }
+        f.put(9, &two_digits(pr.pref as usize));
+        f.num(10, pr.schedule as u64);
+        f.put(11, &pr.code);
+        f.put(
+            12,
+            if pr.schedule == 3 {
+                &pools.dental_facility[pr.name]
+            } else {
+                &pools.facility[pr.name]
+            },
+        );
+        for (k, &d) in [Some(d1), d2].iter().flatten().enumerate() {
+            let (fa, gi, male) = pr.doctors[d];
+            f.put(14 + k, &pools.family[fa].kanji);
+            f.more(&pools.fw_space);
+            f.more(if male {
+                &pools.male[gi].kanji
+            } else {
+                &pools.female[gi].kanji
+            });
+        }
+        f.num(35, ph.fac.karte);
+        if defect == Some(Defect::F006) {
+            f.more(b"\"");
+        }
+        if copay_class {
+            f.put(40, if copay_1 { b"1" } else { b"3" });
+        }
+        if defect != Some(Defect::C003) {
+            f.put(41, &fam.kana);
+            f.more(&given.kana);
+        }
+        f.end(42);
+        // ----- HO (14 values)
+        let ho_line = o.lines;
+        if has_ho {
+            o.b.extend_from_slice(b"HO");
+            push_ho_ids(
+                &mut self.rng,
+                &mut o,
+                &p,
+                ph.fac.pref,
+                defect,
+                &mut w.defect_at,
+            );
+            o.n(n_recv as u64);
+            o.n(t_ho);
+            o.empty(8);
+            o.end();
+            w.count += 1;
+            w.points = t_ho;
+        }
+        // ----- KO (10 values)
+        for k in 0..p.n_ko as usize {
+            let mut payer = kohi_payer(&mut self.rng, ph.fac.pref, k == 0);
+            let mut recip = with_check(&mut self.rng, b"", 6);
+            if k == 0 {
+                match defect {
+                    Some(Defect::I004) => {
+                        let good = payer[7] - b'0';
+                        payer[7] = b'0' + (good + 1 + self.rng.below(9) as u8) % 10;
+                        w.defect_at = Some(o.lines);
+                    }
+                    Some(Defect::I005) => {
+                        let good = recip[6] - b'0';
+                        recip[6] = b'0' + (good + 1 + self.rng.below(9) as u8) % 10;
+                        w.defect_at = Some(o.lines);
+                    }
+                    Some(Defect::S006) => continue,
+                    _ => {}
+                }
+            }
+            o.b.extend_from_slice(b"KO");
+            o.f(&payer);
+            o.f(&recip);
+            o.f(b""); // 任意給付区分
+            o.n(n_recv as u64);
+            o.n(t_ko[k]);
+            o.empty(4);
+            o.end();
+            w.count += 1;
+            if k == 0 && !has_ho {
+                w.points = t_ko[0];
+            }
+        }
+        // ----- SN, JD (受付等区分 1 on the days of 受付), MF (as 医科)
+        if p.sn {
+            if defect == Some(Defect::I007) {
+                w.defect_at = Some(o.lines);
+                o.b.extend_from_slice(b"SN,1,02,,,,");
+            } else {
+                o.b.extend_from_slice(b"SN,1,01,,,,");
+            }
+            o.b.extend_from_slice(if self.rng.chance(0.7) { b"00" } else { b"01" });
+            o.empty(2);
+            o.end();
+        }
+        if p.jd {
+            o.b.extend_from_slice(if has_ho { b"JD,1" } else { b"JD,2" });
+            let mut d = [0u8; 31];
+            for r in &self.precv {
+                d[r.dispensed as usize - 1] = 1;
+            }
+            o.days(&d);
+            o.end();
+        }
+        if p.mf {
+            o.b.extend_from_slice(if p.n_ko > 0 { b"MF,01" } else { b"MF,00" });
+            o.empty(31);
+            o.end();
+        }
+        // S016: the first KI before the prescriptions (reported at the first SH).
+        let s016 = defect == Some(Defect::S016) && !s008;
+        if s016 {
+            let r = self.precv[0];
+            push_ki(&mut o, &r, 1, ph, r.dispensed as u32);
+        }
+        // ----- SH, and after it its CZ, each followed by its IY / TO (and CO)
+        let mut first_sh: Option<u64> = None;
+        let mut s015 = defect == Some(Defect::S015);
+        let mut di = 0;
+        let n_rx = if s008 { 0 } else { self.prx.len() };
+        for ri in 0..n_rx {
+            let rx = self.prx[ri];
+            let sh_no = two_digits(ri + 1);
+            if !(ri == 0 && p001_drop_sh) {
+                first_sh.get_or_insert(o.lines);
+                let (mut form, mut usage) = (rx.form, rx.usage);
+                if ri == 0 && defect == Some(Defect::V004) {
+                    // 用法 049 or 剤形 8: neither is in its table.
+                    if v004_usage {
+                        usage = 49;
+                    } else {
+                        form = b'8';
+                    }
+                    w.defect_at = Some(o.lines);
+                }
+                let mut f = Fields::new(&mut o, b"SH");
+                f.put(1, &sh_no);
+                f.put(2, &[form]);
+                f.put(3, format!("{usage:03}").as_bytes());
+                if rx.instruction > 0 {
+                    f.put(4, &pools.instruction[rx.instruction as usize - 1]);
+                }
+                f.num(5, rx.unit as u64);
+                f.end(10);
+            }
+            while di < self.pdisp.len() && self.pdisp[di].rx as usize == ri {
+                let d = self.pdisp[di];
+                let r = self.precv[d.recv as usize - 1];
+                let mut drugs = rx.drugs.0 as usize..rx.drugs.1 as usize;
+                let mut issued = None;
+                if di == 0 {
+                    match defect {
+                        Some(Defect::P001) if !p001_drop_sh => {
+                            // The first drug before its CZ.
+                            w.defect_at = Some(o.lines);
+                            push_drug(&mut o, &self.pdrug[drugs.start], rx.burden);
+                            drugs.start += 1;
+                        }
+                        Some(Defect::P001) => w.defect_at = Some(o.lines),
+                        Some(Defect::P002) => {
+                            issued = Some((r.dispensed as u32 + p002_issued).min(31));
+                            w.defect_at = Some(o.lines);
+                        }
+                        Some(Defect::V005) if !v005_on_ki => {
+                            issued = Some(32);
+                            w.defect_at = Some(o.lines);
+                        }
+                        _ => {}
+                    }
+                }
+                push_cz(&mut o, &d, &rx, sh_no, &r, issued);
+                for k in drugs {
+                    let mut burden = rx.burden;
+                    if s015 {
+                        // 医保 + 第一公費 on a receipt without KO.
+                        burden = b'2';
+                        s015 = false;
+                        w.defect_at = Some(o.lines);
+                    }
+                    push_drug(&mut o, &self.pdrug[k], burden);
+                }
+                if d.comment > 0 {
+                    o.b.extend_from_slice(b"CO,810000001,");
+                    o.b.extend_from_slice(&pools.pharmacy_comment[d.comment as usize - 1]);
+                    o.end();
+                }
+                di += 1;
+            }
+        }
+        if s016 {
+            w.defect_at = first_sh;
+        }
+        // ----- TK: now and then a remark; the 不詳 claim's address and contact
+        if remark {
+            o.b.extend_from_slice(b"TK,810000001,");
+            let t: &Vec<u8> = self.rng.pick_ref(&pools.pharmacy_remark);
+            o.b.extend_from_slice(t);
+            o.end();
+        }
+        if p.ins == Ins::Fusho {
+            if defect != Some(Defect::Q003) {
+                o.b.extend_from_slice(b"TK,810000001,");
+                push_address(&mut self.rng, o.b);
+                o.end();
+            }
+            if defect != Some(Defect::Q004) {
+                o.b.extend_from_slice(b"TK,810000001,");
+                push_contact(&mut self.rng, o.b);
+                o.end();
+            }
+            if matches!(defect, Some(Defect::Q003 | Defect::Q004)) {
+                w.defect_at = Some(ho_line);
+            }
+        }
+        // ----- KI: one per 処方箋受付
+        if !s008 {
+            for k in 0..n_recv {
+                if s016 && k == 0 {
+                    continue;
+                }
+                let r = self.precv[k];
+                let mut day = r.dispensed as u32;
+                if k == 0 && v005_on_ki {
+                    day = 32;
+                    w.defect_at = Some(o.lines);
+                }
+                push_ki(&mut o, &r, k + 1, ph, day);
+            }
+        }
+        w.lines = o.lines;
+        w
+    }
+}
+
+/// Writes one 調剤 file: YK, the receipts, GO. Returns its size in bytes.
+#[allow(clippy::too_many_arguments)]
+fn write_pharmacy_file(
+    g: &mut Gen,
+    ph: &mut Pharmacy,
+    path: &std::path::Path,
+    rel: &str,
+    receipts: u64,
+    defect_rate: f64,
+    injected: &mut Vec<Injected>,
+) -> io::Result<u64> {
+    let mut f = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    let mut bytes = 0u64;
+    let mut line = 1u64;
+    // YK (9 values): 請求年月 and マルチボリューム before the phone.
+    let fac = &ph.fac;
+    let mut b = Vec::with_capacity(128);
+    b.extend_from_slice(b"YK,");
+    push_num(&mut b, fac.review as u64);
+    b.push(b',');
+    b.extend_from_slice(&two_digits(fac.pref as usize));
+    b.extend_from_slice(b",4,");
+    b.extend_from_slice(&fac.code);
+    b.push(b',');
+    b.extend_from_slice(&pools().pharmacy[fac.name]);
+    b.push(b',');
+    b.extend_from_slice(CLAIM_YM);
+    b.extend_from_slice(b",00,");
+    b.extend_from_slice(&fac.phone);
+    b.extend_from_slice(b"\r\n");
+    f.write_all(&b)?;
+    bytes += b.len() as u64;
+    line += 1;
+    for _ in 0..receipts {
+        let mut defect = None;
+        if defect_rate > 0.0 && g.rng.chance(defect_rate) {
+            defect = Some(g.rng.pick(PHARMACY_DEFECTS));
+        }
+        g.buf.clear();
+        let w = g.pharmacy_receipt(ph, defect);
+        if let (Some(d), Some(at)) = (defect, w.defect_at) {
+            injected.push(Injected {
+                file: rel.to_string(),
+                line: line + at,
+                code: d.code(),
+            });
+        } else {
+            assert!(defect.is_none(), "defect {defect:?} was not placed");
+        }
+        ph.fac.count += w.count;
+        ph.fac.points += w.points;
+        line += w.lines;
+        f.write_all(&g.buf)?;
+        bytes += g.buf.len() as u64;
+    }
+    b.clear();
+    b.extend_from_slice(b"GO,");
+    push_num(&mut b, ph.fac.count);
+    b.push(b',');
+    push_num(&mut b, ph.fac.points);
+    b.extend_from_slice(b",99\r\n\x1A");
+    f.write_all(&b)?;
+    bytes += b.len() as u64;
+    f.flush()?;
+    Ok(bytes)
+}
+
+// ---------------------------------------------------------------------------------------
 // Files
 
 /// Writes the month described by `opts`; see the module documentation.
@@ -3581,37 +4871,59 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
         visit: Vec::with_capacity(31),
         ditems: Vec::with_capacity(64),
         episodes: Vec::with_capacity(8),
+        prx: Vec::with_capacity(16),
+        pdisp: Vec::with_capacity(32),
+        pdrug: Vec::with_capacity(48),
+        precv: Vec::with_capacity(4),
     };
     fs::create_dir_all(&opts.out)?;
     // Receipts and kind per file slot, then slots grouped into facilities of one or two
-    // volumes (歯科: one).
+    // volumes (歯科 and 調剤: one).
     let files = opts.files;
-    let (dental, per): (Vec<bool>, Vec<u64>) = match opts.kind {
-        MonthKind::Medical | MonthKind::Dental => (
-            vec![opts.kind == MonthKind::Dental; files],
-            (0..files).map(|i| share(opts.receipts, files, i)).collect(),
-        ),
+    let (kinds, per): (Vec<FileKind>, Vec<u64>) = match opts.kind {
+        MonthKind::Medical | MonthKind::Dental | MonthKind::Pharmacy => {
+            let k = match opts.kind {
+                MonthKind::Dental => FileKind::Dental,
+                MonthKind::Pharmacy => FileKind::Pharmacy,
+                _ => FileKind::Medical,
+            };
+            (
+                vec![k; files],
+                (0..files).map(|i| share(opts.receipts, files, i)).collect(),
+            )
+        }
         MonthKind::Mixed => {
-            let (nd, rd) = mixed_split(opts);
-            let mut dental: Vec<bool> = (0..files).map(|i| i < nd).collect();
-            for i in (1..files).rev() {
-                let j = g.rng.below(i as u64 + 1) as usize;
-                dental.swap(i, j);
-            }
-            let (mut di, mut mi) = (0, 0);
-            let per = dental
-                .iter()
-                .map(|&d| {
-                    if d {
-                        di += 1;
-                        share(rd, nd, di - 1)
+            let m = mixed_split(opts);
+            let (nd, np) = (m.dental.0, m.pharmacy.0);
+            let mut kinds: Vec<FileKind> = (0..files)
+                .map(|i| {
+                    if i < nd {
+                        FileKind::Dental
+                    } else if i < nd + np {
+                        FileKind::Pharmacy
                     } else {
-                        mi += 1;
-                        share(opts.receipts - rd, files - nd, mi - 1)
+                        FileKind::Medical
                     }
                 })
                 .collect();
-            (dental, per)
+            for i in (1..files).rev() {
+                let j = g.rng.below(i as u64 + 1) as usize;
+                kinds.swap(i, j);
+            }
+            let mut seen = [0usize; 3];
+            let per = kinds
+                .iter()
+                .map(|&k| {
+                    let (n, r) = match k {
+                        FileKind::Dental => m.dental,
+                        FileKind::Pharmacy => m.pharmacy,
+                        FileKind::Medical => m.medical,
+                    };
+                    seen[k as usize] += 1;
+                    share(r, n, seen[k as usize] - 1)
+                })
+                .collect();
+            (kinds, per)
         }
     };
     let mut summary = Summary::default();
@@ -3621,7 +4933,32 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
     let mut injected = Vec::new();
     while slot < files {
         let remaining = files - slot;
-        if dental[slot] {
+        if kinds[slot] == FileKind::Pharmacy {
+            fac_index += 1;
+            let mut ph = new_pharmacy(&mut g, fac_index);
+            let dir = std::str::from_utf8(&ph.fac.code).unwrap().to_string();
+            let rel = format!("{dir}/RECEIPTY.CYO");
+            let path = opts.out.join(&rel);
+            fs::create_dir_all(path.parent().unwrap())?;
+            let n = per[slot];
+            let bytes = write_pharmacy_file(
+                &mut g,
+                &mut ph,
+                &path,
+                &rel,
+                n,
+                opts.defect_rate,
+                &mut injected,
+            )?;
+            summary.bytes += bytes;
+            summary.receipts += n;
+            summary.pharmacy_receipts += n;
+            summary.files.push(rel);
+            summary.kinds.push("pharmacy");
+            slot += 1;
+            continue;
+        }
+        if kinds[slot] == FileKind::Dental {
             fac_index += 1;
             let mut fac = new_facility(&mut g, fac_index, true);
             let dir = std::str::from_utf8(&fac.code).unwrap().to_string();
@@ -3649,7 +4986,7 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
         let multi = if opts.kind == MonthKind::Medical {
             remaining >= 2 && (g.rng.chance(0.15) || (files >= 3 && remaining == 2 && !any_multi))
         } else {
-            remaining >= 2 && !dental[slot + 1] && g.rng.chance(0.15)
+            remaining >= 2 && kinds[slot + 1] == FileKind::Medical && g.rng.chance(0.15)
         };
         any_multi |= multi;
         fac_index += 1;
@@ -3805,14 +5142,16 @@ fn main() {
                 opts.out.join("injected.tsv").display()
             );
             if opts.kind != MonthKind::Medical {
-                let dental = s.kinds.iter().filter(|&&k| k == "dental").count();
+                let of = |k: &str| s.kinds.iter().filter(|&&x| x == k).count();
                 eprintln!(
-                    "--kind {}: {} 歯科 file(s) with {} receipts, {} 医科 file(s) with {} receipts",
+                    "--kind {}: {} 歯科 file(s) with {} receipts, {} 調剤 file(s) with {} receipts, {} 医科 file(s) with {} receipts",
                     opts.kind.as_str(),
-                    dental,
+                    of("dental"),
                     s.dental_receipts,
-                    s.files.len() - dental,
-                    s.receipts - s.dental_receipts
+                    of("pharmacy"),
+                    s.pharmacy_receipts,
+                    of("medical"),
+                    s.receipts - s.dental_receipts - s.pharmacy_receipts
                 );
             }
         }

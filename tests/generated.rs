@@ -2,7 +2,8 @@
 //! a clean month checks with no error and no warning, the output is a pure function of the
 //! seed, every injected defect is reported at the line and with the code `injected.tsv` names
 //! (and nothing else is), and the GO totals and multi-volume ids are right — for 医科 months,
-//! 歯科 months (`--kind dental`) and months of both (`--kind mixed`).
+//! 歯科 months (`--kind dental`), 調剤 months (`--kind pharmacy`) and months of all three
+//! (`--kind mixed`).
 
 #[path = "../examples/gen_month.rs"]
 mod gen;
@@ -388,7 +389,16 @@ fn arguments() {
         with(&["--kind", "dental"]).unwrap().kind,
         gen::MonthKind::Dental
     );
-    assert_eq!(with(&["--kind=mixed"]).unwrap().kind, gen::MonthKind::Mixed);
+    assert_eq!(
+        with(&["--kind", "pharmacy"]).unwrap().kind,
+        gen::MonthKind::Pharmacy
+    );
+    // A mixed month needs a file of each of the three kinds.
+    assert!(with(&["--kind=mixed"]).is_err());
+    assert_eq!(
+        with(&["--kind=mixed", "--files", "3"]).unwrap().kind,
+        gen::MonthKind::Mixed
+    );
     assert_eq!(
         with(&["--kind", "medical"]).unwrap().kind,
         gen::MonthKind::Medical
@@ -515,9 +525,9 @@ fn clean_dental_month_has_no_error_and_no_warning() {
 #[test]
 fn clean_mixed_month_has_no_error_and_no_warning() {
     let dir = Scratch::new("mixed-clean");
-    let s = gen::generate(&opts_kind(&dir.0, gen::MonthKind::Mixed, 600, 5, 0.0, 4)).unwrap();
-    assert_eq!(s.files.len(), 4);
-    assert_eq!(s.kinds.len(), 4);
+    let s = gen::generate(&opts_kind(&dir.0, gen::MonthKind::Mixed, 600, 5, 0.0, 6)).unwrap();
+    assert_eq!(s.files.len(), 6);
+    assert_eq!(s.kinds.len(), 6);
     let reports = check_all(&dir.0, &s);
     let bad = findings(&reports);
     assert!(
@@ -529,18 +539,29 @@ fn clean_mixed_month_has_no_error_and_no_warning() {
     // Each file is recognised as the kind it was written as, and named as that kind's file.
     for ((rel, want), (path, got)) in s.files.iter().zip(&s.kinds).zip(kinds_of(&reports)) {
         assert_eq!(got, Some(*want), "{path}");
-        let name = if *want == "dental" {
-            "RECEIPTS.UKE"
-        } else {
-            "RECEIPTC.UKE"
+        let name = match *want {
+            "dental" => "RECEIPTS.UKE",
+            "pharmacy" => "RECEIPTY.CYO",
+            _ => "RECEIPTC.UKE",
         };
         assert!(rel.ends_with(name), "{rel}");
     }
-    assert!(s.kinds.contains(&"dental") && s.kinds.contains(&"medical"));
-    // About a fifth of the receipts are 歯科, in smaller facilities (here 60 receipts each, a
-    // small clinic's month, against 240 in each 医科 file).
-    let share = s.dental_receipts as f64 / s.receipts as f64;
-    assert!((0.15..=0.25).contains(&share), "歯科 share {share}");
+    for k in ["medical", "dental", "pharmacy"] {
+        assert!(s.kinds.contains(&k), "{k}: {:?}", s.kinds);
+    }
+    // Receipts by the national shares 95 : 22 : 65; 歯科 clinics small, pharmacies mid-size
+    // (here 36, 107 and 156 receipts a file).
+    let share = |n: u64| n as f64 / s.receipts as f64;
+    assert!(
+        (0.09..=0.15).contains(&share(s.dental_receipts)),
+        "歯科 share {}",
+        share(s.dental_receipts)
+    );
+    assert!(
+        (0.32..=0.40).contains(&share(s.pharmacy_receipts)),
+        "調剤 share {}",
+        share(s.pharmacy_receipts)
+    );
     let size = |k: &str| -> Vec<u32> {
         reports
             .iter()
@@ -549,11 +570,33 @@ fn clean_mixed_month_has_no_error_and_no_warning() {
             .map(|(r, _)| r.receipts)
             .collect()
     };
-    let (dental, medical) = (size("dental"), size("medical"));
+    let (dental, pharmacy, medical) = (size("dental"), size("pharmacy"), size("medical"));
     assert!(
-        dental.iter().max() < medical.iter().min(),
-        "歯科 {dental:?}, 医科 {medical:?}"
+        dental.iter().max() < pharmacy.iter().min() && pharmacy.iter().max() < medical.iter().min(),
+        "歯科 {dental:?}, 調剤 {pharmacy:?}, 医科 {medical:?}"
     );
+}
+
+#[test]
+fn mixed_split_gives_mid_size_pharmacies() {
+    let o = opts_kind(Path::new("x"), gen::MonthKind::Mixed, 100_000, 1, 0.0, 100);
+    let m = gen::mixed_split(&o);
+    assert_eq!(m.dental.0 + m.pharmacy.0 + m.medical.0, 100);
+    assert_eq!(m.dental.1 + m.pharmacy.1 + m.medical.1, 100_000);
+    let per = |(n, r): (usize, u64)| r / n as u64;
+    let (d, p, me) = (per(m.dental), per(m.pharmacy), per(m.medical));
+    assert!(d < p && p < me, "{d} {p} {me}");
+    assert!((300..=2000).contains(&p), "{p} receipts a pharmacy");
+    // The smallest mixed month: one file of each kind.
+    let m = gen::mixed_split(&opts_kind(
+        Path::new("x"),
+        gen::MonthKind::Mixed,
+        3,
+        1,
+        0.0,
+        3,
+    ));
+    assert_eq!((m.dental, m.pharmacy, m.medical), ((1, 1), (1, 1), (1, 1)));
 }
 
 #[test]
@@ -608,24 +651,31 @@ fn mixed_defects_are_reported_where_listed() {
         0.3,
         4,
     );
-    // Each file draws its own kind's defects, and both kinds have some.
+    // Each file draws its own kind's defects, and every kind has some.
     let of = |list: &[gen::Defect]| -> BTreeSet<&'static str> {
         list.iter().map(|d| d.code()).collect()
     };
-    let (medical, dental) = (of(gen::DEFECTS), of(gen::DENTAL_DEFECTS));
-    let (mut in_medical, mut in_dental) = (0, 0);
+    let (medical, dental, pharmacy) = (
+        of(gen::DEFECTS),
+        of(gen::DENTAL_DEFECTS),
+        of(gen::PHARMACY_DEFECTS),
+    );
+    let (mut in_medical, mut in_dental, mut in_pharmacy) = (0, 0, 0);
     for (file, line, code) in &injected {
         if file.ends_with("/RECEIPTS.UKE") {
             in_dental += 1;
             assert!(dental.contains(code.as_str()), "{file}:{line}: {code}");
+        } else if file.ends_with("/RECEIPTY.CYO") {
+            in_pharmacy += 1;
+            assert!(pharmacy.contains(code.as_str()), "{file}:{line}: {code}");
         } else {
             in_medical += 1;
             assert!(medical.contains(code.as_str()), "{file}:{line}: {code}");
         }
     }
     assert!(
-        in_medical > 0 && in_dental > 0,
-        "{in_medical} 医科, {in_dental} 歯科"
+        in_medical > 0 && in_dental > 0 && in_pharmacy > 0,
+        "{in_medical} 医科, {in_dental} 歯科, {in_pharmacy} 調剤"
     );
 }
 
@@ -797,8 +847,12 @@ fn dental_months_give_the_same_findings_in_chunks() {
 }
 
 #[test]
-fn dental_and_mixed_months_are_pure_functions_of_the_seed() {
-    for kind in [gen::MonthKind::Dental, gen::MonthKind::Mixed] {
+fn dental_pharmacy_and_mixed_months_are_pure_functions_of_the_seed() {
+    for kind in [
+        gen::MonthKind::Dental,
+        gen::MonthKind::Pharmacy,
+        gen::MonthKind::Mixed,
+    ] {
         let a = Scratch::new(&format!("pure-a-{}", kind.as_str()));
         let b = Scratch::new(&format!("pure-b-{}", kind.as_str()));
         let sa = gen::generate(&opts_kind(&a.0, kind, 200, 42, 0.2, 3)).unwrap();
@@ -810,6 +864,318 @@ fn dental_and_mixed_months_are_pure_functions_of_the_seed() {
             let x = fs::read(a.0.join(rel)).unwrap();
             let y = fs::read(b.0.join(rel)).unwrap();
             assert!(x == y, "{rel} differs between two runs with the same seed");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 調剤 months
+
+#[test]
+fn clean_pharmacy_month_has_no_error_and_no_warning() {
+    let dir = Scratch::new("pharmacy-clean");
+    let s = gen::generate(&opts_kind(&dir.0, gen::MonthKind::Pharmacy, 500, 7, 0.0, 2)).unwrap();
+    assert_eq!((s.receipts, s.pharmacy_receipts), (500, 500));
+    assert_eq!(s.files.len(), 2);
+    assert_eq!(s.kinds, vec!["pharmacy"; 2]);
+    assert!(s.files.iter().all(|f| f.ends_with("/RECEIPTY.CYO")));
+    assert!(s.injected.is_empty());
+    let reports = check_all(&dir.0, &s);
+    let bad = findings(&reports);
+    assert!(
+        bad.is_empty(),
+        "clean 調剤 month has findings:\n{}",
+        show(&bad)
+    );
+    only_expected_infos(&reports);
+    for (path, kind) in kinds_of(&reports) {
+        assert_eq!(kind, Some("pharmacy"), "{path}");
+    }
+    assert_eq!(reports.iter().map(|r| r.receipts).sum::<u32>(), 500);
+    let unknown: u64 = reports.iter().map(|r| r.breakdown.unknown_fill).sum();
+    let circles: u64 = reports.iter().map(|r| r.breakdown.black_circle_names).sum();
+    assert!(unknown > 0 && circles > 0, "{unknown} 不詳, {circles} ●");
+    // Shape: YK first, GO last, 0x1A at the very end, CR LF, about a kilobyte a receipt.
+    let mut bytes_all = 0;
+    for rel in &s.files {
+        let bytes = fs::read(dir.0.join(rel)).unwrap();
+        bytes_all += bytes.len();
+        assert!(bytes.starts_with(b"YK,"), "{rel}");
+        assert!(bytes.ends_with(b",99\r\n\x1A"), "{rel}");
+        let body = &bytes[..bytes.len() - 1];
+        assert_eq!(
+            body.windows(2).filter(|w| w == b"\r\n").count(),
+            body.iter().filter(|&&b| b == b'\n').count()
+        );
+    }
+    let per = bytes_all as u64 / 500;
+    assert!((600..1300).contains(&per), "{per} bytes per 調剤 receipt");
+}
+
+#[test]
+fn pharmacy_defects_are_reported_where_listed() {
+    let codes: BTreeSet<String> = defects_of_kind_are_reported_exactly(
+        "pharmacy-defects",
+        gen::MonthKind::Pharmacy,
+        400,
+        7,
+        0.3,
+        2,
+    )
+    .into_iter()
+    .map(|(_, _, c)| c)
+    .collect();
+    assert!(codes.len() >= 10, "{codes:?}");
+}
+
+#[test]
+fn every_kind_of_pharmacy_defect_is_reported_alone() {
+    // A defect in every receipt: each kind shows up many times.
+    let injected = defects_of_kind_are_reported_exactly(
+        "pharmacy-every",
+        gen::MonthKind::Pharmacy,
+        700,
+        3,
+        1.0,
+        2,
+    );
+    let codes: BTreeSet<String> = injected.iter().map(|(_, _, c)| c.clone()).collect();
+    let all: BTreeSet<String> = gen::PHARMACY_DEFECTS
+        .iter()
+        .map(|d| d.code().to_string())
+        .collect();
+    assert_eq!(codes, all);
+    // Each way of placing P001 and V005 is there: the record each is reported on.
+    let dir = Scratch::new("pharmacy-every-records");
+    let s = gen::generate(&opts_kind(&dir.0, gen::MonthKind::Pharmacy, 700, 3, 1.0, 2)).unwrap();
+    let mut at: BTreeSet<(&str, String)> = BTreeSet::new();
+    for rel in &s.files {
+        let bytes = fs::read(dir.0.join(rel)).unwrap();
+        let recs = records(&bytes);
+        for i in s.injected.iter().filter(|i| &i.file == rel) {
+            let id = String::from_utf8_lossy(recs[i.line as usize - 1][0]).into_owned();
+            at.insert((i.code, id));
+        }
+    }
+    for (code, id) in [
+        ("P001", "CZ"), // its SH dropped
+        ("P001", "IY"), // before its CZ
+        ("P002", "CZ"),
+        ("V005", "CZ"), // 処方箋交付年月日
+        ("V005", "KI"), // 算定日
+        ("V004", "SH"),
+        ("S015", "IY"),
+        ("S016", "SH"),
+        ("Q003", "HO"),
+        ("S008", "RE"),
+    ] {
+        assert!(
+            at.contains(&(code, id.to_string())),
+            "{code} at {id}: {at:?}"
+        );
+    }
+}
+
+/// Field counts of the 調剤 records, including the id (pharmacy.md §3.14; CZ of 令和8年).
+fn pharmacy_fields(id: &[u8]) -> usize {
+    match id {
+        b"YK" => 9,
+        b"RE" => 42,
+        b"HO" => 14,
+        b"KO" => 10,
+        b"SN" => 9,
+        b"JD" | b"MF" => 33,
+        b"SH" => 10,
+        b"CZ" => 71,
+        b"IY" => 10,
+        b"TO" => 7,
+        b"CO" | b"TK" => 3,
+        b"KI" => 114,
+        b"GO" => 4,
+        _ => panic!("unexpected 調剤 record {}", String::from_utf8_lossy(id)),
+    }
+}
+
+/// A field's number, 0 when empty.
+fn num0(f: &[u8]) -> u64 {
+    if f.is_empty() {
+        0
+    } else {
+        num(f)
+    }
+}
+
+#[test]
+fn pharmacy_records_follow_the_layout_and_go_totals_are_right() {
+    let dir = Scratch::new("pharmacy-layout");
+    let s = gen::generate(&opts_kind(
+        &dir.0,
+        gen::MonthKind::Pharmacy,
+        400,
+        13,
+        0.0,
+        2,
+    ))
+    .unwrap();
+    let (mut refills, mut tk, mut two_doctors) = (0, 0, 0);
+    for rel in &s.files {
+        let bytes = fs::read(dir.0.join(rel)).unwrap();
+        let recs = records(&bytes);
+        let yk = &recs[0];
+        assert_eq!(yk[0], b"YK");
+        assert_eq!(yk[3], b"4", "{rel}: 点数表");
+        assert_eq!(yk[7], b"00", "{rel}: YK volume");
+        assert_eq!(rel.split('/').next().unwrap().as_bytes(), yk[4], "{rel}");
+        let go = recs.last().unwrap();
+        assert_eq!((go[0], go[3]), (&b"GO"[..], &b"99"[..]));
+        // Per receipt: its records from RE to the next RE.
+        let starts: Vec<usize> = (0..recs.len()).filter(|&i| recs[i][0] == b"RE").collect();
+        let (mut count, mut total) = (0u64, 0u64);
+        for (k, &a) in starts.iter().enumerate() {
+            let b = starts.get(k + 1).copied().unwrap_or(recs.len() - 1);
+            let rc = &recs[a..b];
+            for (i, r) in rc.iter().enumerate() {
+                assert_eq!(
+                    r.len(),
+                    pharmacy_fields(r[0]),
+                    "{rel}: record {} ({:?})",
+                    a + i,
+                    r[0]
+                );
+            }
+            let re = &rc[0];
+            assert_eq!(num(re[1]), k as u64 + 1, "{rel}: receipt numbering");
+            let kind = re[2];
+            assert_eq!(kind[0], b'4', "{rel}: レセプト種別 {kind:?}");
+            assert_eq!((kind[3] - b'0') % 2, 0, "{rel}: レセプト種別 {kind:?}");
+            assert!([&b"1"[..], b"3"].contains(&re[10]), "{rel}: 処方 点数表");
+            assert_eq!(re[11].len(), 7, "{rel}: 処方医療機関コード");
+            assert!(!re[14].is_empty(), "{rel}: 保険医氏名1");
+            two_doctors += usize::from(!re[15].is_empty());
+            assert!(!re[35].is_empty(), "{rel}: 調剤録番号");
+            // Nesting SH → CZ → IY / TO / CO, SH numbered 01, 02 …, then TK, then KI.
+            let (mut sh, mut in_cz, mut after_body) = (0, false, false);
+            let mut cz_of_sh = 0;
+            let mut receptions = BTreeSet::new();
+            let (mut ho, mut ko, mut points) = (None, 0, 0u64);
+            let mut kis = 0;
+            for r in &rc[1..] {
+                match r[0] {
+                    b"HO" => ho = Some((num(r[4]), num(r[5]))),
+                    b"KO" => ko += 1,
+                    b"SH" => {
+                        assert!(!after_body, "{rel}: SH after TK / KI");
+                        sh += 1;
+                        assert_eq!(r[1], format!("{sh:02}").as_bytes(), "{rel}: SH No");
+                        in_cz = false;
+                        cz_of_sh = 0;
+                    }
+                    b"CZ" => {
+                        assert!(sh > 0 && !after_body, "{rel}: CZ without SH");
+                        in_cz = true;
+                        let (issued, done) = (num(r[2]), num(r[3]));
+                        assert!(
+                            20261001 <= issued && issued <= done && done <= 20261031,
+                            "{rel}: CZ dates {issued} {done}"
+                        );
+                        receptions.insert(num(r[4]));
+                        cz_of_sh += 1;
+                        if cz_of_sh == 2 {
+                            refills += 1;
+                        }
+                        // 薬剤調製料 + 薬剤料 + 加算料１ + 外来服薬支援料２ + 調剤管理料.
+                        points += [10, 13, 17, 56, 61]
+                            .iter()
+                            .map(|&i| num0(r[i]))
+                            .sum::<u64>();
+                    }
+                    b"IY" | b"TO" | b"CO" => {
+                        assert!(in_cz && !after_body, "{rel}: {:?} outside a CZ", r[0]);
+                        if r[0] == b"IY" {
+                            assert_eq!(r[2].len(), 9, "{rel}: 医薬品コード");
+                        }
+                    }
+                    b"TK" => {
+                        assert_eq!(kis, 0, "{rel}: TK after KI");
+                        after_body = true;
+                        tk += 1;
+                    }
+                    b"KI" => {
+                        after_body = true;
+                        kis += 1;
+                        assert!(receptions.contains(&num(r[2])), "{rel}: KI 処方箋受付回");
+                        points += num(r[5]);
+                        // 薬学管理料 and 調剤基本料加算: (負担区分, コード, 回数, 点数).
+                        for i in (7..=51).step_by(4).chain((69..=105).step_by(4)) {
+                            points += num0(r[i + 3]);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            assert!(sh >= 1 && kis >= 1, "{rel}: receipt {}", k + 1);
+            assert_eq!(kis, receptions.len(), "{rel}: one KI per 処方箋受付");
+            match ho {
+                Some((days, pts)) => {
+                    count += 1;
+                    total += pts;
+                    assert_eq!(days, kis as u64, "{rel}: 処方箋受付回数");
+                    if ko == 0 {
+                        // Every record names the HO: its 合計点数 is their sum.
+                        assert_eq!(pts, points, "{rel}: receipt {} 合計点数", k + 1);
+                    }
+                }
+                None => {
+                    assert!(ko >= 1, "{rel}: receipt without HO or KO");
+                    let first_ko = rc.iter().find(|r| r[0] == b"KO").unwrap();
+                    total += num(first_ko[5]);
+                }
+            }
+            count += ko;
+        }
+        assert_eq!((num(go[1]), num(go[2])), (count, total), "{rel}: GO totals");
+    }
+    assert!(refills > 0, "no prescription dispensed twice");
+    assert!(
+        tk > 0 && two_doctors > 0,
+        "{tk} TK, {two_doctors} receipts with two 保険医"
+    );
+}
+
+#[test]
+fn pharmacy_months_give_the_same_findings_in_chunks() {
+    // Chunks cut at receipt boundaries must fold into what one pass gives, with and without
+    // defects (S005's gaps, P001's dropped SH, S016's early KI).
+    let dir = Scratch::new("pharmacy-chunks");
+    let s = gen::generate(&opts_kind(
+        &dir.0,
+        gen::MonthKind::Pharmacy,
+        200,
+        17,
+        0.3,
+        2,
+    ))
+    .unwrap();
+    assert!(!s.injected.is_empty());
+    for rel in &s.files {
+        let bytes = fs::read(dir.0.join(rel)).unwrap();
+        let with = |chunk_size: usize| {
+            check_bytes(
+                rel,
+                &bytes,
+                &CheckOptions {
+                    chunk_size,
+                    ..Default::default()
+                },
+            )
+        };
+        let whole = digest(&with(usize::MAX / 4));
+        for size in [1, 100, 4096] {
+            assert_eq!(
+                whole,
+                digest(&with(size)),
+                "{rel} in chunks of {size} bytes"
+            );
         }
     }
 }
