@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 #[command(
     name = "recelint",
     version,
-    about = "レセプト電算処理システムの請求ファイル (RECEIPTC.UKE) を提出前に検査します / Lints Japanese medical claim files before submission"
+    about = "レセプト電算処理システムの請求ファイル（医科・歯科・調剤・DPC）を提出前に検査します / Lints Japanese medical claim files before submission"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -86,7 +86,7 @@ pub enum ColorArg {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Files or folders (folders are searched for *.UKE files)
+    /// Files or folders (folders are searched for *.UKE and *.CYO files, and files whose first record is a claim header)
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -254,9 +254,11 @@ fn rules_cmd(code: Option<&str>, lang: Lang) -> i32 {
     }
 }
 
-/// True when a file name looks like a claim file (`*.UKE`, any case: `RECEIPTC.UKE` …).
+/// True when a file name looks like a claim file (`*.UKE` or 調剤 `*.CYO`, any case:
+/// `RECEIPTC.UKE`, `RECEIPTY.CYO` …).
 pub fn is_claim_name(p: &Path) -> bool {
-    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("uke"))
+    p.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("uke") || e.eq_ignore_ascii_case("cyo"))
 }
 
 /// True when a file's first bytes look like a claim file whatever its name: a first record
