@@ -185,7 +185,7 @@ fn rules_cmd(code: Option<&str>, lang: Lang) -> i32 {
                 let kinds: Vec<&str> = rules::kinds(r).iter().map(|k| k.as_str()).collect();
                 let _ = writeln!(
                     out,
-                    "{}  {:<7}  {:<34} {:<14} {}",
+                    "{}  {:<7}  {:<34} {:<27} {}",
                     r.code,
                     r.severity.as_str(),
                     r.name,

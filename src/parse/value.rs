@@ -68,7 +68,8 @@ fn digits(n: usize) -> impl FnMut(&[u8]) -> IResult<&[u8], u32> {
     }
 }
 
-fn days_in_month(year: u16, month: u8) -> u8 {
+/// Days of `month` (1–12) in `year`; 0 for another month.
+pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,

@@ -10,7 +10,7 @@ use crate::encoding::sjis::decode_shown;
 use crate::kind::own::Own;
 use crate::kind::Kind;
 use crate::parse::record::{number, RecBuf};
-use crate::parse::value::parse_date;
+use crate::parse::value::{days_in_month, parse_date};
 use crate::report::Rule;
 
 pub static G001: Rule = rule!("G001", "hh-subtotal", Warning,
@@ -33,16 +33,6 @@ pub static RULES: &[&Rule] = &[&G001, &G002, &G003];
 
 /// The kinds these rules apply to.
 pub const KINDS: &[Kind] = &[Kind::Dpc];
-
-fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
 
 /// G001–G003 over one receipt.
 pub fn on_receipt(cx: &mut Cx, buf: &RecBuf) {

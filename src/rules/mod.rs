@@ -85,37 +85,36 @@ pub const SHARED_KINDS: &[crate::kind::Kind] = &[
     crate::kind::Kind::Dpc,
 ];
 
+/// Shared rules that apply only to the kinds whose data says they mean something there.
+#[allow(clippy::type_complexity)]
+const ONLY_WHERE: &[(&Rule, fn(&crate::kind::KindDef) -> bool)] = &[
+    // Kinds with diagnosis records (not 調剤).
+    (&structure::S007, |k| !k.diagnosis.is_empty()),
+    // Kinds whose specification states the limit (not 歯科).
+    (&structure::S013, |k| k.omitted_care_kind_max.is_some()),
+    // Kinds whose HO / KO days are JD visit days (not 調剤).
+    (&structure::S017, |k| k.jd_counts_days),
+];
+
 /// The claim kinds `rule` applies to (`recelint rules` shows them).
 pub fn kinds(rule: &Rule) -> Vec<crate::kind::Kind> {
-    if dental::RULES.iter().any(|r| std::ptr::eq(*r, rule)) {
-        dental::KINDS.to_vec()
-    } else if pharmacy::RULES.iter().any(|r| std::ptr::eq(*r, rule)) {
-        pharmacy::KINDS.to_vec()
-    } else if dpc::RULES.iter().any(|r| std::ptr::eq(*r, rule)) {
-        dpc::KINDS.to_vec()
-    } else if std::ptr::eq(rule, &structure::S007) {
-        // Only kinds with diagnosis records (not 調剤).
-        SHARED_KINDS
-            .iter()
-            .copied()
-            .filter(|k| !k.def().diagnosis.is_empty())
-            .collect()
-    } else if std::ptr::eq(rule, &structure::S017) {
-        SHARED_KINDS
-            .iter()
-            .copied()
-            .filter(|k| k.def().jd_counts_days)
-            .collect()
-    } else if std::ptr::eq(rule, &structure::S013) {
-        // Only where the kind's specification states the limit.
-        SHARED_KINDS
-            .iter()
-            .copied()
-            .filter(|k| k.def().omitted_care_kind_max.is_some())
-            .collect()
-    } else {
-        SHARED_KINDS.to_vec()
+    let own = [
+        (dental::RULES, dental::KINDS),
+        (pharmacy::RULES, pharmacy::KINDS),
+        (dpc::RULES, dpc::KINDS),
+    ];
+    if let Some((_, k)) = own
+        .iter()
+        .find(|(rules, _)| rules.iter().any(|r| std::ptr::eq(*r, rule)))
+    {
+        return k.to_vec();
     }
+    let only = ONLY_WHERE.iter().find(|(r, _)| std::ptr::eq(*r, rule));
+    SHARED_KINDS
+        .iter()
+        .copied()
+        .filter(|k| only.is_none_or(|(_, f)| f(k.def())))
+        .collect()
 }
 
 /// The rule with this code (case-insensitive).
