@@ -38,6 +38,12 @@ pub struct Run {
     /// Columns are counted in Unicode code points of the decoded line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column_kind: Option<String>,
+    #[serde(
+        rename = "originalUriBaseIds",
+        default,
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub original_uri_base_ids: BTreeMap<String, BaseLocation>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub invocations: Vec<Invocation>,
     pub results: Vec<SarifResult>,
@@ -137,7 +143,22 @@ pub struct PhysicalLocation {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArtifactLocation {
+    /// A relative reference (percent-encoded, `/` separators) against `uriBaseId`, or an
+    /// absolute `file:` URI for a file outside the folder recelint ran in.
     pub uri: String,
+    #[serde(rename = "uriBaseId", default, skip_serializing_if = "Option::is_none")]
+    pub uri_base_id: Option<String>,
+}
+
+/// The base the relative artifact URIs are resolved against.
+pub const SRCROOT: &str = "SRCROOT";
+
+/// An entry of `originalUriBaseIds`: what the base is (its absolute URI is left to the
+/// consumer, as code scanning services set it to the checkout; recording the machine's
+/// folder would make the output differ by where it ran).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaseLocation {
+    pub description: Message,
 }
 
 /// 1-based line; 1-based columns, `endColumn` one past the last character.
@@ -226,9 +247,50 @@ fn descriptor(rule: &Rule, lang: Lang) -> ReportingDescriptor {
     }
 }
 
-/// The path as a URI reference: forward slashes.
-pub fn uri(path: &str) -> String {
-    path.replace('\\', "/")
+/// The artifact location of `path`: relative to the folder recelint ran in (base
+/// [`SRCROOT`]) when it is there, else an absolute `file:` URI; percent-encoded (RFC 3986),
+/// so names in Japanese and with spaces are valid URIs.
+pub fn location(path: &str) -> ArtifactLocation {
+    let p = path.replace('\\', "/");
+    let drive = p.len() >= 2 && p.as_bytes()[1] == b':' && p.as_bytes()[0].is_ascii_alphabetic();
+    if !(p.starts_with('/') || drive) {
+        let rel = p.trim_start_matches("./");
+        return ArtifactLocation {
+            uri: encode(rel),
+            uri_base_id: Some(SRCROOT.to_string()),
+        };
+    }
+    let under = std::env::current_dir().ok().and_then(|d| {
+        let d = d.to_string_lossy().replace('\\', "/");
+        let d = d.trim_end_matches('/');
+        p.strip_prefix(d)?.strip_prefix('/').map(str::to_string)
+    });
+    match under {
+        Some(rel) => ArtifactLocation {
+            uri: encode(&rel),
+            uri_base_id: Some(SRCROOT.to_string()),
+        },
+        None => ArtifactLocation {
+            uri: format!("file://{}{}", if drive { "/" } else { "" }, encode(&p)),
+            uri_base_id: None,
+        },
+    }
+}
+
+/// Percent-encodes what a URI path may not hold as it is (everything but unreserved
+/// characters, `/` and a drive's `:`).
+fn encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for (i, b) in path.bytes().enumerate() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            b':' if i == 1 => out.push(':'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// 1-based character columns of the diagnostic's span in its decoded line, when known.
@@ -265,7 +327,7 @@ impl Sarif {
     /// The result of `d`; its `rule_index` is set by `put` (it may add a rule).
     fn result(&self, r: &FileReport, d: &Diagnostic) -> SarifResult {
         let lang = self.style.lang;
-        let uri = uri(&r.path);
+        let artifact_location = location(&r.path);
         let region = d.line.map(|l| {
             let cols = super::columns(d);
             Region {
@@ -284,7 +346,7 @@ impl Sarif {
             },
             locations: vec![Location {
                 physical_location: PhysicalLocation {
-                    artifact_location: ArtifactLocation { uri },
+                    artifact_location,
                     region,
                 },
             }],
@@ -320,7 +382,7 @@ impl Renderer for Sarif {
                 message: Message { text: e.clone() },
                 locations: vec![Location {
                     physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation { uri: uri(&r.path) },
+                        artifact_location: location(&r.path),
                         region: None,
                     },
                 }],
@@ -358,6 +420,15 @@ impl Renderer for Sarif {
                     },
                 },
                 column_kind: Some("unicodeCodePoints".to_string()),
+                original_uri_base_ids: BTreeMap::from([(
+                    SRCROOT.to_string(),
+                    BaseLocation {
+                        description: Message {
+                            text: "The folder recelint was run in; file paths are relative to it."
+                                .to_string(),
+                        },
+                    },
+                )]),
                 invocations: vec![Invocation {
                     execution_successful: self.notifications.is_empty(),
                     tool_execution_notifications: std::mem::take(&mut self.notifications),
@@ -367,5 +438,30 @@ impl Renderer for Sarif {
         };
         serde_json::to_writer_pretty(&mut *out, &log)?;
         out.write_all(b"\n")
+    }
+}
+
+#[cfg(test)]
+mod uri_tests {
+    use super::*;
+
+    /// SARIF validators refuse paths that are not URIs (SARIF1004): a relative path is a
+    /// relative reference against SRCROOT, anything else an absolute `file:` URI, and both are
+    /// percent-encoded.
+    #[test]
+    fn paths_become_valid_uri_references() {
+        let l = location("請求 分/RECEIPTC.UKE");
+        assert_eq!(l.uri, "%E8%AB%8B%E6%B1%82%20%E5%88%86/RECEIPTC.UKE");
+        assert_eq!(l.uri_base_id.as_deref(), Some(SRCROOT));
+        assert_eq!(location("./a\\b.UKE").uri, "a/b.UKE");
+        let abs = location("C:\\月次\\a b.UKE");
+        assert_eq!(abs.uri, "file:///C:/%E6%9C%88%E6%AC%A1/a%20b.UKE");
+        assert_eq!(abs.uri_base_id, None);
+        let here = std::env::current_dir().unwrap().join("x.UKE");
+        let l = location(&here.to_string_lossy());
+        assert_eq!(
+            (l.uri.as_str(), l.uri_base_id.as_deref()),
+            ("x.UKE", Some(SRCROOT))
+        );
     }
 }
