@@ -7,6 +7,14 @@
 //! (b) resolution (`batch::resolve`: index the facts, resolve every receipt).
 //! It prints both and the ratio b / a. A plain timing harness: the figure that matters is a
 //! ratio of two medians on the same machine, not an absolute time.
+//!
+//! Then the same for a mixed month (`gen_month --kind mixed`: 医科, 歯科 and 調剤 facilities,
+//! one file each, about 30,000 receipts): every file scanned, then one resolution over all
+//! their reports, as a run over a month's folder does.
+
+#[path = "../examples/gen_month.rs"]
+#[allow(dead_code)]
+mod gen;
 
 use recelint::batch;
 use recelint::check::{check_bytes, CheckOptions};
@@ -90,6 +98,65 @@ fn main() {
     );
     println!(
         "resolution (batch::resolve):        median {:.3} s",
+        b.as_secs_f64()
+    );
+    println!(
+        "resolution / scan: {:.1} %",
+        100.0 * b.as_secs_f64() / a.as_secs_f64()
+    );
+    mixed_month();
+}
+
+/// The scan and resolution of a generated mixed month, median of 5.
+fn mixed_month() {
+    let dir = std::env::temp_dir().join(format!("recelint-bench-mixed-{}", std::process::id()));
+    let mut o = gen::Opts::new(&dir, 30_000, 7);
+    o.kind = gen::MonthKind::Mixed;
+    o.files = 20;
+    let summary = gen::generate(&o).expect("generate the mixed month");
+    let files: Vec<(String, Vec<u8>)> = summary
+        .files
+        .iter()
+        .map(|f| {
+            (
+                f.clone(),
+                std::fs::read(dir.join(f)).expect("read a generated file"),
+            )
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    let opts = CheckOptions::default();
+    let (mut scan, mut resolve) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let t = Instant::now();
+        let mut reports: Vec<_> = files
+            .iter()
+            .map(|(name, bytes)| check_bytes(name, bytes, &opts))
+            .collect();
+        scan.push(t.elapsed());
+        let t = Instant::now();
+        batch::resolve(&mut reports, batch::Evidence::default());
+        resolve.push(t.elapsed());
+        std::hint::black_box(&reports);
+    }
+    let (a, b) = (median(scan), median(resolve));
+    let mb = summary.bytes as f64 / 1e6;
+    let count = |k: &str| summary.kinds.iter().filter(|x| **x == k).count();
+    println!(
+        "\nmixed month: {} files ({} 医科, {} 歯科, {} 調剤), {mb:.1} MB, {} receipts",
+        files.len(),
+        count("medical"),
+        count("dental"),
+        count("pharmacy"),
+        summary.receipts
+    );
+    println!(
+        "scan of every file:                 median {:.3} s ({:.0} MB/s)",
+        a.as_secs_f64(),
+        mb / a.as_secs_f64()
+    );
+    println!(
+        "resolution over the month:          median {:.3} s",
         b.as_secs_f64()
     );
     println!(

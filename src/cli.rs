@@ -448,10 +448,15 @@ fn settings(a: &CheckArgs) -> Result<(Settings, Option<PathBuf>), String> {
             .ok()
             .and_then(|d| config::discover(&d))
     };
-    let mut s = match &file {
+    let s = match &file {
         Some(p) => config::load(p)?,
         None => Settings::default(),
     };
+    Ok((overlay(s, a)?, file))
+}
+
+/// The command line's options on top of a settings file's.
+fn overlay(mut s: Settings, a: &CheckArgs) -> Result<Settings, String> {
     if !a.select.is_empty() {
         s.select = a
             .select
@@ -478,7 +483,67 @@ fn settings(a: &CheckArgs) -> Result<(Settings, Option<PathBuf>), String> {
     if !a.history.is_empty() {
         s.history = a.history.clone();
     }
-    Ok((s, file))
+    Ok(s)
+}
+
+/// Each checked file's settings, as linters find them: the `recelint.toml` nearest to the
+/// file, searching upward from its folder (with the command line on top). Without one, or
+/// with `--config` / `--isolated`, the run's settings. Found files are read once.
+struct PerFile<'a> {
+    run: &'a Settings,
+    run_file: Option<PathBuf>,
+    fixed: bool,
+    by_dir: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+    loaded: std::collections::HashMap<PathBuf, Settings>,
+}
+
+impl<'a> PerFile<'a> {
+    fn new(run: &'a Settings, run_file: Option<PathBuf>, a: &CheckArgs) -> Self {
+        PerFile {
+            run,
+            run_file,
+            fixed: a.isolated || a.config.is_some(),
+            by_dir: Default::default(),
+            loaded: Default::default(),
+        }
+    }
+
+    /// The settings of the file at `path` (an error names the settings file).
+    fn of(&mut self, path: &str, a: &CheckArgs) -> Result<&Settings, String> {
+        if self.fixed || path == "-" {
+            return Ok(self.run);
+        }
+        let dir = Path::new(path)
+            .parent()
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    d
+                }
+            })
+            .unwrap_or(Path::new("."));
+        let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let found = self
+            .by_dir
+            .entry(dir.clone())
+            .or_insert_with(|| config::discover(&dir))
+            .clone();
+        let run_file = self
+            .run_file
+            .as_ref()
+            .and_then(|f| std::fs::canonicalize(f).ok());
+        match found {
+            Some(f) if Some(std::fs::canonicalize(&f).unwrap_or(f.clone())) != run_file => {
+                if !self.loaded.contains_key(&f) {
+                    let s = overlay(config::load(&f)?, a)?;
+                    self.loaded.insert(f.clone(), s);
+                }
+                Ok(&self.loaded[&f])
+            }
+            _ => Ok(self.run),
+        }
+    }
 }
 
 /// `--show-settings`: the settings the run would use and where they came from, as TOML a
@@ -667,8 +732,14 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         add_x001(&mut reports, &args);
     }
     let mut recorded: Option<usize> = None;
+    let mut per_file = PerFile::new(&settings, settings_file.clone(), a);
+    // Whether a finding fails the run, each file judged by its own settings' fail-on.
+    let mut fails = false;
     let applied = guarded(Stage::Settings, || -> Result<(), String> {
-        settings.apply(&mut reports);
+        for r in reports.iter_mut() {
+            let s = per_file.of(&r.path, a)?;
+            s.apply(std::slice::from_mut(r));
+        }
         if let Some(p) = &a.write_baseline {
             let b = crate::settings::baseline::of(&reports);
             crate::settings::baseline::write(p, &b)?;
@@ -682,6 +753,9 @@ fn check_cmd(a: &CheckArgs) -> i32 {
             for r in &mut reports {
                 r.limit(n);
             }
+        }
+        for r in &reports {
+            fails |= per_file.of(&r.path, a)?.fails(std::slice::from_ref(r));
         }
         Ok(())
     });
@@ -740,7 +814,7 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     // 2.)
     let code = if internal_error || reports.iter().any(|r| r.unreadable.is_some()) {
         2
-    } else if !a.exit_zero && settings.fails(&reports) {
+    } else if !a.exit_zero && fails {
         1
     } else {
         0

@@ -879,3 +879,40 @@ fn quiet_prints_the_findings_only() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// As linters do it: each checked file takes the `recelint.toml` nearest to it, searching
+/// upward from its folder, wherever recelint runs from; `--config` and `--isolated` still
+/// decide for every file.
+#[test]
+fn each_file_takes_the_nearest_settings_file_above_it() {
+    let d = tmpdir("nearest-config");
+    let defective = common::defective(&d);
+    let (a, b) = (d.join("clinic-a"), d.join("clinic-b/2026-11"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::copy(&defective, a.join("RECEIPTC.UKE")).unwrap();
+    std::fs::copy(&defective, b.join("RECEIPTC.UKE")).unwrap();
+    // clinic-a ignores F004; clinic-b's parent folder has none, so nothing is ignored there.
+    std::fs::write(a.join("recelint.toml"), "ignore = [\"F004\"]\n").unwrap();
+    let run = |extra: &[&str]| {
+        let o = bin()
+            .current_dir(&d)
+            .args(["check", "--format", "concise", "--no-progress"])
+            .args(extra)
+            .args(["clinic-a/RECEIPTC.UKE", "clinic-b/2026-11/RECEIPTC.UKE"])
+            .output()
+            .unwrap();
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let out = run(&[]);
+    let f004 = |who: &str, out: &str| {
+        out.lines()
+            .any(|l| l.starts_with(who) && l.contains(" F004 "))
+    };
+    assert!(!f004("clinic-a/", &out), "{out}");
+    assert!(f004("clinic-b/", &out), "{out}");
+    // --isolated: no settings file for any file.
+    let out = run(&["--isolated"]);
+    assert!(f004("clinic-a/", &out) && f004("clinic-b/", &out), "{out}");
+    let _ = std::fs::remove_dir_all(&d);
+}

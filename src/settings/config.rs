@@ -1,5 +1,6 @@
 //! `recelint.toml`: which rules run, at what severity, what fails the run, and defaults for
-//! the command line. Found in the current folder or its parents (`--config PATH` names one,
+//! the command line. Found, for each checked file, in its folder or the nearest parent with one;
+//! for the run's own options, from the current folder (`--config PATH` names one,
 //! `--isolated` ignores it). Command-line switches override it.
 //!
 //! ```toml
