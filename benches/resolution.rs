@@ -13,7 +13,6 @@
 //! their reports, as a run over a month's folder does.
 
 #[path = "../examples/gen_month.rs"]
-#[allow(dead_code)]
 mod gen;
 
 use recelint::batch;
