@@ -4,8 +4,9 @@
 # MB/s, the ratio to wc -l, the 2-vs-1-thread speed-up and peak RSS (/usr/bin/time -v).
 # Usage: bash benches/month.sh [RECEIPTS] [RUNS]   (defaults: 500000 receipts, 3 runs; medians)
 # KIND=dental times a 歯科 month (one RECEIPTS.UKE), KIND=pharmacy a 調剤 month (one
-# RECEIPTY.CYO); KIND=mixed a month of all three kinds, checked as a folder (FILES files,
-# default 5: gen_month --kind mixed needs three at least). FILES=N spreads the month over N
+# RECEIPTY.CYO), KIND=dpc a DPC month (one RECEIPTD.UKE); KIND=mixed a month of all four
+# kinds, checked as a folder (FILES files, default 5: gen_month --kind mixed needs three at
+# least, and writes a DPC file from four on). FILES=N spreads the month over N
 # files (of which the first is timed, unless KIND=mixed). Without KIND and FILES the run is
 # the 医科 one it always was. MONTH_DIR overrides the month's folder.
 set -euo pipefail
@@ -19,8 +20,9 @@ case "$kind" in
   medical) name=RECEIPTC.UKE ;;
   dental) name=RECEIPTS.UKE; gen_args+=(--kind dental) ;;
   pharmacy) name=RECEIPTY.CYO; gen_args+=(--kind pharmacy) ;;
+  dpc) name=RECEIPTD.UKE; gen_args+=(--kind dpc) ;;
   mixed) name=; files=${files:-5}; gen_args+=(--kind mixed) ;;
-  *) echo "KIND must be medical, dental, pharmacy or mixed, not '$kind'" >&2; exit 2 ;;
+  *) echo "KIND must be medical, dental, pharmacy, dpc or mixed, not '$kind'" >&2; exit 2 ;;
 esac
 if [ -n "$files" ]; then
   gen_args+=(--files "$files")

@@ -5,7 +5,7 @@
 //!
 //! ```sh
 //! cargo run --release --example gen_month -- --receipts 500000 --seed 7 --out DIR \
-//!     [--defect-rate R] [--files N] [--kind medical|dental|pharmacy|mixed]
+//!     [--defect-rate R] [--files N] [--kind medical|dental|pharmacy|dpc|mixed]
 //! ```
 //!
 //! Output is a pure function of the options (own PRNG, no clock, no hashing order). Each file
@@ -37,6 +37,9 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::OnceLock;
+
+/// One act of a DPC day's coding data: 診療識別 and its (code, name, quantity) lines.
+type CdAct<'a> = (u8, Vec<(u32, &'a str, u64)>);
 
 /// 診療年月 and 請求年月 of the generated month.
 pub const CARE_YM: &[u8] = b"202610";
@@ -73,7 +76,9 @@ pub enum MonthKind {
     Dental,
     /// 調剤 files only (`RECEIPTY.CYO`).
     Pharmacy,
-    /// All three kinds (see [`mixed_split`]).
+    /// DPC hospital files only (`RECEIPTD.UKE`).
+    Dpc,
+    /// All four kinds (see [`mixed_split`]).
     Mixed,
 }
 
@@ -83,6 +88,7 @@ impl MonthKind {
             "medical" => Some(MonthKind::Medical),
             "dental" => Some(MonthKind::Dental),
             "pharmacy" => Some(MonthKind::Pharmacy),
+            "dpc" => Some(MonthKind::Dpc),
             "mixed" => Some(MonthKind::Mixed),
             _ => None,
         }
@@ -93,6 +99,7 @@ impl MonthKind {
             MonthKind::Medical => "medical",
             MonthKind::Dental => "dental",
             MonthKind::Pharmacy => "pharmacy",
+            MonthKind::Dpc => "dpc",
             MonthKind::Mixed => "mixed",
         }
     }
@@ -104,6 +111,7 @@ pub enum FileKind {
     Medical = 0,
     Dental = 1,
     Pharmacy = 2,
+    Dpc = 3,
 }
 
 impl Opts {
@@ -119,7 +127,7 @@ impl Opts {
     }
 }
 
-pub const USAGE: &str = "usage: gen_month --receipts N --seed S --out DIR [--defect-rate R] [--files N] [--kind medical|dental|pharmacy|mixed]";
+pub const USAGE: &str = "usage: gen_month --receipts N --seed S --out DIR [--defect-rate R] [--files N] [--kind medical|dental|pharmacy|dpc|mixed]";
 
 /// Parses the command line (without the program name).
 pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Opts, String> {
@@ -162,7 +170,9 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Opts, Strin
             "--kind" => {
                 let v = value()?;
                 kind = MonthKind::parse(&v).ok_or_else(|| {
-                    format!("--kind must be medical, dental, pharmacy or mixed, not {v:?}\n{USAGE}")
+                    format!(
+                        "--kind must be medical, dental, pharmacy, dpc or mixed, not {v:?}\n{USAGE}"
+                    )
                 })?;
             }
             _ => return Err(format!("unknown argument {a:?}\n{USAGE}")),
@@ -203,8 +213,13 @@ fn validate(o: &Opts) -> Result<(), String> {
         MonthKind::Medical | MonthKind::Dental | MonthKind::Pharmacy => {
             o.receipts / o.files as u64 > 700_000
         }
+        // A 総括 group writes three RE blocks (GO 総件数 has 6 digits).
+        MonthKind::Dpc => o.receipts / o.files as u64 > 200_000,
         MonthKind::Mixed => {
             let m = mixed_split(o);
+            if m.dpc.0 > 0 && ceil(m.dpc.1, m.dpc.0) > 200_000 {
+                return Err("more than 200000 DPC receipts per file: use more --files".into());
+            }
             [m.dental, m.pharmacy, m.medical]
                 .iter()
                 .map(|&(n, r)| ceil(r, n))
@@ -228,6 +243,8 @@ pub struct MixedSplit {
     pub dental: (usize, u64),
     pub pharmacy: (usize, u64),
     pub medical: (usize, u64),
+    /// DPC hospitals (none below 4 files).
+    pub dpc: (usize, u64),
 }
 
 /// A mixed month's split: the receipts by the national monthly shares 医科 95 : 歯科 22 : 調剤
@@ -235,18 +252,33 @@ pub struct MixedSplit {
 /// one of each). With many files a 歯科 clinic then holds about a third of a 医科 facility's
 /// receipts and a pharmacy about four fifths (100,000 receipts in 100 files: 345, 1,190 and
 /// 1,490 a file: pharmacies of 300–2,000 receipts a month).
+///
+/// From 4 files on, about 2 % of the files (one at least) are DPC hospitals, with the DPC
+/// share of the receipts, 1.1 M of 183.1 M a month (so a small month's DPC file is small).
 pub fn mixed_split(o: &Opts) -> MixedSplit {
     let f = o.files;
-    let nd = ((f as f64 * 0.35).round() as usize).clamp(1, f - 2);
-    let np = ((f as f64 * 0.30).round() as usize).clamp(1, f - 1 - nd);
-    let nm = f - nd - np;
+    let nq = if f >= 4 {
+        ((f as f64 * 0.02).round() as usize).max(1)
+    } else {
+        0
+    };
+    let nd = ((f as f64 * 0.35).round() as usize).clamp(1, f - 2 - nq);
+    let np = ((f as f64 * 0.30).round() as usize).clamp(1, f - 1 - nd - nq);
+    let nm = f - nd - np - nq;
     let r = o.receipts;
-    let rd = ((r as f64 * 22.0 / 182.0).round() as u64).clamp(nd as u64, r - (nm + np) as u64);
-    let rp = ((r as f64 * 65.0 / 182.0).round() as u64).clamp(np as u64, r - rd - nm as u64);
+    let total = if nq > 0 { 183.1 } else { 182.0 };
+    let rq = if nq > 0 {
+        ((r as f64 * 1.1 / total).round() as u64).clamp(nq as u64, r - (nd + np + nm) as u64)
+    } else {
+        0
+    };
+    let rd = ((r as f64 * 22.0 / total).round() as u64).clamp(nd as u64, r - rq - (nm + np) as u64);
+    let rp = ((r as f64 * 65.0 / total).round() as u64).clamp(np as u64, r - rq - rd - nm as u64);
     MixedSplit {
         dental: (nd, rd),
         pharmacy: (np, rp),
-        medical: (nm, r - rd - rp),
+        medical: (nm, r - rd - rp - rq),
+        dpc: (nq, rq),
     }
 }
 
@@ -282,6 +314,11 @@ pub struct Summary {
     pub dental_receipts: u64,
     /// Receipts in the 調剤 files.
     pub pharmacy_receipts: u64,
+    /// Receipts (claims) in the DPC files: a 総括 group counts once, though it writes three
+    /// RE blocks (recelint counts each block).
+    pub dpc_receipts: u64,
+    /// 総括 groups among them.
+    pub dpc_groups: u64,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -847,6 +884,12 @@ pub enum Defect {
     P001,
     /// 調剤: a CZ dispensed 1–3 days before its 処方箋交付年月日.
     P002,
+    /// DPC: an HH 包括小計点数 ≠ 点数 × 日数 (its GT sums the recorded subtotals).
+    G001,
+    /// DPC: a GT 包括小計点数合算 ≠ Σ of its HH.
+    G002,
+    /// DPC: a GA 外泊等 of 30 characters for October.
+    G003,
 }
 
 /// The 医科 defects (drawn by a 医科 file).
@@ -947,6 +990,21 @@ pub const PHARMACY_DEFECTS: &[Defect] = &[
     Defect::P002,
 ];
 
+/// The DPC defects (drawn by a DPC file, always on a plain receipt, 総括区分 0): G001–G003 and
+/// the shared ones that make sense there — V004 (男女区分 3), V005 (a CD 実施年月日 on day 32),
+/// I002, Q003 / Q004 (a 不詳 receipt without its address / phone CO), S005.
+pub const DPC_DEFECTS: &[Defect] = &[
+    Defect::G001,
+    Defect::G002,
+    Defect::G003,
+    Defect::V004,
+    Defect::V005,
+    Defect::I002,
+    Defect::Q003,
+    Defect::Q004,
+    Defect::S005,
+];
+
 impl Defect {
     pub fn code(self) -> &'static str {
         match self {
@@ -986,6 +1044,9 @@ impl Defect {
             Defect::D006 => "D006",
             Defect::P001 => "P001",
             Defect::P002 => "P002",
+            Defect::G001 => "G001",
+            Defect::G002 => "G002",
+            Defect::G003 => "G003",
         }
     }
 }
@@ -1656,9 +1717,10 @@ impl Gen {
             _ => {}
         }
         // (A defect of the outpatient RE or column needs an outpatient receipt.)
-        let inpatient = claim != FileKind::Pharmacy
-            && r.chance(if dental { DENTAL_INPATIENT } else { 0.12 })
-            && !(dental && matches!(defect, Some(Defect::D004 | Defect::D006 | Defect::V005)));
+        let inpatient = claim == FileKind::Dpc
+            || claim != FileKind::Pharmacy
+                && r.chance(if dental { DENTAL_INPATIENT } else { 0.12 })
+                && !(dental && matches!(defect, Some(Defect::D004 | Defect::D006 | Defect::V005)));
         let sex = 1 + r.below(2) as u8;
         // Age group → birth date and the 4th digit of the レセプト種別.
         let (birth, d4) = match ins {
@@ -1697,7 +1759,7 @@ impl Gen {
         };
         let kind = [
             match claim {
-                FileKind::Medical => b'1',
+                FileKind::Medical | FileKind::Dpc => b'1',
                 FileKind::Dental => b'3',
                 FileKind::Pharmacy => b'4',
             },
@@ -4858,6 +4920,872 @@ fn write_pharmacy_file(
 }
 
 // ---------------------------------------------------------------------------------------
+// DPC hospital receipts: grammar/dpc/records.toml, shared/spec/dpc.md
+
+/// DPC cases: 診断群分類番号, main 傷病名コード and its ICD-10, the last day of 入院期間 Ⅰ and Ⅱ,
+/// the 入院期間Ⅰ points per day, and whether it is a surgical case (手術 and 麻酔 billed 出来高).
+/// Shaped like the codes of the clean fixture (`testdata/rules/dpc_clean.txt`), not taken from
+/// the master (recelint has none).
+const DPC_CASES: [(&str, u32, &str, u32, u32, u32, bool); 10] = [
+    ("040080xx99x0xx", 4819003, "J181", 5, 10, 2750, false),
+    ("050130xx9900xx", 4280005, "I500", 8, 17, 2800, false),
+    ("010060xx99x20x", 4339002, "I639", 7, 16, 3010, false),
+    ("160800xx01xxxx", 8208004, "S7200", 10, 26, 2690, true),
+    ("060340xx03x00x", 5743003, "K805", 3, 7, 3320, true),
+    ("110310xx99xxxx", 5990010, "N390", 5, 11, 2480, false),
+    ("040081xx99x0xx", 5070001, "J690", 9, 20, 2610, false),
+    ("060035xx0100xx", 1539026, "C189", 8, 15, 2930, true),
+    ("050050xx9920xx", 4139007, "I209", 2, 4, 3480, false),
+    ("100070xx99x100", 2500015, "E119", 6, 14, 2380, false),
+];
+/// 入院時併存傷病名 (傷病名コード, ICD-10).
+const DPC_COMORBID: [(u32, &str); 8] = [
+    (4019004, "I10"),
+    (2500013, "E119"),
+    (2724006, "E785"),
+    (5859005, "N189"),
+    (4271006, "I489"),
+    (2859004, "D649"),
+    (2449001, "E039"),
+    (4919002, "J449"),
+];
+const DPC_TESTS: [u32; 8] = [
+    160000310, 160008010, 160019210, 160022510, 160153450, 160021010, 160021110, 160061810,
+];
+const DPC_INJ_DRUGS: [u32; 6] = [
+    620004755, 620007319, 620008924, 620000468, 620007350, 620002536,
+];
+const DPC_ORAL_DRUGS: [u32; 8] = [
+    610406079, 610443047, 620000033, 610453028, 620004129, 610412184, 620098801, 611120055,
+];
+const DPC_QTY: [&str; 6] = ["1", "1", "2", "3", "0.5", "500"];
+/// SK 診療区分コード (別表27 style; one per SK, no 区分番号).
+const DPC_CARE_CLASS: [&str; 5] = ["0003", "0002", "0010", "0021", "0115"];
+
+/// Day number of a real date `YYYYMMDD` (days since 1970-01-01).
+fn ordinal(ymd: u32) -> i64 {
+    let (y, m, d) = (
+        (ymd / 10000) as i64,
+        (ymd / 100 % 100) as i64,
+        (ymd % 100) as i64,
+    );
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+/// One DPC stay as billed this month (October).
+#[derive(Clone, Copy)]
+struct Stay {
+    case: usize,
+    /// 今回入院年月日.
+    adm: u32,
+    /// First and last October day of the DPC part.
+    from: u8,
+    to: u8,
+    /// 今回退院年月日 (or the switch out of DPC) is `to`.
+    discharged: bool,
+    /// DPC転帰区分 when discharged.
+    outcome: u8,
+    /// October day of an overnight leave (外泊 `9`), or 0.
+    leave: u8,
+}
+
+impl Stay {
+    /// (入院期間区分, day count) of the days `lo..=hi` of month `ym` (YYYYMM) in hospital.
+    fn periods(&self, ym: u32, lo: u8, hi: u8, leave: u8) -> [u32; 3] {
+        let c = DPC_CASES[self.case];
+        let mut n = [0u32; 3];
+        let a = ordinal(self.adm);
+        for d in lo..=hi {
+            if d == leave {
+                continue;
+            }
+            let k = ordinal(ym * 100 + d as u32) - a + 1;
+            let p = if k <= c.3 as i64 {
+                0
+            } else if k <= c.4 as i64 {
+                1
+            } else {
+                2
+            };
+            n[p] += 1;
+        }
+        n
+    }
+}
+
+/// The DPC-specific part of one block (BU … CD) and what it adds up to.
+struct DpcPart {
+    b: Vec<u8>,
+    lines: u64,
+    /// HO 合計点数 of the block: GT 今月包括合計点数 + the 出来高 SI.
+    points: u64,
+    /// 診療実日数: the HH days of October.
+    days: u64,
+    defect_at: Option<u64>,
+}
+
+impl Gen {
+    /// A DPC stay for a patient born `birth`. A 総括 group's stay (`group`) starts in October
+    /// and switches out of DPC (BU 退院 + 転帰 9) before the month ends.
+    fn dpc_stay(&mut self, birth: u32, group: bool) -> Stay {
+        let r = &mut self.rng;
+        let case = r.weighted(&[18, 16, 12, 8, 8, 10, 10, 8, 5, 5]);
+        if group {
+            let a = r.range(1, 18) as u8;
+            let to = a + r.range(3, 9) as u8;
+            return Stay {
+                case,
+                adm: (20261000 + a as u32).max(birth),
+                from: a,
+                to,
+                discharged: true,
+                outcome: 9,
+                leave: 0,
+            };
+        }
+        let (adm, from) = if r.chance(0.6) {
+            let a = r.range(1, 30) as u8;
+            (20261000 + a as u32, a)
+        } else {
+            let m = if r.chance(0.7) { 9 } else { 8 };
+            let d = r.range(1, days_in_month(2026, m) as u64) as u32;
+            (20260000 + m * 100 + d, 1)
+        };
+        let (adm, from) = if adm < birth {
+            (
+                birth,
+                if birth > 20261000 {
+                    (birth % 100) as u8
+                } else {
+                    1
+                },
+            )
+        } else {
+            (adm, from)
+        };
+        let discharged = r.chance(if from > 1 { 0.55 } else { 0.5 });
+        let to = if !discharged {
+            MONTH_DAYS
+        } else if from > 1 {
+            (from + r.range(1, 14) as u8).min(MONTH_DAYS)
+        } else {
+            r.range(1, MONTH_DAYS as u64) as u8
+        };
+        let outcome = [1u8, 2, 3, 4, 5, 6, 9][r.weighted(&[10, 60, 5, 8, 4, 5, 8])];
+        let leave = if to >= from + 4 && r.chance(0.06) {
+            r.range(from as u64 + 1, to as u64 - 1) as u8
+        } else {
+            0
+        };
+        Stay {
+            case,
+            adm,
+            from,
+            to,
+            discharged,
+            outcome,
+            leave,
+        }
+    }
+
+    /// BU SB KK [SK] (GA HH… GT)… [SI…] [CO 不詳] CD… of a DPC block. `burden` is the HH / GT /
+    /// SI 負担区分, `coef` the 医療機関別係数 in 1/10000, `fusho` asks for the 不詳 claim's CO.
+    fn dpc_part(
+        &mut self,
+        st: &Stay,
+        age: u64,
+        burden: u8,
+        coef: u32,
+        fusho: bool,
+        defect: Option<Defect>,
+    ) -> DpcPart {
+        let pools = pools();
+        let c = DPC_CASES[st.case];
+        let mut b = Vec::with_capacity(8 * 1024);
+        let mut o = Out {
+            b: &mut b,
+            lines: 0,
+        };
+        let mut defect_at = None;
+        let date = |d: u8| 20261000 + d as u64;
+        // ----- BU
+        o.b.extend_from_slice(b"BU");
+        o.f(c.0.as_bytes());
+        o.n(st.adm as u64);
+        if st.discharged {
+            o.n(date(st.to));
+            o.n(st.outcome as u64);
+        } else {
+            o.empty(2);
+        }
+        o.f(b"");
+        o.end();
+        // ----- SB: the main 傷病名 in its roles, then comorbidities.
+        let mut roles: Vec<(&[u8], u32, &str)> =
+            vec![(b"01", c.1, c.2), (b"11", c.1, c.2), (b"21", c.1, c.2)];
+        let n_co = self.rng.weighted(&[30, 35, 20, 10, 5]);
+        let mut used = [0u32; 4];
+        for k in 0..n_co {
+            let (code, icd) = self.rng.pick(&DPC_COMORBID);
+            if used.contains(&code) || code == c.1 {
+                continue;
+            }
+            used[k] = code;
+            let role: &[u8] = [&b"41"[..], b"42", b"43", b"44"][k];
+            roles.push((role, code, icd));
+        }
+        if self.rng.chance(0.08) {
+            let (code, icd) = self.rng.pick(&DPC_COMORBID);
+            if !used.contains(&code) && code != c.1 {
+                roles.push((b"51", code, icd));
+            }
+        }
+        for (role, code, icd) in roles {
+            o.b.extend_from_slice(b"SB");
+            o.b.push(b',');
+            o.b.extend_from_slice(format!("{code:07}").as_bytes());
+            o.empty(2);
+            o.f(icd.as_bytes());
+            o.f(role);
+            o.empty(2);
+            o.end();
+        }
+        // ----- KK
+        o.b.extend_from_slice(b"KK,,");
+        o.n(1 + self.rng.weighted(&[45, 35, 20]) as u64);
+        o.empty(2);
+        o.n(age);
+        if age == 0 {
+            o.n(self.rng.range(1800, 3800));
+        } else {
+            o.f(b"");
+        }
+        if st.case == 2 {
+            o.n(self.rng.pick(&[0u64, 1, 2, 3, 10]));
+        } else {
+            o.f(b"");
+        }
+        o.empty(5);
+        o.end();
+        // ----- SK
+        if self.rng.chance(0.3) {
+            let d = self.rng.range(st.from as u64, st.to as u64) as u8;
+            o.b.extend_from_slice(b"SK,,");
+            o.n(date(d));
+            o.f(b"");
+            o.f(self.rng.pick(&DPC_CARE_CLASS).as_bytes());
+            o.f(b"");
+            o.end();
+        }
+        let coef_s = format!("{}.{:04}", coef / 10000, coef % 10000);
+        let p1 = c.5 as u64;
+        let pts = [p1, (p1 * 3 + 2) / 4, (p1 * 3 + 2) / 4 * 85 / 100];
+        let mut month_total = 0u64;
+        let mut days_total = 0u64;
+        // ----- (GA HH… GT): September (請求調整区分 1, already billed) for some stays begun
+        // then, and October (2).
+        let sept = st.adm >= 20260901 && st.adm < 20261001 && self.rng.chance(0.3);
+        for (ym, kubun) in [(202609u32, 1u8), (202610, 2)] {
+            if ym == 202609 && !sept {
+                continue;
+            }
+            let ndays = days_in_month(ym / 100, ym % 100) as u8;
+            let (lo, hi, leave) = if ym == 202609 {
+                ((st.adm % 100) as u8, ndays, 0)
+            } else {
+                (st.from, st.to, st.leave)
+            };
+            let per = st.periods(ym, lo, hi, leave);
+            // GA
+            if ym == 202610 && defect == Some(Defect::G003) {
+                defect_at = Some(o.lines);
+            }
+            o.b.extend_from_slice(b"GA");
+            o.n(ym as u64);
+            o.n(kubun as u64);
+            o.b.push(b',');
+            let len = if ym == 202610 && defect == Some(Defect::G003) {
+                ndays - 1
+            } else {
+                ndays
+            };
+            for d in 1..=len {
+                o.b.push(if d == leave { b'9' } else { b'0' });
+            }
+            o.f(b"");
+            o.f(coef_s.as_bytes());
+            o.f(b"");
+            o.end();
+            // HH
+            let own = kubun == 2;
+            let mut sum = 0u64;
+            let n_hh = per.iter().filter(|&&n| n > 0).count();
+            let g001 = if ym == 202610 && defect == Some(Defect::G001) {
+                Some(self.rng.below(n_hh.max(1) as u64) as usize)
+            } else {
+                None
+            };
+            let mut k = 0;
+            for (i, &n) in per.iter().enumerate() {
+                if n == 0 {
+                    continue;
+                }
+                let mut total = pts[i] * n as u64;
+                if g001 == Some(k) {
+                    defect_at = Some(o.lines);
+                    total += self.rng.range(1, 90) * 10;
+                }
+                k += 1;
+                sum += total;
+                o.b.extend_from_slice(b"HH");
+                o.n(ym as u64);
+                o.n(kubun as u64);
+                if own {
+                    o.f(b"1");
+                    o.b.push(b',');
+                    o.b.push(burden);
+                } else {
+                    o.empty(2);
+                }
+                o.n(i as u64 + 1);
+                o.n(pts[i]);
+                o.n(n as u64);
+                o.n(total);
+                o.end();
+                if own {
+                    days_total += n as u64;
+                }
+            }
+            // GT
+            let mut recorded = sum;
+            if ym == 202610 && defect == Some(Defect::G002) {
+                defect_at = Some(o.lines);
+                recorded += self.rng.range(1, 99);
+            }
+            let evaluated = (sum * coef as u64 + 5000) / 10000;
+            o.b.extend_from_slice(b"GT");
+            o.n(ym as u64);
+            o.n(kubun as u64);
+            if own {
+                o.f(b"1");
+                o.b.push(b',');
+                o.b.push(burden);
+            } else {
+                o.empty(2);
+            }
+            o.n(recorded);
+            o.n(evaluated);
+            o.f(b"");
+            if own {
+                o.n(evaluated);
+                o.f(b"93");
+                month_total = evaluated;
+            } else {
+                o.empty(2);
+            }
+            o.empty(2);
+            o.end();
+        }
+        // ----- 出来高 SI: 指導管理, and now and then リハビリ; 手術 and 麻酔 for surgical cases.
+        let mut si: Vec<(u8, u32, u64, [u8; 31])> = Vec::new();
+        let in_stay = |d: u8| d >= st.from && d <= st.to && d != st.leave;
+        let mut day = [0u8; 31];
+        let d = self.rng.range(st.from as u64, st.to as u64) as u8;
+        day[d as usize - 1] = 1;
+        if st.to >= st.from + 7 && self.rng.chance(0.5) {
+            let d2 = (d + 7).min(st.to);
+            if in_stay(d2) {
+                day[d2 as usize - 1] = 1;
+            }
+        }
+        si.push((13, 120001610, 325, day));
+        if c.6 && st.to > st.from {
+            let mut day = [0u8; 31];
+            let d = st.from + 1;
+            if d != st.leave {
+                day[d as usize - 1] = 1;
+                si.push((
+                    50,
+                    150000000 + self.rng.range(10, 9999) as u32 * 10,
+                    10 * self.rng.range(1800, 4800),
+                    day,
+                ));
+                si.push((54, 150243110, 10 * self.rng.range(300, 900), day));
+            }
+        }
+        if self.rng.chance(0.35) {
+            let mut day = [0u8; 31];
+            for d in st.from..=st.to {
+                if in_stay(d) && d > st.from && self.rng.chance(0.8) {
+                    day[d as usize - 1] = self.rng.range(1, 3) as u8;
+                }
+            }
+            if day.iter().any(|&x| x > 0) {
+                si.push((80, 180027410, 245, day));
+            }
+        }
+        let mut si_points = 0u64;
+        for (care, code, p, day) in &si {
+            let times: u64 = day.iter().map(|&x| x as u64).sum();
+            si_points += p * times;
+            o.b.extend_from_slice(b"SI");
+            o.n(*care as u64);
+            o.b.push(b',');
+            o.b.push(burden);
+            o.n(*code as u64);
+            o.f(b"");
+            o.n(*p);
+            o.n(times);
+            o.empty(6);
+            o.days(day);
+            o.end();
+        }
+        // ----- the 不詳 claim's address and phone (Q003 / Q004 when one is dropped).
+        if fusho {
+            if defect != Some(Defect::Q003) {
+                o.b.extend_from_slice(b"CO,99,1,810000001,");
+                push_address(&mut self.rng, o.b);
+                o.end();
+            }
+            if defect != Some(Defect::Q004) {
+                o.b.extend_from_slice(b"CO,99,1,810000001,");
+                push_contact(&mut self.rng, o.b);
+                o.end();
+            }
+        } else if self.rng.chance(0.15) {
+            let t = self.rng.pick_ref(&pools.comment);
+            o.b.extend_from_slice(b"CO,99,");
+            o.b.push(burden);
+            o.b.extend_from_slice(b",810000001,");
+            o.b.extend_from_slice(t);
+            o.end();
+        }
+        // ----- CD: the coding data, day by day (実施年月日 order), 順序番号 ascending per
+        // 診療識別, 行為明細番号 ascending within an act.
+        let mut seq = [0u32; 100];
+        let mut v005 = defect == Some(Defect::V005);
+        let inj_days = (st.to - st.from) / 2 + 1;
+        for d in st.from..=st.to {
+            if d == st.leave {
+                continue;
+            }
+            let mut acts: Vec<CdAct> = Vec::new();
+            for (care, code, _, day) in &si {
+                if day[d as usize - 1] > 0 {
+                    acts.push((*care, vec![(*code, "", day[d as usize - 1] as u64)]));
+                }
+            }
+            if d == st.from || (d - st.from) % 3 == 0 {
+                let n = self.rng.range(2, 6) as usize;
+                let start = self.rng.below(DPC_TESTS.len() as u64) as usize;
+                let lines = (0..n)
+                    .map(|k| (DPC_TESTS[(start + k) % DPC_TESTS.len()], "", 1))
+                    .collect();
+                acts.push((60, lines));
+            }
+            if d == st.from && self.rng.chance(0.5) {
+                acts.push((70, vec![(170000410, "", 1)]));
+            }
+            if d - st.from < inj_days {
+                let mut lines = vec![(130003510, "", 1)];
+                for _ in 0..self.rng.range(1, 3) {
+                    lines.push((self.rng.pick(&DPC_INJ_DRUGS), self.rng.pick(&DPC_QTY), 1));
+                }
+                acts.push((33, lines));
+            }
+            if self.rng.chance(0.7) {
+                let lines = (0..self.rng.range(1, 3))
+                    .map(|_| (self.rng.pick(&DPC_ORAL_DRUGS), self.rng.pick(&DPC_QTY), 1))
+                    .collect();
+                acts.push((21, lines));
+            }
+            if self.rng.chance(0.15) {
+                acts.push((40, vec![(140000610, "", 1)]));
+            }
+            acts.sort_by_key(|a| a.0);
+            for (care, lines) in acts {
+                seq[care as usize] += 1;
+                for (k, (code, qty, times)) in lines.into_iter().enumerate() {
+                    o.b.extend_from_slice(b"CD");
+                    if v005 {
+                        v005 = false;
+                        defect_at = Some(o.lines);
+                        o.n(20261032);
+                    } else {
+                        o.n(date(d));
+                    }
+                    o.b.push(b',');
+                    o.b.extend_from_slice(&two_digits(care as usize));
+                    o.n(seq[care as usize] as u64);
+                    o.n(k as u64 + 1);
+                    o.n(code as u64);
+                    o.f(qty.as_bytes());
+                    o.empty(2);
+                    o.n(times);
+                    o.f(b"");
+                    o.end();
+                }
+            }
+        }
+        let lines = o.lines;
+        DpcPart {
+            b,
+            lines,
+            points: month_total + si_points,
+            days: days_total,
+            defect_at,
+        }
+    }
+
+    /// An RE of a DPC file (40 values): 総括区分 `sokatsu`, 明細情報数 `details` (0 = empty),
+    /// 入院年月日 `adm` (0 = empty: a DPC block has it in BU).
+    #[allow(clippy::too_many_arguments)]
+    fn dpc_re(
+        rng: &mut Rng,
+        o: &mut Out,
+        p: &Plan,
+        no: u64,
+        karte: u64,
+        name: &[u8],
+        kana: &[u8],
+        sokatsu: u8,
+        details: u8,
+        adm: u32,
+        defect: Option<Defect>,
+    ) {
+        o.b.extend_from_slice(b"RE");
+        o.n(no);
+        o.f(&p.kind);
+        o.f(CARE_YM);
+        o.f(name);
+        o.n(if defect == Some(Defect::V004) {
+            3
+        } else {
+            p.sex as u64
+        });
+        o.n(p.birth as u64);
+        o.n0(p.benefit as u64);
+        o.n0(adm as u64);
+        o.empty(2); // 病棟区分, 一部負担金区分
+        if sokatsu == 0 && rng.chance(0.08) {
+            o.f(rng.pick(&TOKKI));
+        } else {
+            o.f(b"");
+        }
+        o.f(b""); // 病床数
+        o.n(karte);
+        o.empty(4);
+        o.n(sokatsu as u64);
+        if details > 0 {
+            o.n(details as u64);
+        } else {
+            o.f(b"");
+        }
+        o.empty(18);
+        o.f(kana);
+        o.f(b"");
+        o.end();
+    }
+
+    /// Writes one DPC claim into `self.buf`: a plain DPC receipt (総括区分 0), or, when
+    /// `group`, a 総括 group: the summary RE (1, 明細情報数 2) with HO / KO holding the sums,
+    /// a 総括対象DPC block (2) and a 総括対象医科入院 block (3), all with one レセプト番号.
+    /// `w.count` / `w.points` are GO's: HO + KO records and the HO (or first KO) 合計点数 of
+    /// every RE block.
+    fn dpc_receipt(
+        &mut self,
+        fac: &mut Facility,
+        coef: u32,
+        group: bool,
+        defect: Option<Defect>,
+    ) -> Written {
+        let pools = pools();
+        let p = self.plan_for(defect, FileKind::Dpc);
+        let has_ho = p.ins != Ins::Kohi;
+        let fusho = p.ins == Ins::Fusho;
+        let burden = full_burden(has_ho, p.n_ko);
+        // The payers, written once (a 総括 group repeats them on every block).
+        let mut w = Written {
+            lines: 0,
+            defect_at: None,
+            count: 0,
+            points: 0,
+        };
+        let mut ho_ids = Vec::new();
+        if has_ho {
+            let mut t = Out {
+                b: &mut ho_ids,
+                lines: 0,
+            };
+            let mut at = None;
+            push_ho_ids(&mut self.rng, &mut t, &p, fac.pref, defect, &mut at);
+            if at.is_some() {
+                w.defect_at = Some(1);
+            }
+        }
+        let ko_ids: Vec<(Vec<u8>, Vec<u8>)> = (0..p.n_ko as usize)
+            .map(|k| {
+                (
+                    kohi_payer(&mut self.rng, fac.pref, k == 0),
+                    with_check(&mut self.rng, b"", 6),
+                )
+            })
+            .collect();
+        // 氏名 / カタカナ氏名.
+        let fam = self.rng.pick_ref(&pools.family);
+        let given = if p.sex == 1 {
+            self.rng.pick_ref(&pools.male)
+        } else {
+            self.rng.pick_ref(&pools.female)
+        };
+        let mut name = Vec::with_capacity(48);
+        name.extend_from_slice(&fam.kanji);
+        name.extend_from_slice(&pools.fw_space);
+        name.extend_from_slice(&given.kanji);
+        if p.black_circle {
+            let chars = name.len() / 2;
+            let space = fam.kanji.len() / 2;
+            let mut at = self.rng.below(chars as u64) as usize;
+            if at == space {
+                at = 0;
+            }
+            name[at * 2..at * 2 + 2].copy_from_slice(&pools.black_circle);
+        }
+        let mut kana = fam.kana.clone();
+        kana.extend_from_slice(&given.kana);
+        // レセプト番号 and カルテ番号.
+        let mut no = fac.next_no + fac.no_shift;
+        if defect == Some(Defect::S005) {
+            fac.no_shift += 1;
+            no += 1;
+        }
+        fac.next_no += 1;
+        fac.karte += 1;
+        if matches!(defect, Some(Defect::S005 | Defect::V004)) {
+            w.defect_at = Some(0);
+        }
+        if matches!(defect, Some(Defect::Q003 | Defect::Q004)) {
+            w.defect_at = Some(1);
+        }
+        let age = {
+            let b = p.birth;
+            let mut a = 2026 - (b / 10000) as u64;
+            if b % 10000 > 1001 {
+                a = a.saturating_sub(1);
+            }
+            a
+        };
+        let st = self.dpc_stay(p.birth, group);
+        let part = self.dpc_part(&st, age, burden, coef, fusho && !group, defect);
+        if let Some(at) = part.defect_at {
+            w.defect_at = Some(at + 1 + has_ho as u64 + p.n_ko as u64);
+        }
+        // The 総括対象医科入院 block of a group: the days after the switch out of DPC.
+        let med_to = if group {
+            (st.to + self.rng.range(1, 8) as u8).min(MONTH_DAYS)
+        } else {
+            0
+        };
+        let med_days = med_to.saturating_sub(st.to) as u64;
+        let med_points = 1500 * med_days;
+        let mut o = Out {
+            b: &mut self.buf,
+            lines: 0,
+        };
+        let payers = |o: &mut Out, w: &mut Written, days: u64, points: u64| {
+            if has_ho {
+                o.b.extend_from_slice(b"HO");
+                o.b.extend_from_slice(&ho_ids);
+                o.n(days);
+                o.n(points);
+                o.f(b"");
+                o.n(3 * days);
+                o.n(3 * days * 670);
+                o.empty(6);
+                o.n(3 * days * 490);
+                o.end();
+                w.count += 1;
+            }
+            for (payer, recip) in &ko_ids {
+                o.b.extend_from_slice(b"KO");
+                o.f(payer);
+                o.f(recip);
+                o.f(b"");
+                o.n(days);
+                o.n(points);
+                o.empty(7);
+                o.end();
+                w.count += 1;
+            }
+            w.points += points;
+        };
+        let karte = fac.karte;
+        if group {
+            let (days, points) = (part.days + med_days, part.points + med_points);
+            Self::dpc_re(
+                &mut self.rng,
+                &mut o,
+                &p,
+                no,
+                karte,
+                &name,
+                &kana,
+                1,
+                2,
+                0,
+                None,
+            );
+            payers(&mut o, &mut w, days, points);
+            if fusho {
+                o.b.extend_from_slice(b"CO,99,1,810000001,");
+                push_address(&mut self.rng, o.b);
+                o.end();
+                o.b.extend_from_slice(b"CO,99,1,810000001,");
+                push_contact(&mut self.rng, o.b);
+                o.end();
+            }
+        }
+        Self::dpc_re(
+            &mut self.rng,
+            &mut o,
+            &p,
+            no,
+            karte,
+            &name,
+            &kana,
+            if group { 2 } else { 0 },
+            0,
+            0,
+            defect,
+        );
+        payers(&mut o, &mut w, part.days, part.points);
+        let base = o.lines;
+        o.b.extend_from_slice(&part.b);
+        o.lines += part.lines;
+        if let (false, Some(at)) = (group, part.defect_at) {
+            w.defect_at = Some(base + at);
+        }
+        if group {
+            let c = DPC_CASES[st.case];
+            Self::dpc_re(
+                &mut self.rng,
+                &mut o,
+                &p,
+                no,
+                karte,
+                &name,
+                &kana,
+                3,
+                0,
+                st.adm,
+                None,
+            );
+            payers(&mut o, &mut w, med_days, med_points);
+            o.b.extend_from_slice(b"GR,10");
+            o.f(c.0.as_bytes());
+            o.end();
+            o.b.extend_from_slice(b"SY");
+            o.b.push(b',');
+            o.b.extend_from_slice(format!("{:07}", c.1).as_bytes());
+            o.n(st.adm as u64);
+            o.f(b"1");
+            o.empty(2);
+            o.f(b"01");
+            o.f(b"");
+            o.end();
+            let mut day = [0u8; 31];
+            for d in st.to + 1..=med_to {
+                day[d as usize - 1] = 1;
+            }
+            o.b.extend_from_slice(b"SI,90,");
+            o.b.push(burden);
+            o.b.extend_from_slice(b",190077410,,1500");
+            o.n(med_days);
+            o.empty(6);
+            o.days(&day);
+            o.end();
+        }
+        w.lines = o.lines;
+        w
+    }
+}
+
+/// Writes one DPC file: IR (点数表 1), the receipts, GO. Returns its size in bytes and the
+/// number of 総括 groups. About 5 % of the claims are 総括 groups (never one with a defect).
+fn write_dpc_file(
+    g: &mut Gen,
+    fac: &mut Facility,
+    path: &std::path::Path,
+    rel: &str,
+    receipts: u64,
+    defect_rate: f64,
+    injected: &mut Vec<Injected>,
+) -> io::Result<(u64, u64)> {
+    let mut f = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    let mut bytes = 0u64;
+    let mut line = 1u64;
+    let coef = 12000 + g.rng.below(5000) as u32;
+    let mut b = Vec::with_capacity(128);
+    b.extend_from_slice(b"IR,");
+    push_num(&mut b, fac.review as u64);
+    b.push(b',');
+    b.extend_from_slice(&two_digits(fac.pref as usize));
+    b.extend_from_slice(b",1,");
+    b.extend_from_slice(&fac.code);
+    b.extend_from_slice(b",,");
+    b.extend_from_slice(&pools().facility[fac.name]);
+    b.push(b',');
+    b.extend_from_slice(CLAIM_YM);
+    b.extend_from_slice(b",00,");
+    b.extend_from_slice(&fac.phone);
+    b.extend_from_slice(b"\r\n");
+    f.write_all(&b)?;
+    bytes += b.len() as u64;
+    line += 1;
+    let mut groups = 0;
+    for _ in 0..receipts {
+        let mut defect = None;
+        if defect_rate > 0.0 && g.rng.chance(defect_rate) {
+            defect = Some(g.rng.pick(DPC_DEFECTS));
+        }
+        let group = defect.is_none() && g.rng.chance(0.05);
+        groups += group as u64;
+        g.buf.clear();
+        let w = g.dpc_receipt(fac, coef, group, defect);
+        if let (Some(d), Some(at)) = (defect, w.defect_at) {
+            injected.push(Injected {
+                file: rel.to_string(),
+                line: line + at,
+                code: d.code(),
+            });
+        } else {
+            assert!(defect.is_none(), "defect {defect:?} was not placed");
+        }
+        fac.count += w.count;
+        fac.points += w.points;
+        line += w.lines;
+        f.write_all(&g.buf)?;
+        bytes += g.buf.len() as u64;
+    }
+    b.clear();
+    b.extend_from_slice(b"GO,");
+    push_num(&mut b, fac.count);
+    b.push(b',');
+    push_num(&mut b, fac.points);
+    b.extend_from_slice(b",99\r\n\x1A");
+    f.write_all(&b)?;
+    bytes += b.len() as u64;
+    f.flush()?;
+    Ok((bytes, groups))
+}
+
+// ---------------------------------------------------------------------------------------
 // Files
 
 /// Writes the month described by `opts`; see the module documentation.
@@ -4881,10 +5809,11 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
     // volumes (歯科 and 調剤: one).
     let files = opts.files;
     let (kinds, per): (Vec<FileKind>, Vec<u64>) = match opts.kind {
-        MonthKind::Medical | MonthKind::Dental | MonthKind::Pharmacy => {
+        MonthKind::Medical | MonthKind::Dental | MonthKind::Pharmacy | MonthKind::Dpc => {
             let k = match opts.kind {
                 MonthKind::Dental => FileKind::Dental,
                 MonthKind::Pharmacy => FileKind::Pharmacy,
+                MonthKind::Dpc => FileKind::Dpc,
                 _ => FileKind::Medical,
             };
             (
@@ -4894,13 +5823,15 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
         }
         MonthKind::Mixed => {
             let m = mixed_split(opts);
-            let (nd, np) = (m.dental.0, m.pharmacy.0);
+            let (nd, np, nq) = (m.dental.0, m.pharmacy.0, m.dpc.0);
             let mut kinds: Vec<FileKind> = (0..files)
                 .map(|i| {
                     if i < nd {
                         FileKind::Dental
                     } else if i < nd + np {
                         FileKind::Pharmacy
+                    } else if i < nd + np + nq {
+                        FileKind::Dpc
                     } else {
                         FileKind::Medical
                     }
@@ -4910,7 +5841,7 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
                 let j = g.rng.below(i as u64 + 1) as usize;
                 kinds.swap(i, j);
             }
-            let mut seen = [0usize; 3];
+            let mut seen = [0usize; 4];
             let per = kinds
                 .iter()
                 .map(|&k| {
@@ -4918,6 +5849,7 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
                         FileKind::Dental => m.dental,
                         FileKind::Pharmacy => m.pharmacy,
                         FileKind::Medical => m.medical,
+                        FileKind::Dpc => m.dpc,
                     };
                     seen[k as usize] += 1;
                     share(r, n, seen[k as usize] - 1)
@@ -4955,6 +5887,32 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
             summary.pharmacy_receipts += n;
             summary.files.push(rel);
             summary.kinds.push("pharmacy");
+            slot += 1;
+            continue;
+        }
+        if kinds[slot] == FileKind::Dpc {
+            fac_index += 1;
+            let mut fac = new_facility(&mut g, fac_index, false);
+            let dir = std::str::from_utf8(&fac.code).unwrap().to_string();
+            let rel = format!("{dir}/RECEIPTD.UKE");
+            let path = opts.out.join(&rel);
+            fs::create_dir_all(path.parent().unwrap())?;
+            let n = per[slot];
+            let (bytes, groups) = write_dpc_file(
+                &mut g,
+                &mut fac,
+                &path,
+                &rel,
+                n,
+                opts.defect_rate,
+                &mut injected,
+            )?;
+            summary.bytes += bytes;
+            summary.receipts += n;
+            summary.dpc_receipts += n;
+            summary.dpc_groups += groups;
+            summary.files.push(rel);
+            summary.kinds.push("dpc");
             slot += 1;
             continue;
         }
@@ -5144,14 +6102,17 @@ fn main() {
             if opts.kind != MonthKind::Medical {
                 let of = |k: &str| s.kinds.iter().filter(|&&x| x == k).count();
                 eprintln!(
-                    "--kind {}: {} 歯科 file(s) with {} receipts, {} 調剤 file(s) with {} receipts, {} 医科 file(s) with {} receipts",
+                    "--kind {}: {} 歯科 file(s) with {} receipts, {} 調剤 file(s) with {} receipts, {} DPC file(s) with {} receipts ({} 総括 groups), {} 医科 file(s) with {} receipts",
                     opts.kind.as_str(),
                     of("dental"),
                     s.dental_receipts,
                     of("pharmacy"),
                     s.pharmacy_receipts,
+                    of("dpc"),
+                    s.dpc_receipts,
+                    s.dpc_groups,
                     of("medical"),
-                    s.receipts - s.dental_receipts - s.pharmacy_receipts
+                    s.receipts - s.dental_receipts - s.pharmacy_receipts - s.dpc_receipts
                 );
             }
         }

@@ -2,8 +2,8 @@
 //! a clean month checks with no error and no warning, the output is a pure function of the
 //! seed, every injected defect is reported at the line and with the code `injected.tsv` names
 //! (and nothing else is), and the GO totals and multi-volume ids are right — for 医科 months,
-//! 歯科 months (`--kind dental`), 調剤 months (`--kind pharmacy`) and months of all three
-//! (`--kind mixed`).
+//! 歯科 months (`--kind dental`), 調剤 months (`--kind pharmacy`), DPC months (`--kind dpc`)
+//! and months of all four (`--kind mixed`).
 
 #[path = "../examples/gen_month.rs"]
 mod gen;
@@ -403,7 +403,8 @@ fn arguments() {
         with(&["--kind", "medical"]).unwrap().kind,
         gen::MonthKind::Medical
     );
-    assert!(with(&["--kind", "dpc"]).is_err());
+    assert_eq!(with(&["--kind", "dpc"]).unwrap().kind, gen::MonthKind::Dpc);
+    assert!(with(&["--kind", "hospital"]).is_err());
     assert!(with(&["--kind"]).is_err());
     // A mixed month needs a file of each kind.
     assert!(a(&[
@@ -542,11 +543,12 @@ fn clean_mixed_month_has_no_error_and_no_warning() {
         let name = match *want {
             "dental" => "RECEIPTS.UKE",
             "pharmacy" => "RECEIPTY.CYO",
+            "dpc" => "RECEIPTD.UKE",
             _ => "RECEIPTC.UKE",
         };
         assert!(rel.ends_with(name), "{rel}");
     }
-    for k in ["medical", "dental", "pharmacy"] {
+    for k in ["medical", "dental", "pharmacy", "dpc"] {
         assert!(s.kinds.contains(&k), "{k}: {:?}", s.kinds);
     }
     // Receipts by the national shares 95 : 22 : 65; 歯科 clinics small, pharmacies mid-size
@@ -581,8 +583,10 @@ fn clean_mixed_month_has_no_error_and_no_warning() {
 fn mixed_split_gives_mid_size_pharmacies() {
     let o = opts_kind(Path::new("x"), gen::MonthKind::Mixed, 100_000, 1, 0.0, 100);
     let m = gen::mixed_split(&o);
-    assert_eq!(m.dental.0 + m.pharmacy.0 + m.medical.0, 100);
-    assert_eq!(m.dental.1 + m.pharmacy.1 + m.medical.1, 100_000);
+    assert_eq!(m.dental.0 + m.pharmacy.0 + m.medical.0 + m.dpc.0, 100);
+    assert_eq!(m.dental.1 + m.pharmacy.1 + m.medical.1 + m.dpc.1, 100_000);
+    // DPC: a small share of the receipts (1.1 of 183.1), in a few large files.
+    assert_eq!(m.dpc, (2, 601));
     let per = |(n, r): (usize, u64)| r / n as u64;
     let (d, p, me) = (per(m.dental), per(m.pharmacy), per(m.medical));
     assert!(d < p && p < me, "{d} {p} {me}");
@@ -597,6 +601,18 @@ fn mixed_split_gives_mid_size_pharmacies() {
         3,
     ));
     assert_eq!((m.dental, m.pharmacy, m.medical), ((1, 1), (1, 1), (1, 1)));
+    assert_eq!(m.dpc, (0, 0));
+    // From four files on, one DPC hospital at least.
+    let m = gen::mixed_split(&opts_kind(
+        Path::new("x"),
+        gen::MonthKind::Mixed,
+        400,
+        1,
+        0.0,
+        4,
+    ));
+    assert_eq!(m.dpc.0, 1);
+    assert!(m.dpc.1 >= 1);
 }
 
 #[test]
@@ -655,10 +671,11 @@ fn mixed_defects_are_reported_where_listed() {
     let of = |list: &[gen::Defect]| -> BTreeSet<&'static str> {
         list.iter().map(|d| d.code()).collect()
     };
-    let (medical, dental, pharmacy) = (
+    let (medical, dental, pharmacy, dpc) = (
         of(gen::DEFECTS),
         of(gen::DENTAL_DEFECTS),
         of(gen::PHARMACY_DEFECTS),
+        of(gen::DPC_DEFECTS),
     );
     let (mut in_medical, mut in_dental, mut in_pharmacy) = (0, 0, 0);
     for (file, line, code) in &injected {
@@ -668,6 +685,8 @@ fn mixed_defects_are_reported_where_listed() {
         } else if file.ends_with("/RECEIPTY.CYO") {
             in_pharmacy += 1;
             assert!(pharmacy.contains(code.as_str()), "{file}:{line}: {code}");
+        } else if file.ends_with("/RECEIPTD.UKE") {
+            assert!(dpc.contains(code.as_str()), "{file}:{line}: {code}");
         } else {
             in_medical += 1;
             assert!(medical.contains(code.as_str()), "{file}:{line}: {code}");
@@ -851,6 +870,7 @@ fn dental_pharmacy_and_mixed_months_are_pure_functions_of_the_seed() {
     for kind in [
         gen::MonthKind::Dental,
         gen::MonthKind::Pharmacy,
+        gen::MonthKind::Dpc,
         gen::MonthKind::Mixed,
     ] {
         let a = Scratch::new(&format!("pure-a-{}", kind.as_str()));
@@ -1157,6 +1177,167 @@ fn pharmacy_months_give_the_same_findings_in_chunks() {
     ))
     .unwrap();
     assert!(!s.injected.is_empty());
+    for rel in &s.files {
+        let bytes = fs::read(dir.0.join(rel)).unwrap();
+        let with = |chunk_size: usize| {
+            check_bytes(
+                rel,
+                &bytes,
+                &CheckOptions {
+                    chunk_size,
+                    ..Default::default()
+                },
+            )
+        };
+        let whole = digest(&with(usize::MAX / 4));
+        for size in [1, 100, 4096] {
+            assert_eq!(
+                whole,
+                digest(&with(size)),
+                "{rel} in chunks of {size} bytes"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// DPC months
+
+#[test]
+fn clean_dpc_month_has_no_error_and_no_warning() {
+    let dir = Scratch::new("dpc-clean");
+    let s = gen::generate(&opts_kind(&dir.0, gen::MonthKind::Dpc, 400, 7, 0.0, 2)).unwrap();
+    assert_eq!((s.receipts, s.dpc_receipts), (400, 400));
+    assert!(s.dpc_groups > 0, "no 総括 group");
+    assert_eq!(s.files.len(), 2);
+    assert_eq!(s.kinds, vec!["dpc"; 2]);
+    assert!(s.files.iter().all(|f| f.ends_with("/RECEIPTD.UKE")));
+    assert!(s.injected.is_empty());
+    let reports = check_all(&dir.0, &s);
+    let bad = findings(&reports);
+    assert!(
+        bad.is_empty(),
+        "clean DPC month has findings:\n{}",
+        show(&bad)
+    );
+    only_expected_infos(&reports);
+    for (path, kind) in kinds_of(&reports) {
+        assert_eq!(kind, Some("dpc"), "{path}");
+    }
+    // recelint counts every RE block: a 総括 group is three.
+    assert_eq!(
+        reports.iter().map(|r| r.receipts as u64).sum::<u64>(),
+        400 + 2 * s.dpc_groups
+    );
+    let unknown: u64 = reports.iter().map(|r| r.breakdown.unknown_fill).sum();
+    let circles: u64 = reports.iter().map(|r| r.breakdown.black_circle_names).sum();
+    assert!(unknown > 0 && circles > 0, "{unknown} 不詳, {circles} ●");
+    // Shape: IR (点数表 1) first, GO last, 0x1A at the very end, CR LF, RE of 40 values, and
+    // long receipts (kilobytes, mostly CD lines).
+    let mut bytes_all = 0;
+    let mut ids: BTreeSet<Vec<u8>> = BTreeSet::new();
+    for rel in &s.files {
+        let bytes = fs::read(dir.0.join(rel)).unwrap();
+        bytes_all += bytes.len();
+        assert!(bytes.starts_with(b"IR,"), "{rel}");
+        assert!(bytes.ends_with(b",99\r\n\x1A"), "{rel}");
+        let body = &bytes[..bytes.len() - 1];
+        assert_eq!(
+            body.windows(2).filter(|w| w == b"\r\n").count(),
+            body.iter().filter(|&&b| b == b'\n').count()
+        );
+        let recs = records(&bytes);
+        assert_eq!(recs[0][3], b"1", "{rel}: IR 点数表");
+        for r in &recs {
+            ids.insert(r[0].to_vec());
+            let want = match r[0] {
+                b"RE" => 40,
+                b"HO" => 16,
+                b"KO" => 13,
+                b"BU" => 6,
+                b"SB" => 8,
+                b"KK" => 14,
+                b"SK" => 7,
+                b"GA" => 7,
+                b"HH" => 9,
+                b"GT" => 12,
+                b"CD" => 11,
+                b"SI" => 44,
+                b"SY" => 8,
+                b"GR" => 3,
+                b"CO" => 5,
+                b"IR" => 10,
+                b"GO" => 4,
+                id => panic!("{rel}: record {:?}", String::from_utf8_lossy(id)),
+            };
+            assert_eq!(r.len(), want, "{rel}: {:?}", String::from_utf8_lossy(r[0]));
+        }
+    }
+    for id in ["BU", "SB", "KK", "SK", "GA", "HH", "GT", "CD", "GR", "SY"] {
+        assert!(ids.contains(id.as_bytes()), "no {id}");
+    }
+    let per = bytes_all as u64 / 400;
+    assert!((2000..8000).contains(&per), "{per} bytes per DPC receipt");
+}
+
+#[test]
+fn dpc_defects_are_reported_where_listed() {
+    let codes: BTreeSet<String> =
+        defects_of_kind_are_reported_exactly("dpc-defects", gen::MonthKind::Dpc, 300, 7, 0.3, 2)
+            .into_iter()
+            .map(|(_, _, c)| c)
+            .collect();
+    assert!(codes.len() >= 6, "{codes:?}");
+}
+
+#[test]
+fn every_kind_of_dpc_defect_is_reported_alone() {
+    // A defect in every receipt: each kind shows up many times.
+    let injected =
+        defects_of_kind_are_reported_exactly("dpc-every", gen::MonthKind::Dpc, 300, 3, 1.0, 1);
+    let codes: BTreeSet<String> = injected.iter().map(|(_, _, c)| c.clone()).collect();
+    let all: BTreeSet<String> = gen::DPC_DEFECTS
+        .iter()
+        .map(|d| d.code().to_string())
+        .collect();
+    assert_eq!(codes, all);
+    // Each is reported on the record it was placed on.
+    let dir = Scratch::new("dpc-every-records");
+    let s = gen::generate(&opts_kind(&dir.0, gen::MonthKind::Dpc, 300, 3, 1.0, 1)).unwrap();
+    let mut at: BTreeSet<(&str, String)> = BTreeSet::new();
+    for rel in &s.files {
+        let bytes = fs::read(dir.0.join(rel)).unwrap();
+        let recs = records(&bytes);
+        for i in s.injected.iter().filter(|i| &i.file == rel) {
+            let id = String::from_utf8_lossy(recs[i.line as usize - 1][0]).into_owned();
+            at.insert((i.code, id));
+        }
+    }
+    let want: BTreeSet<(&str, String)> = [
+        ("G001", "HH"),
+        ("G002", "GT"),
+        ("G003", "GA"),
+        ("V004", "RE"),
+        ("V005", "CD"),
+        ("I002", "HO"),
+        ("Q003", "HO"),
+        ("Q004", "HO"),
+        ("S005", "RE"),
+    ]
+    .into_iter()
+    .map(|(c, id)| (c, id.to_string()))
+    .collect();
+    assert_eq!(at, want);
+}
+
+#[test]
+fn dpc_months_give_the_same_findings_in_chunks() {
+    // Chunks cut at receipt boundaries — inside 総括 groups too — must fold into what one
+    // pass gives, with and without defects.
+    let dir = Scratch::new("dpc-chunks");
+    let s = gen::generate(&opts_kind(&dir.0, gen::MonthKind::Dpc, 120, 17, 0.3, 1)).unwrap();
+    assert!(!s.injected.is_empty());
+    assert!(s.dpc_groups > 0);
     for rel in &s.files {
         let bytes = fs::read(dir.0.join(rel)).unwrap();
         let with = |chunk_size: usize| {
