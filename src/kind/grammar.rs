@@ -556,6 +556,25 @@ impl Grammar {
     }
 
     /// Indexes of every field with `key` in record `id` (the 31 day fields, say).
+    /// The record `id`, or why a layout cannot be resolved without it.
+    pub(crate) fn need_record(&self, id: &str) -> Result<RecIdx, String> {
+        self.lookup(id.as_bytes())
+            .ok_or(format!("record {id} missing"))
+    }
+
+    /// The field of record `id` with `key`, or why a layout cannot be resolved without it.
+    pub(crate) fn need_key(&self, id: &str, key: &str) -> Result<usize, String> {
+        self.key(id, key).ok_or(format!("{id}.{key} missing"))
+    }
+
+    /// The index of table `t`, or why a layout cannot be resolved without it.
+    pub(crate) fn need_table(&self, t: &str) -> Result<usize, String> {
+        self.tables
+            .iter()
+            .position(|x| x.id == t)
+            .ok_or(format!("table {t} missing"))
+    }
+
     pub fn keys(&self, id: &str, key: &str) -> Vec<usize> {
         self.record_by_id(id)
             .map(|r| {

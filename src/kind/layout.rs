@@ -129,15 +129,12 @@ fn mask(fields: &[usize]) -> Option<u64> {
 impl Layout {
     /// The layout of the kind `k` in its grammar `g`.
     pub fn resolve(g: &Grammar, k: &KindDef) -> Result<Layout, String> {
-        let rec = |id: &str| {
-            g.lookup(id.as_bytes())
-                .ok_or(format!("record {id} missing"))
-        };
+        let rec = |id: &str| g.need_record(id);
         let mut is_care = vec![false; g.records.len()];
         for id in &k.care {
             is_care[rec(id)? as usize] = true;
         }
-        let key = |id: &str, k: &str| g.key(id, k).ok_or(format!("{id}.{k} missing"));
+        let key = |id: &str, k: &str| g.need_key(id, k);
         let (h, d) = (k.header.as_str(), k.diagnosis.as_str());
         let same_as_header = if k.receipt == "RE" {
             Vec::new()
@@ -147,12 +144,7 @@ impl Layout {
                 .map(|name| Ok((key(h, name)?, key(&k.receipt, name)?)))
                 .collect::<Result<_, String>>()?
         };
-        let table = |t: &str| {
-            g.tables
-                .iter()
-                .position(|x| x.id == t)
-                .ok_or(format!("table {t} missing"))
-        };
+        let table = |t: &str| g.need_table(t);
         let per =
             |k: &str| -> Vec<Option<usize>> { g.records.iter().map(|r| g.key(&r.id, k)).collect() };
         let days: Vec<Vec<usize>> = g.records.iter().map(|r| g.keys(&r.id, "day")).collect();

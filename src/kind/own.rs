@@ -30,13 +30,8 @@ pub struct Dental {
 
 impl Dental {
     pub(crate) fn resolve(g: &Grammar) -> Result<Dental, String> {
-        let key = |id: &str, k: &str| g.key(id, k).ok_or(format!("{id}.{k} missing"));
-        let table = |t: &str| {
-            g.tables
-                .iter()
-                .position(|x| x.id == t)
-                .ok_or(format!("table {t} missing"))
-        };
+        let key = |id: &str, k: &str| g.need_key(id, k);
+        let table = |t: &str| g.need_table(t);
         Ok(Dental {
             re_start: key("RE", "start_date")?,
             re_outcome: key("RE", "outcome")?,
@@ -73,11 +68,8 @@ pub struct Pharmacy {
 
 impl Pharmacy {
     pub(crate) fn resolve(g: &Grammar) -> Result<Pharmacy, String> {
-        let rec = |id: &str| {
-            g.lookup(id.as_bytes())
-                .ok_or(format!("record {id} missing"))
-        };
-        let key = |id: &str, k: &str| g.key(id, k).ok_or(format!("{id}.{k} missing"));
+        let rec = |id: &str| g.need_record(id);
+        let key = |id: &str, k: &str| g.need_key(id, k);
         Ok(Pharmacy {
             sh: rec("SH")?,
             cz: rec("CZ")?,
@@ -110,11 +102,8 @@ pub struct Dpc {
 
 impl Dpc {
     pub(crate) fn resolve(g: &Grammar) -> Result<Dpc, String> {
-        let rec = |id: &str| {
-            g.lookup(id.as_bytes())
-                .ok_or(format!("record {id} missing"))
-        };
-        let key = |id: &str, k: &str| g.key(id, k).ok_or(format!("{id}.{k} missing"));
+        let rec = |id: &str| g.need_record(id);
+        let key = |id: &str, k: &str| g.need_key(id, k);
         let group = |id: &str, ym: &str| -> Result<[usize; 4], String> {
             Ok([
                 key(id, ym)?,
