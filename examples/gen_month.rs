@@ -1236,6 +1236,37 @@ fn kohi_payer(rng: &mut Rng, pref: u8, national: bool) -> Vec<u8> {
     with_check(rng, &p, 3)
 }
 
+/// A patient's 氏名 in 漢字 (family, full-width space, given), with one kanji shown as 「●」
+/// when the national systems cannot show it, and the family and given entries it was
+/// drawn from (for the カナ). Every kind's RE uses it, with the same draws in the same order.
+fn patient_name(
+    rng: &mut Rng,
+    sex: u8,
+    black_circle: bool,
+) -> (Vec<u8>, &'static Person, &'static Person) {
+    let pools = pools();
+    let fam = rng.pick_ref(&pools.family);
+    let given = if sex == 1 {
+        rng.pick_ref(&pools.male)
+    } else {
+        rng.pick_ref(&pools.female)
+    };
+    let mut name = Vec::with_capacity(48);
+    name.extend_from_slice(&fam.kanji);
+    name.extend_from_slice(&pools.fw_space);
+    name.extend_from_slice(&given.kanji);
+    if black_circle {
+        let chars = name.len() / 2;
+        let space = fam.kanji.len() / 2;
+        let mut at = rng.below(chars as u64) as usize;
+        if at == space {
+            at = 0;
+        }
+        name[at * 2..at * 2 + 2].copy_from_slice(&pools.black_circle);
+    }
+    (name, fam, given)
+}
+
 impl Gen {
     /// Picks the visit days of an outpatient (sorted, distinct).
     fn outpatient_days(&mut self, n: usize) {
@@ -1911,26 +1942,7 @@ impl Gen {
         o.f(&p.kind);
         o.f(CARE_YM);
         // 氏名 / カタカナ氏名.
-        let fam = self.rng.pick_ref(&pools.family);
-        let given = if p.sex == 1 {
-            self.rng.pick_ref(&pools.male)
-        } else {
-            self.rng.pick_ref(&pools.female)
-        };
-        let mut name = Vec::with_capacity(48);
-        name.extend_from_slice(&fam.kanji);
-        name.extend_from_slice(&pools.fw_space);
-        name.extend_from_slice(&given.kanji);
-        if p.black_circle {
-            // One kanji of the family or given name the national systems cannot show.
-            let chars = name.len() / 2;
-            let space = fam.kanji.len() / 2;
-            let mut at = self.rng.below(chars as u64) as usize;
-            if at == space {
-                at = 0;
-            }
-            name[at * 2..at * 2 + 2].copy_from_slice(&pools.black_circle);
-        }
+        let (mut name, fam, given) = patient_name(&mut self.rng, p.sex, p.black_circle);
         match defect {
             Some(Defect::C001) => name[..2].copy_from_slice(&[0xEE, 0xE0]),
             Some(Defect::V002) => {
@@ -3244,25 +3256,7 @@ impl Gen {
         o.n(no);
         o.f(&p.kind);
         o.f(CARE_YM);
-        let fam = self.rng.pick_ref(&pools.family);
-        let given = if p.sex == 1 {
-            self.rng.pick_ref(&pools.male)
-        } else {
-            self.rng.pick_ref(&pools.female)
-        };
-        let mut name = Vec::with_capacity(48);
-        name.extend_from_slice(&fam.kanji);
-        name.extend_from_slice(&pools.fw_space);
-        name.extend_from_slice(&given.kanji);
-        if p.black_circle {
-            let chars = name.len() / 2;
-            let space = fam.kanji.len() / 2;
-            let mut at = self.rng.below(chars as u64) as usize;
-            if at == space {
-                at = 0;
-            }
-            name[at * 2..at * 2 + 2].copy_from_slice(&pools.black_circle);
-        }
+        let (mut name, fam, given) = patient_name(&mut self.rng, p.sex, p.black_circle);
         match defect {
             Some(Defect::C001) => name[..2].copy_from_slice(&[0xEE, 0xE0]),
             Some(Defect::V002) => {
@@ -4556,25 +4550,7 @@ impl Gen {
         }
         ph.fac.next_no += 1;
         ph.fac.karte += 1;
-        let fam = self.rng.pick_ref(&pools.family);
-        let given = if p.sex == 1 {
-            self.rng.pick_ref(&pools.male)
-        } else {
-            self.rng.pick_ref(&pools.female)
-        };
-        let mut name = Vec::with_capacity(48);
-        name.extend_from_slice(&fam.kanji);
-        name.extend_from_slice(&pools.fw_space);
-        name.extend_from_slice(&given.kanji);
-        if p.black_circle {
-            let chars = name.len() / 2;
-            let space = fam.kanji.len() / 2;
-            let mut at = self.rng.below(chars as u64) as usize;
-            if at == space {
-                at = 0;
-            }
-            name[at * 2..at * 2 + 2].copy_from_slice(&pools.black_circle);
-        }
+        let (mut name, fam, given) = patient_name(&mut self.rng, p.sex, p.black_circle);
         if defect == Some(Defect::C001) {
             name[..2].copy_from_slice(&[0xEE, 0xE0]);
         }
@@ -5505,7 +5481,6 @@ impl Gen {
         group: bool,
         defect: Option<Defect>,
     ) -> Written {
-        let pools = pools();
         let p = self.plan_for(defect, FileKind::Dpc);
         let has_ho = p.ins != Ins::Kohi;
         let fusho = p.ins == Ins::Fusho;
@@ -5538,25 +5513,7 @@ impl Gen {
             })
             .collect();
         // 氏名 / カタカナ氏名.
-        let fam = self.rng.pick_ref(&pools.family);
-        let given = if p.sex == 1 {
-            self.rng.pick_ref(&pools.male)
-        } else {
-            self.rng.pick_ref(&pools.female)
-        };
-        let mut name = Vec::with_capacity(48);
-        name.extend_from_slice(&fam.kanji);
-        name.extend_from_slice(&pools.fw_space);
-        name.extend_from_slice(&given.kanji);
-        if p.black_circle {
-            let chars = name.len() / 2;
-            let space = fam.kanji.len() / 2;
-            let mut at = self.rng.below(chars as u64) as usize;
-            if at == space {
-                at = 0;
-            }
-            name[at * 2..at * 2 + 2].copy_from_slice(&pools.black_circle);
-        }
+        let (name, fam, given) = patient_name(&mut self.rng, p.sex, p.black_circle);
         let mut kana = fam.kana.clone();
         kana.extend_from_slice(&given.kana);
         // レセプト番号 and カルテ番号.
