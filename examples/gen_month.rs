@@ -1236,6 +1236,40 @@ fn kohi_payer(rng: &mut Rng, pref: u8, national: bool) -> Vec<u8> {
     with_check(rng, &p, 3)
 }
 
+/// SN, JD and MF as 医科 writes them (歯科 and 調剤 too): SN with the I007 defect when it is
+/// injected, JD with `jd_days` (1 on a day counted), MF by whether there is 公費.
+fn write_sn_jd_mf(
+    o: &mut Out,
+    rng: &mut Rng,
+    p: &Plan,
+    has_ho: bool,
+    jd_days: &[u8; 31],
+    defect: Option<Defect>,
+    w: &mut Written,
+) {
+    if p.sn {
+        if defect == Some(Defect::I007) {
+            w.defect_at = Some(o.lines);
+            o.b.extend_from_slice(b"SN,1,02,,,,");
+        } else {
+            o.b.extend_from_slice(b"SN,1,01,,,,");
+        }
+        o.b.extend_from_slice(if rng.chance(0.7) { b"00" } else { b"01" });
+        o.empty(2);
+        o.end();
+    }
+    if p.jd {
+        o.b.extend_from_slice(if has_ho { b"JD,1" } else { b"JD,2" });
+        o.days(jd_days);
+        o.end();
+    }
+    if p.mf {
+        o.b.extend_from_slice(if p.n_ko > 0 { b"MF,01" } else { b"MF,00" });
+        o.empty(31);
+        o.end();
+    }
+}
+
 /// A patient's 氏名 in 漢字 (family, full-width space, given), with one kanji shown as 「●」
 /// when the national systems cannot show it, and the family and given entries it was
 /// drawn from (for the カナ). Every kind's RE uses it, with the same draws in the same order.
@@ -2104,33 +2138,13 @@ impl Gen {
             }
         }
         // ----- SN, JD, MF
-        if p.sn {
-            if defect == Some(Defect::I007) {
-                w.defect_at = Some(o.lines);
-                o.b.extend_from_slice(b"SN,1,02,,,,");
-            } else {
-                o.b.extend_from_slice(b"SN,1,01,,,,");
+        let mut d = [0u8; 31];
+        for (k, &on) in days_mask.iter().enumerate() {
+            if on {
+                d[k] = 1;
             }
-            o.b.extend_from_slice(if self.rng.chance(0.7) { b"00" } else { b"01" });
-            o.empty(2);
-            o.end();
         }
-        if p.jd {
-            o.b.extend_from_slice(if has_ho { b"JD,1" } else { b"JD,2" });
-            let mut d = [0u8; 31];
-            for (k, &on) in days_mask.iter().enumerate() {
-                if on {
-                    d[k] = 1;
-                }
-            }
-            o.days(&d);
-            o.end();
-        }
-        if p.mf {
-            o.b.extend_from_slice(if p.n_ko > 0 { b"MF,01" } else { b"MF,00" });
-            o.empty(31);
-            o.end();
-        }
+        write_sn_jd_mf(&mut o, &mut self.rng, &p, has_ho, &d, defect, &mut w);
         // ----- SY
         let n_sy = [1, 2, 2, 3, 3, 4, 5, 6][self.rng.below(8) as usize];
         let first_day = self.visit[0];
@@ -3431,33 +3445,13 @@ impl Gen {
             }
         }
         // ----- SN, JD, MF (as 医科)
-        if p.sn {
-            if defect == Some(Defect::I007) {
-                w.defect_at = Some(o.lines);
-                o.b.extend_from_slice(b"SN,1,02,,,,");
-            } else {
-                o.b.extend_from_slice(b"SN,1,01,,,,");
+        let mut d = [0u8; 31];
+        for (k, &on) in days_mask.iter().enumerate() {
+            if on {
+                d[k] = 1;
             }
-            o.b.extend_from_slice(if self.rng.chance(0.7) { b"00" } else { b"01" });
-            o.empty(2);
-            o.end();
         }
-        if p.jd {
-            o.b.extend_from_slice(if has_ho { b"JD,1" } else { b"JD,2" });
-            let mut d = [0u8; 31];
-            for (k, &on) in days_mask.iter().enumerate() {
-                if on {
-                    d[k] = 1;
-                }
-            }
-            o.days(&d);
-            o.end();
-        }
-        if p.mf {
-            o.b.extend_from_slice(if p.n_ko > 0 { b"MF,01" } else { b"MF,00" });
-            o.empty(31);
-            o.end();
-        }
+        write_sn_jd_mf(&mut o, &mut self.rng, &p, has_ho, &d, defect, &mut w);
         // ----- HS (13 values): 診療開始日, 転帰区分 and 主傷病 on an inpatient's only.
         let n_hs = self.episodes.len();
         let mut held_hs: Option<Vec<u8>> = None;
@@ -4678,31 +4672,11 @@ impl Gen {
             }
         }
         // ----- SN, JD (受付等区分 1 on the days of 受付), MF (as 医科)
-        if p.sn {
-            if defect == Some(Defect::I007) {
-                w.defect_at = Some(o.lines);
-                o.b.extend_from_slice(b"SN,1,02,,,,");
-            } else {
-                o.b.extend_from_slice(b"SN,1,01,,,,");
-            }
-            o.b.extend_from_slice(if self.rng.chance(0.7) { b"00" } else { b"01" });
-            o.empty(2);
-            o.end();
+        let mut d = [0u8; 31];
+        for r in &self.precv {
+            d[r.dispensed as usize - 1] = 1;
         }
-        if p.jd {
-            o.b.extend_from_slice(if has_ho { b"JD,1" } else { b"JD,2" });
-            let mut d = [0u8; 31];
-            for r in &self.precv {
-                d[r.dispensed as usize - 1] = 1;
-            }
-            o.days(&d);
-            o.end();
-        }
-        if p.mf {
-            o.b.extend_from_slice(if p.n_ko > 0 { b"MF,01" } else { b"MF,00" });
-            o.empty(31);
-            o.end();
-        }
+        write_sn_jd_mf(&mut o, &mut self.rng, &p, has_ho, &d, defect, &mut w);
         // S016: the first KI before the prescriptions (reported at the first SH).
         let s016 = defect == Some(Defect::S016) && !s008;
         if s016 {
