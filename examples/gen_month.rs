@@ -1227,6 +1227,38 @@ struct Gen {
 }
 
 /// A 公費負担者番号: 法別, 都道府県, 実施機関, 検証番号 (`national`: no local 8x program).
+/// The `k`-th 公費 of a receipt: its 負担者番号 and 受給者番号, with the first one's defect
+/// when injected (I004 / I005 a wrong check digit, at `line`); `None` for S006 (the KO the
+/// receipt kind needs is left out).
+fn kohi_ids(
+    rng: &mut Rng,
+    pref: u8,
+    k: usize,
+    defect: Option<Defect>,
+    line: u64,
+    defect_at: &mut Option<u64>,
+) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut payer = kohi_payer(rng, pref, k == 0);
+    let mut recip = with_check(rng, b"", 6);
+    if k == 0 {
+        match defect {
+            Some(Defect::I004) => {
+                let good = payer[7] - b'0';
+                payer[7] = b'0' + (good + 1 + rng.below(9) as u8) % 10;
+                *defect_at = Some(line);
+            }
+            Some(Defect::I005) => {
+                let good = recip[6] - b'0';
+                recip[6] = b'0' + (good + 1 + rng.below(9) as u8) % 10;
+                *defect_at = Some(line);
+            }
+            Some(Defect::S006) => return None,
+            _ => {}
+        }
+    }
+    Some((payer, recip))
+}
+
 fn kohi_payer(rng: &mut Rng, pref: u8, national: bool) -> Vec<u8> {
     let mut h = rng.pick(&KOHI_HOBETSU);
     if national && h[0] == b'8' {
@@ -2106,24 +2138,16 @@ impl Gen {
         }
         // ----- KO
         for k in 0..p.n_ko as usize {
-            let mut payer = kohi_payer(&mut self.rng, fac.pref, k == 0);
-            let mut recip = with_check(&mut self.rng, b"", 6);
-            if k == 0 {
-                match defect {
-                    Some(Defect::I004) => {
-                        let good = payer[7] - b'0';
-                        payer[7] = b'0' + (good + 1 + self.rng.below(9) as u8) % 10;
-                        w.defect_at = Some(o.lines);
-                    }
-                    Some(Defect::I005) => {
-                        let good = recip[6] - b'0';
-                        recip[6] = b'0' + (good + 1 + self.rng.below(9) as u8) % 10;
-                        w.defect_at = Some(o.lines);
-                    }
-                    Some(Defect::S006) => continue,
-                    _ => {}
-                }
-            }
+            let Some((payer, recip)) = kohi_ids(
+                &mut self.rng,
+                fac.pref,
+                k,
+                defect,
+                o.lines,
+                &mut w.defect_at,
+            ) else {
+                continue; // S006: the KO the receipt kind needs is left out
+            };
             o.b.extend_from_slice(b"KO");
             o.f(&payer);
             o.f(&recip);
@@ -3413,24 +3437,16 @@ impl Gen {
         }
         // ----- KO (10 values)
         for k in 0..p.n_ko as usize {
-            let mut payer = kohi_payer(&mut self.rng, fac.pref, k == 0);
-            let mut recip = with_check(&mut self.rng, b"", 6);
-            if k == 0 {
-                match defect {
-                    Some(Defect::I004) => {
-                        let good = payer[7] - b'0';
-                        payer[7] = b'0' + (good + 1 + self.rng.below(9) as u8) % 10;
-                        w.defect_at = Some(o.lines);
-                    }
-                    Some(Defect::I005) => {
-                        let good = recip[6] - b'0';
-                        recip[6] = b'0' + (good + 1 + self.rng.below(9) as u8) % 10;
-                        w.defect_at = Some(o.lines);
-                    }
-                    Some(Defect::S006) => continue,
-                    _ => {}
-                }
-            }
+            let Some((payer, recip)) = kohi_ids(
+                &mut self.rng,
+                fac.pref,
+                k,
+                defect,
+                o.lines,
+                &mut w.defect_at,
+            ) else {
+                continue; // S006: the KO the receipt kind needs is left out
+            };
             o.b.extend_from_slice(b"KO");
             o.f(&payer);
             o.f(&recip);
@@ -4640,24 +4656,16 @@ impl Gen {
         }
         // ----- KO (10 values)
         for k in 0..p.n_ko as usize {
-            let mut payer = kohi_payer(&mut self.rng, ph.fac.pref, k == 0);
-            let mut recip = with_check(&mut self.rng, b"", 6);
-            if k == 0 {
-                match defect {
-                    Some(Defect::I004) => {
-                        let good = payer[7] - b'0';
-                        payer[7] = b'0' + (good + 1 + self.rng.below(9) as u8) % 10;
-                        w.defect_at = Some(o.lines);
-                    }
-                    Some(Defect::I005) => {
-                        let good = recip[6] - b'0';
-                        recip[6] = b'0' + (good + 1 + self.rng.below(9) as u8) % 10;
-                        w.defect_at = Some(o.lines);
-                    }
-                    Some(Defect::S006) => continue,
-                    _ => {}
-                }
-            }
+            let Some((payer, recip)) = kohi_ids(
+                &mut self.rng,
+                ph.fac.pref,
+                k,
+                defect,
+                o.lines,
+                &mut w.defect_at,
+            ) else {
+                continue; // S006: the KO the receipt kind needs is left out
+            };
             o.b.extend_from_slice(b"KO");
             o.f(&payer);
             o.f(&recip);
