@@ -161,9 +161,9 @@ const KARTE: u8 = 0;
 const BIRTH: u8 = 1;
 const BIRTH_NO_KARTE: u8 = 2;
 
+/// The three lookup tables of a set of entries, as [`Entry::slot`] names them.
 #[derive(Debug, Default)]
-pub struct Index {
-    pub rows: Vec<Row>,
+struct Tables {
     /// Entries with a カルテ番号, by (facility, カルテ番号).
     karte: Table,
     /// Every entry with a birth date, by (facility, 生年月日, 男女区分).
@@ -172,18 +172,92 @@ pub struct Index {
     birth_no_karte: Table,
 }
 
-impl Index {
+impl Tables {
+    fn add(&mut self, facility: &str, keys: &super::Keys, at: u64) {
+        let e = Entry::of(facility, keys, at);
+        for (table, t) in [
+            (KARTE, &mut self.karte),
+            (BIRTH, &mut self.birth),
+            (BIRTH_NO_KARTE, &mut self.birth_no_karte),
+        ] {
+            if let Some(s) = e.slot(table) {
+                t.push(s.key, s.at, e.none);
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        let Tables {
+            karte,
+            birth,
+            birth_no_karte,
+        } = self;
+        rayon::join(
+            || karte.finish(),
+            || rayon::join(|| birth.finish(), || birth_no_karte.finish()),
+        );
+    }
+
+    /// Appends the entries filed under `facility` that may be about `keys`; `any` says the
+    /// facility is looked up as the facility-less second pass (only tables that have such
+    /// entries are read).
+    fn look(&self, keys: &super::Keys, facility: &str, second: bool, ats: &mut Vec<u64>) {
+        let bk = keys.birth_key();
+        let pass = |t: &Table| !second || t.any_facilityless;
+        if keys.karte != 0 {
+            if pass(&self.karte) {
+                ats.extend(self.karte.range(karte_key(facility, keys.karte)));
+            }
+            if bk != 0 && pass(&self.birth_no_karte) {
+                ats.extend(self.birth_no_karte.range(birth_key(facility, bk)));
+            }
+        } else if bk != 0 && pass(&self.birth) {
+            ats.extend(self.birth.range(birth_key(facility, bk)));
+        }
+    }
+}
+
+/// The rows of the qualifications CSV, indexed once for a whole run: every facility's
+/// resolution reads them (they belong to the clinic running the check, so they have no
+/// 医療機関コード).
+#[derive(Debug, Default)]
+pub struct Rows {
+    pub rows: Vec<Row>,
+    tables: Tables,
+}
+
+impl Rows {
+    pub fn build(rows: Vec<Row>) -> Rows {
+        let mut r = Rows {
+            rows: dedupe_rows(rows),
+            ..Rows::default()
+        };
+        for i in 0..r.rows.len() {
+            let keys = r.rows[i].keys;
+            r.tables.add("", &keys, at_of(Ev::Row(i)));
+        }
+        r.tables.finish();
+        r
+    }
+}
+
+/// The evidence of one resolution: the run's CSV rows and the facts of its claim files.
+#[derive(Debug)]
+pub struct Index<'r> {
+    pub rows: &'r [Row],
+    row_tables: &'r Tables,
+    facts: Tables,
+}
+
+impl<'r> Index<'r> {
     /// Indexes `rows` and the ordinary claims of `files` (each claim is evidence that the
     /// patient has, or had, that qualification).
-    pub fn build(rows: Vec<Row>, files: &[FileFacts]) -> Index {
+    pub fn build(rows: &'r Rows, files: &[FileFacts]) -> Index<'r> {
         let mut ix = Index {
-            rows: dedupe_rows(rows),
-            ..Index::default()
+            rows: &rows.rows,
+            row_tables: &rows.tables,
+            facts: Tables::default(),
         };
-        for i in 0..ix.rows.len() {
-            let keys = ix.rows[i].keys;
-            ix.add("", &keys, at_of(Ev::Row(i)));
-        }
         // One entry per (facility, patient, qualification): the newest month, the first given
         // among equals. Grouped by a hash of all of it; within a group sorted newest first,
         // then in the order given, so each group's first candidate is the one kept. This runs
@@ -257,38 +331,16 @@ impl Index {
                 })
         };
         for (table, t) in [
-            (KARTE, &mut ix.karte),
-            (BIRTH, &mut ix.birth),
-            (BIRTH_NO_KARTE, &mut ix.birth_no_karte),
+            (KARTE, &mut ix.facts.karte),
+            (BIRTH, &mut ix.facts.birth),
+            (BIRTH_NO_KARTE, &mut ix.facts.birth_no_karte),
         ] {
             let s = slots(table);
             t.any_facilityless |= facilityless(&s);
             t.slots.extend(s);
         }
-        let Index {
-            karte,
-            birth,
-            birth_no_karte,
-            ..
-        } = &mut ix;
-        rayon::join(
-            || karte.finish(),
-            || rayon::join(|| birth.finish(), || birth_no_karte.finish()),
-        );
+        ix.facts.finish();
         ix
-    }
-
-    fn add(&mut self, facility: &str, keys: &super::Keys, at: u64) {
-        let e = Entry::of(facility, keys, at);
-        for (table, t) in [
-            (KARTE, &mut self.karte),
-            (BIRTH, &mut self.birth),
-            (BIRTH_NO_KARTE, &mut self.birth_no_karte),
-        ] {
-            if let Some(s) = e.slot(table) {
-                t.push(s.key, s.at, e.none);
-            }
-        }
     }
 
     /// Entries that may be about the patient with `keys` at `facility`, in the order the
@@ -299,25 +351,18 @@ impl Index {
     pub fn about(&self, keys: &super::Keys, facility: &str) -> Vec<Ev> {
         // Usually one entry (the receipt's own claim) or none: one allocation at most.
         let mut ats: Vec<u64> = Vec::new();
-        let bk = keys.birth_key();
         let facilities: &[&str] = if facility.is_empty() {
             &[""]
         } else {
             &[facility, ""]
         };
         for (n, f) in facilities.iter().enumerate() {
-            // The second pass (no facility) only finds something if such entries exist.
-            let pass = |t: &Table| n == 0 || t.any_facilityless;
-            if keys.karte != 0 {
-                if pass(&self.karte) {
-                    ats.extend(self.karte.range(karte_key(f, keys.karte)));
-                }
-                if bk != 0 && pass(&self.birth_no_karte) {
-                    ats.extend(self.birth_no_karte.range(birth_key(f, bk)));
-                }
-            } else if bk != 0 && pass(&self.birth) {
-                ats.extend(self.birth.range(birth_key(f, bk)));
+            // The second pass (no facility) only finds something if such entries exist. CSV
+            // rows are all facility-less: they are read in that pass only.
+            if f.is_empty() {
+                self.row_tables.look(keys, f, n > 0, &mut ats);
             }
+            self.facts.look(keys, f, n > 0, &mut ats);
         }
         for at in ats.iter_mut() {
             *at &= !HAS_KARTE;

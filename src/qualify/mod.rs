@@ -413,7 +413,8 @@ mod tests {
             facility: "1234567",
             facts: &facts,
         }];
-        let ix = Index::build(Vec::new(), &files);
+        let none = super::index::Rows::default();
+        let ix = Index::build(&none, &files);
         let found = ix.about(&who("1001", "山田 太郎"), "1234567");
         assert_eq!(found, vec![Ev::Fact(0, 8)], "the first of the newest month");
         let mut more = facts.clone();
@@ -422,7 +423,8 @@ mod tests {
             facility: "1234567",
             facts: &more,
         }];
-        let ix = Index::build(Vec::new(), &files);
+        let none = super::index::Rows::default();
+        let ix = Index::build(&none, &files);
         assert_eq!(
             ix.about(&who("1001", "山田 太郎"), "1234567").len(),
             2,
@@ -437,7 +439,8 @@ mod tests {
             facility: "1111111",
             facts: &facts,
         }];
-        let ix = Index::build(Vec::new(), &files);
+        let none = super::index::Rows::default();
+        let ix = Index::build(&none, &files);
         assert!(ix.about(&who("1001", "山田 太郎"), "2222222").is_empty());
         assert_eq!(ix.about(&who("1001", "別人 の名"), "1111111").len(), 1);
     }
@@ -504,7 +507,8 @@ mod tests {
                 facts: &none,
             },
         ];
-        let ix = Index::build(Vec::new(), &files);
+        let none = super::index::Rows::default();
+        let ix = Index::build(&none, &files);
         for k in (0..20_000).step_by(97) {
             assert!(ix
                 .about(&keyed(k), "1111111")

@@ -8,7 +8,7 @@ use crate::encoding::sjis::{self, decode};
 use crate::parse::record::RecBuf;
 use crate::parse::value::parse_date;
 use crate::qualify::fill::{classify_insurer, is_digit_fill, InsurerFill};
-use crate::qualify::index::{Ev, FileFacts, Index};
+use crate::qualify::index::{Ev, FileFacts, Index, Rows};
 use crate::qualify::reread::{keys_of, ordinary_key_of, Detail, Reader};
 use crate::qualify::{
     same_patient, text, Breakdown, Claim, Identity, Keys, Qualification, ReceiptFact, Row, Source,
@@ -507,9 +507,42 @@ fn at_fact(files: &Files, f: usize, fi: usize, rule: &'static Rule, args: Vec<Ar
 }
 
 /// Q005–Q009 for every fact of every report, against the CSV `rows`, the `history` files'
-/// receipts and the reports' own receipts; also completes each report's breakdown.
+/// receipts and the reports' own receipts; also completes each report's breakdown. (The
+/// whole batch at once: the command line resolves a facility at a time, with
+/// [`resolve_files`], and must give exactly this.)
 pub fn resolve(reports: &mut [FileReport], history: &[FileReport], rows: Vec<Row>) {
-    let all: Vec<&FileReport> = history.iter().chain(reports.iter()).collect();
+    let rows = Rows::build(rows);
+    let history: Vec<&FileReport> = history.iter().collect();
+    let found = {
+        let batch: Vec<&FileReport> = reports.iter().collect();
+        resolve_files(&history, &batch, &vec![true; batch.len()], &rows)
+    };
+    for (r, found) in reports.iter_mut().zip(found) {
+        if let Some(found) = found {
+            apply(r, found);
+        }
+    }
+}
+
+/// What resolution found for one file.
+#[derive(Debug, Default)]
+pub(crate) struct Resolved {
+    found: Vec<Finding>,
+    /// Claims that turned out to be on a past qualification.
+    past: u64,
+}
+
+/// Resolves the facts of the `batch` files marked in `own` against the CSV `rows`, the
+/// `history` files and every file of `batch` (the files not marked are evidence only). The
+/// evidence order — history, then `batch` as given — decides which of equal pieces is named,
+/// so a part of a batch given in its order resolves exactly as the whole.
+pub(crate) fn resolve_files(
+    history: &[&FileReport],
+    batch: &[&FileReport],
+    own: &[bool],
+    rows: &Rows,
+) -> Vec<Option<Resolved>> {
+    let all: Vec<&FileReport> = history.iter().chain(batch.iter()).copied().collect();
     let facts: Vec<FileFacts> = all
         .iter()
         .map(|r| FileFacts {
@@ -524,7 +557,7 @@ pub fn resolve(reports: &mut [FileReport], history: &[FileReport], rows: Vec<Row
     let h = history.len();
     const RANGE: usize = 16 * 1024;
     let mut ranges: Vec<(usize, usize, usize)> = Vec::new();
-    for ri in 0..reports.len() {
+    for ri in (0..batch.len()).filter(|&ri| own[ri]) {
         let n = all[h + ri].facts.len();
         let mut a = 0;
         while a < n {
@@ -537,30 +570,34 @@ pub fn resolve(reports: &mut [FileReport], history: &[FileReport], rows: Vec<Row
         ranges
             .par_iter()
             .map(|&(ri, a, b)| {
-                let files = Files::new(&all, h, &index.rows);
+                let files = Files::new(&all, h, index.rows);
                 let (found, past) = resolve_range(&files, &index, h + ri, a..b);
                 (ri, found, past)
             })
             .collect()
     };
-    drop(all);
-    let mut out: Vec<(Vec<Finding>, u64)> = (0..reports.len()).map(|_| (Vec::new(), 0)).collect();
+    let mut out: Vec<Option<Resolved>> = own.iter().map(|&o| o.then(Resolved::default)).collect();
     for (ri, found, past) in parts {
-        out[ri].0.extend(found);
-        out[ri].1 += past;
-    }
-    for (r, (found, past)) in reports.iter_mut().zip(out) {
-        r.breakdown.current = r.breakdown.current.saturating_sub(past);
-        r.breakdown.past += past;
-        for (d, label) in found {
-            if let (Some(n), Some(label)) = (d.receipt, label) {
-                r.labels.entry(n).or_insert(label);
-            }
-            r.diagnostics.push(d);
+        if let Some(o) = &mut out[ri] {
+            o.found.extend(found);
+            o.past += past;
         }
-        r.diagnostics
-            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
+    out
+}
+
+/// Adds a file's resolution findings to its report (in order) and completes its breakdown.
+pub(crate) fn apply(r: &mut FileReport, res: Resolved) {
+    r.breakdown.current = r.breakdown.current.saturating_sub(res.past);
+    r.breakdown.past += res.past;
+    for (d, label) in res.found {
+        if let (Some(n), Some(label)) = (d.receipt, label) {
+            r.labels.entry(n).or_insert(label);
+        }
+        r.diagnostics.push(d);
+    }
+    r.diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
 /// Q005–Q009 for facts `range` of file `f`: the findings, and how many claims turned out to
