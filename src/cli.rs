@@ -160,6 +160,11 @@ pub struct CheckArgs {
     /// The name to report standard input (`-`) under
     #[arg(long, value_name = "NAME", default_value = "-")]
     pub stdin_filename: String,
+    /// Check only the facilities of shard K of N (by a hash of the 医療機関コード: a
+    /// facility's files and history always land in the same shard), to split a month over
+    /// machines; `--format json-lines` outputs of the shards concatenate into one stream
+    #[arg(long, value_name = "K/N", value_parser = crate::batch::Shard::parse)]
+    pub shard: Option<crate::batch::Shard>,
 }
 
 /// Exit codes: 0 no error-severity finding, 1 at least one, 2 a path could not be read.
@@ -421,19 +426,22 @@ impl Drop for ProgressShow {
     }
 }
 
-/// Checks one input: a path, or standard input for `-`.
-fn check_one(p: &Path, a: &CheckArgs, opts: &CheckOptions) -> FileReport {
-    if p.as_os_str() == "-" {
-        let stdin = std::io::stdin();
-        return check_reader(&a.stdin_filename, stdin, opts).unwrap_or_else(|e| FileReport {
-            path: a.stdin_filename.clone(),
-            unreadable: Some(format!(
-                "標準入力を読み取れません / cannot read standard input: {e}"
-            )),
-            ..FileReport::default()
-        });
-    }
+/// Checks one input path.
+fn check_one(p: &Path, _a: &CheckArgs, opts: &CheckOptions) -> FileReport {
     check_path(p, &p.display().to_string(), opts)
+}
+
+/// Checks standard input (`-`), whose first bytes `start` were read to plan the run.
+fn check_stdin(start: Vec<u8>, a: &CheckArgs, opts: &CheckOptions) -> FileReport {
+    use std::io::Read;
+    let stdin = std::io::Cursor::new(start).chain(std::io::stdin());
+    check_reader(&a.stdin_filename, stdin, opts).unwrap_or_else(|e| FileReport {
+        path: a.stdin_filename.clone(),
+        unreadable: Some(format!(
+            "標準入力を読み取れません / cannot read standard input: {e}"
+        )),
+        ..FileReport::default()
+    })
 }
 
 /// The settings of a run: the config file (found, named or ignored) with the command line on
@@ -680,147 +688,121 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         progress: show.as_ref().map(|_| progress.clone()),
         kind: a.kind.map(Into::into),
     };
-    let mut reports: Vec<FileReport> = inputs
+    // The run planned by facility from each file's first line (standard input's first bytes
+    // are read for it and put back in front of the rest).
+    let stdin_start: std::sync::Mutex<Option<Vec<u8>>> = std::sync::Mutex::new(None);
+    let forced = a.kind.map(Into::into);
+    let places: Vec<batch::Place> = inputs
         .par_iter()
         .map(|input| match input {
-            Input::NoClaimFile { dir, others } => no_claim_file(dir, *others),
-            Input::File(p) => {
-                guarded(Stage::Check, || check_one(p, a, &opts)).unwrap_or_else(|args| {
-                    // A bug outside the chunk scan: the file gets an X001 instead of the run
-                    // stopping.
-                    let mut cx = crate::rules::Cx::default();
-                    cx.file(&internal::X001, args);
-                    FileReport {
-                        path: p.display().to_string(),
-                        diagnostics: cx.diags,
-                        ..FileReport::default()
-                    }
-                })
+            Input::NoClaimFile { .. } => batch::Place::Alone,
+            Input::File(p) if p.as_os_str() == "-" => {
+                use std::io::Read;
+                let mut start = Vec::new();
+                let _ = std::io::stdin()
+                    .lock()
+                    .take(crate::scan::FACILITY_BYTES as u64)
+                    .read_to_end(&mut start);
+                let place = batch::place(&start, forced);
+                *stdin_start.lock().unwrap_or_else(|p| p.into_inner()) = Some(start);
+                place
             }
+            Input::File(p) => batch::place_of_path(p, forced),
         })
         .collect();
-    drop(show);
-    // A bug after the per-file checks still ends the run with a valid report and exit code 2.
-    let mut internal_error = false;
-    // Insured-number resolution over every receipt's fact, with the evidence of the CSV, the
-    // history files and the batch itself.
-    let resolved = guarded(Stage::Resolution, || {
-        let csv = settings.qualifications.as_ref().map(|p| {
-            (
-                p.display().to_string(),
-                std::fs::File::open(p)
-                    .and_then(|f| {
-                        use std::io::Read;
-                        // One byte past the limit is enough to say it is too large.
-                        let mut b = Vec::new();
-                        f.take(crate::qualify::csv::MAX_BYTES as u64 + 1)
-                            .read_to_end(&mut b)?;
-                        Ok(b)
-                    })
-                    .map_err(|e| e.to_string()),
-            )
-        });
-        let history = expand(&settings.history)
-            .0
-            .par_iter()
-            .map(|p| batch::history_file(p))
-            .collect();
-        batch::resolve(&mut reports, batch::Evidence { csv, history });
+    let sizes: Vec<u64> = inputs
+        .iter()
+        .map(|i| match i {
+            Input::File(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+            Input::NoClaimFile { .. } => 0,
+        })
+        .collect();
+    let history_paths = expand(&settings.history).0;
+    let history_places: Vec<batch::Place> = history_paths
+        .par_iter()
+        .map(|p| batch::place_of_path(p, None))
+        .collect();
+    let plan = batch::plan(&places, &history_places, a.shard);
+    // The qualifications CSV, read once for every facility.
+    let csv = settings.qualifications.as_ref().map(|p| {
+        (
+            p.display().to_string(),
+            std::fs::File::open(p)
+                .and_then(|f| {
+                    use std::io::Read;
+                    // One byte past the limit is enough to say it is too large.
+                    let mut b = Vec::new();
+                    f.take(crate::qualify::csv::MAX_BYTES as u64 + 1)
+                        .read_to_end(&mut b)?;
+                    Ok(b)
+                })
+                .map_err(|e| e.to_string()),
+        )
     });
-    if let Err(args) = resolved {
-        internal_error = true;
-        add_x001(&mut reports, &args);
-    }
-    let mut recorded: Option<usize> = None;
-    let mut per_file = PerFile::new(&settings, settings_file.clone(), a);
-    // Whether a finding fails the run, each file judged by its own settings' fail-on.
-    let mut fails = false;
-    let applied = guarded(Stage::Settings, || -> Result<(), String> {
-        for r in reports.iter_mut() {
-            let s = per_file.of(&r.path, a)?;
-            s.apply(std::slice::from_mut(r));
-        }
-        if let Some(p) = &a.write_baseline {
-            let b = crate::settings::baseline::of(&reports);
-            crate::settings::baseline::write(p, &b)?;
-            recorded = Some(b.findings.iter().map(|e| e.count).sum());
-        }
-        if let Some(p) = &a.baseline {
-            let b = crate::settings::baseline::load(p)?;
-            crate::settings::baseline::apply(&b, &mut reports);
-        }
-        if let Some(n) = a.max_diagnostics {
-            for r in &mut reports {
-                r.limit(n);
-            }
-        }
-        for r in &reports {
-            fails |= per_file.of(&r.path, a)?.fails(std::slice::from_ref(r));
-        }
-        Ok(())
-    });
-    match applied {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            eprintln!("recelint: {e}");
-            return 2;
-        }
+    // (The stage's test panic is raised in each facility's resolution, not here.)
+    let read_csv = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| batch::csv_rows(csv)))
+        .map_err(|p| internal::x001_args(Stage::Resolution, &*p));
+    let (rows, csv_extra) = match read_csv {
+        Ok(x) => x,
         Err(args) => {
-            internal_error = true;
-            add_x001(&mut reports, &args);
+            let mut r = FileReport {
+                path: settings
+                    .qualifications
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                ..FileReport::default()
+            };
+            let mut cx = crate::rules::Cx::default();
+            cx.file(&internal::X001, args);
+            r.diagnostics = cx.diags;
+            (Vec::new(), vec![r])
         }
-    }
-    // Writing a baseline is the whole job of that run (a CI step "create the baseline"): it
-    // says what it recorded and succeeds, unless a path could not be checked (the baseline
-    // would then miss its findings).
-    if let (Some(n), Some(p)) = (recorded, &a.write_baseline) {
-        let (ja, en) = (
-            format!("ベースラインに {n} 件の指摘を記録しました: {}", p.display()),
-            format!("recorded {n} finding(s) in the baseline {}", p.display()),
-        );
-        eprintln!("recelint: {}", if style.lang.is_ja() { ja } else { en });
-        let incomplete = internal_error
-            || reports
-                .iter()
-                .any(|r| r.unreadable.is_some() || r.internal_error());
-        if incomplete {
-            for r in reports.iter().filter(|r| r.unreadable.is_some()) {
-                eprintln!(
-                    "recelint: {}: {}",
-                    r.path,
-                    r.unreadable.as_deref().unwrap_or_default()
-                );
-            }
-            return 2;
-        }
-        return 0;
-    }
-    if a.redact {
-        if let Err(args) = guarded(Stage::Settings, || {
-            crate::report::redact::redact(&mut reports)
-        }) {
-            // Nothing unmasked may be shown: only the finding that says why.
-            internal_error = true;
-            for r in &mut reports {
-                r.diagnostics.clear();
-                r.labels.clear();
-            }
-            add_x001(&mut reports, &args);
-        }
-    }
-    internal_error |= reports.iter().any(FileReport::internal_error);
-    // The exit code is the findings' verdict, decided before writing: a reader that stops
-    // early (`| head`) does not change it. (A bug in rendering a file, found below, makes it
-    // 2.)
-    let code = if internal_error || reports.iter().any(|r| r.unreadable.is_some()) {
-        2
-    } else if !a.exit_zero && fails {
-        1
-    } else {
-        0
     };
-    let mut render_failed = false;
-    let mut sink: Box<dyn std::io::Write> = match &a.output_file {
+    let rows = crate::qualify::index::Rows::build(rows);
+    let check_input = |i: usize| -> FileReport {
+        match &inputs[i] {
+            Input::NoClaimFile { dir, others } => no_claim_file(dir, *others),
+            Input::File(p) => guarded(Stage::Check, || {
+                if p.as_os_str() == "-" {
+                    let start = stdin_start
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .take()
+                        .unwrap_or_default();
+                    check_stdin(start, a, &opts)
+                } else {
+                    check_one(p, a, &opts)
+                }
+            })
+            .unwrap_or_else(|args| {
+                // A bug outside the chunk scan: the file gets an X001 instead of the run
+                // stopping.
+                let mut cx = crate::rules::Cx::default();
+                cx.file(&internal::X001, args);
+                FileReport {
+                    path: p.display().to_string(),
+                    diagnostics: cx.diags,
+                    ..FileReport::default()
+                }
+            }),
+        }
+    };
+    let check_history = |i: usize| batch::history_file(&history_paths[i]);
+    let size = |i: usize| sizes[i];
+    let steps = batch::Steps {
+        input: &check_input,
+        history: &check_history,
+        size: &size,
+        window: (batch::WINDOW_BYTES, batch::WINDOW_FILES),
+    };
+    // A bug after the per-file checks still ends the run with a valid report and exit code 2.
+    let internal_error = std::sync::atomic::AtomicBool::new(false);
+    let bug = |reports: &mut [FileReport], payload: Box<dyn std::any::Any + Send>| {
+        internal_error.store(true, std::sync::atomic::Ordering::Relaxed);
+        add_x001(reports, &internal::x001_args(Stage::Resolution, &*payload));
+    };
+    let sink: Box<dyn std::io::Write + '_> = match &a.output_file {
         Some(p) => match std::fs::File::create(p) {
             Ok(f) => Box::new(f),
             Err(e) => {
@@ -830,25 +812,107 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         },
         None => Box::new(stdout.lock()),
     };
-    let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        if a.statistics {
-            write_statistics(a.format, lang, &reports, &mut *sink)
-        } else {
-            write_reports(
-                a.format,
-                style,
-                &mut reports,
-                &mut *sink,
-                &mut render_failed,
-            )
+    let baseline = match &a.baseline {
+        Some(p) => match crate::settings::baseline::load(p) {
+            Ok(b) => Some(crate::settings::baseline::Hider::new(&b)),
+            Err(e) => {
+                eprintln!("recelint: {e}");
+                return 2;
+            }
+        },
+        None => None,
+    };
+    let mut after = After {
+        per_file: PerFile::new(&settings, settings_file.clone(), a),
+        a,
+        baseline,
+        recorded: a
+            .write_baseline
+            .as_ref()
+            .map(|_| crate::settings::baseline::Recorder::default()),
+        statistics: a.statistics.then(Statistics::default),
+        writer: None,
+        fails: false,
+        unreadable: false,
+        not_read: Vec::new(),
+        internal_error: false,
+        settings_error: None,
+    };
+    // Every input's settings are found before anything is written: a broken recelint.toml
+    // is a usage error (exit 2) with nothing on stdout.
+    for r in inputs.iter().map(|i| match i {
+        Input::File(p) if p.as_os_str() == "-" => a.stdin_filename.clone(),
+        Input::File(p) => p.display().to_string(),
+        Input::NoClaimFile { dir, .. } => dir.display().to_string(),
+    }) {
+        if let Err(e) = after.per_file.of(&r, a) {
+            eprintln!("recelint: {e}");
+            return 2;
         }
-    }))
-    .map_err(|p| internal::x001_args(Stage::Render, &*p));
+    }
+    let mut sink = Some(sink);
+    if !a.statistics && a.write_baseline.is_none() {
+        after.writer = sink.take().map(|s| Writer::new(a.format, style, s));
+    }
+    let tail = batch::stream(&plan, &rows, &steps, &bug, &mut |mut batch| {
+        after.take(&mut batch)
+    });
+    drop(show);
+    let mut tail: Vec<FileReport> = csv_extra.into_iter().chain(tail).collect();
+    if !tail.is_empty() {
+        after.take(&mut tail);
+    }
+    let internal_error = after.internal_error || internal_error.into_inner();
+    if let Some(e) = &after.settings_error {
+        eprintln!("recelint: {e}");
+        return 2;
+    }
+    // Writing a baseline is the whole job of that run (a CI step "create the baseline"): it
+    // says what it recorded and succeeds, unless a path could not be checked (the baseline
+    // would then miss its findings).
+    if let (Some(rec), Some(p)) = (after.recorded.take(), &a.write_baseline) {
+        let b = rec.finish();
+        let n: usize = b.findings.iter().map(|e| e.count).sum();
+        if let Err(e) = crate::settings::baseline::write(p, &b) {
+            eprintln!("recelint: {e}");
+            return 2;
+        }
+        let (ja, en) = (
+            format!("ベースラインに {n} 件の指摘を記録しました: {}", p.display()),
+            format!("recorded {n} finding(s) in the baseline {}", p.display()),
+        );
+        eprintln!("recelint: {}", if style.lang.is_ja() { ja } else { en });
+        for (path, m) in &after.not_read {
+            eprintln!("recelint: {path}: {m}");
+        }
+        if internal_error || after.unreadable {
+            return 2;
+        }
+        return 0;
+    }
+    // The exit code is the findings' verdict: a reader that stops early (`| head`) does not
+    // change it. (A bug in rendering a file makes it 2.)
+    let code = if internal_error || after.unreadable {
+        2
+    } else if !a.exit_zero && after.fails {
+        1
+    } else {
+        0
+    };
+    let render_failed = after.render_failed();
+    let written = match (after.statistics.take(), after.writer.take()) {
+        (Some(st), _) => match sink.take() {
+            Some(mut s) => st.write(a.format, lang, &mut *s),
+            None => Ok(()),
+        },
+        (None, Some(w)) => w.finish(),
+        (None, None) => Ok(()),
+    };
     let code = if render_failed { 2 } else { code };
     match written {
-        Ok(Ok(())) => code,
-        Ok(Err(e)) => broken_pipe_or(e, code),
-        Err(args) => {
+        Ok(()) => code,
+        Err(WriteError::Io(e)) => broken_pipe_or(e, code),
+        Err(WriteError::Bug(args)) => {
             // The last net, for a bug outside a file's part (the totals, the end).
             let m = internal::X001.message(style.lang, &args);
             eprintln!("recelint: X001 {m}");
@@ -857,116 +921,275 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     }
 }
 
-/// Files rendered at a time: their parts are made in parallel, then written in order.
-const RENDER_WINDOW: usize = 64;
+/// What happens to each report once its facility is resolved, in input order: the settings
+/// of its folder, the baseline, the limit, the verdict, masking, then the output.
+struct After<'a, 'w> {
+    a: &'a CheckArgs,
+    per_file: PerFile<'a>,
+    baseline: Option<crate::settings::baseline::Hider>,
+    recorded: Option<crate::settings::baseline::Recorder>,
+    statistics: Option<Statistics>,
+    writer: Option<Writer<'w>>,
+    /// Whether a finding fails the run, each file judged by its own settings' fail-on.
+    fails: bool,
+    unreadable: bool,
+    /// With `--write-baseline`: the paths not read and why (said after what was recorded).
+    not_read: Vec<(String, String)>,
+    internal_error: bool,
+    settings_error: Option<String>,
+}
 
-/// Writes the run's report: each window of files rendered in parallel, one part per file (a
-/// file whose part cannot be made is rendered as its X001 alone, and `failed` is set), the
-/// parts written in input order, then the end.
-fn write_reports(
-    format: Format,
-    style: Style,
-    reports: &mut [FileReport],
-    sink: &mut dyn std::io::Write,
-    failed: &mut bool,
-) -> std::io::Result<()> {
-    let mut r = renderer(format, style);
-    let mut totals = Totals::default();
-    // Block-buffered: a locked stdout is line-buffered, which made every diagnostic of a
-    // JSON or text report its own write (20,000 system calls for a month's findings).
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, sink);
-    let mut base = 0;
-    for window in reports.chunks_mut(RENDER_WINDOW) {
-        let r_ref: &dyn crate::render::Renderer = &*r;
-        let parts: Vec<(bool, std::io::Result<crate::render::Part>)> = window
-            .par_iter_mut()
-            .enumerate()
-            .map(
-                |(i, rep)| match guarded(Stage::Render, || r_ref.part(base + i, rep)) {
-                    Ok(part) => (false, part),
-                    Err(args) => {
-                        *rep = FileReport {
-                            path: rep.path.clone(),
-                            receipts: rep.receipts,
-                            kind: rep.kind,
-                            ..FileReport::default()
-                        };
-                        add_x001(std::slice::from_mut(rep), &args);
-                        let part = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            r_ref.part(base + i, rep)
-                        }))
-                        .unwrap_or_else(|_| Ok(crate::render::Part::default()));
-                        (true, part)
-                    }
-                },
-            )
-            .collect();
-        base += window.len();
-        for (rep, (bad, part)) in window.iter().zip(parts) {
-            *failed |= bad;
-            totals.add(rep);
-            r.put(&mut out, rep, part?)?;
-            if let Some(msg) = &rep.unreadable {
-                if format != Format::Text {
-                    // After what came before it on stdout, as when stdout was line-buffered.
-                    out.flush()?;
-                    eprintln!("recelint: {}: {}", rep.path, msg);
+impl After<'_, '_> {
+    fn take(&mut self, batch: &mut [FileReport]) {
+        if self.settings_error.is_some() {
+            return;
+        }
+        let a = self.a;
+        let (per_file, baseline, recorded, fails) = (
+            &mut self.per_file,
+            &mut self.baseline,
+            &mut self.recorded,
+            &mut self.fails,
+        );
+        let applied = guarded(Stage::Settings, || -> Result<(), String> {
+            for r in batch.iter_mut() {
+                let s = per_file.of(&r.path, a)?;
+                s.apply(std::slice::from_mut(r));
+            }
+            if let Some(rec) = recorded.as_mut() {
+                rec.add(batch);
+            }
+            if let Some(h) = baseline.as_mut() {
+                h.apply(batch);
+            }
+            if let Some(n) = a.max_diagnostics {
+                for r in batch.iter_mut() {
+                    r.limit(n);
+                }
+            }
+            for r in batch.iter() {
+                *fails |= per_file.of(&r.path, a)?.fails(std::slice::from_ref(r));
+            }
+            Ok(())
+        });
+        match applied {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                self.settings_error = Some(e);
+                return;
+            }
+            Err(args) => {
+                self.internal_error = true;
+                add_x001(batch, &args);
+            }
+        }
+        if a.redact && self.recorded.is_none() {
+            if let Err(args) = guarded(Stage::Settings, || crate::report::redact::redact(batch)) {
+                // Nothing unmasked may be shown: only the finding that says why.
+                self.internal_error = true;
+                for r in batch.iter_mut() {
+                    r.diagnostics.clear();
+                    r.labels.clear();
+                }
+                add_x001(batch, &args);
+            }
+        }
+        self.internal_error |= batch.iter().any(FileReport::internal_error);
+        self.unreadable |= batch.iter().any(|r| r.unreadable.is_some());
+        if self.recorded.is_some() {
+            for r in batch.iter() {
+                if let Some(m) = &r.unreadable {
+                    self.not_read.push((r.path.clone(), m.clone()));
                 }
             }
         }
+        if let Some(st) = &mut self.statistics {
+            st.add(batch);
+        }
+        if let Some(w) = &mut self.writer {
+            w.write(batch);
+        }
     }
-    r.finish(&mut out, &totals)?;
-    out.flush()
+
+    fn render_failed(&self) -> bool {
+        self.writer.as_ref().is_some_and(|w| w.failed)
+    }
+}
+
+/// Why the report could not be written to the end.
+enum WriteError {
+    Io(std::io::Error),
+    /// A bug outside a file's part: the arguments of its X001.
+    Bug(Vec<crate::report::Arg>),
+}
+
+/// Files rendered at a time: their parts are made in parallel, then written in order.
+const RENDER_WINDOW: usize = 64;
+
+/// The run's report as it is written: each window of files rendered in parallel, one part
+/// per file (a file whose part cannot be made is rendered as its X001 alone, and `failed`
+/// is set), the parts written in input order, then the end. After a write error nothing
+/// more is written (the run goes on for its exit code).
+struct Writer<'w> {
+    format: Format,
+    r: Box<dyn crate::render::Renderer>,
+    totals: Totals,
+    out: std::io::BufWriter<Box<dyn std::io::Write + 'w>>,
+    base: usize,
+    failed: bool,
+    error: Option<WriteError>,
+}
+
+impl<'w> Writer<'w> {
+    fn new(format: Format, style: Style, sink: Box<dyn std::io::Write + 'w>) -> Self {
+        Writer {
+            format,
+            r: renderer(format, style),
+            totals: Totals::default(),
+            // Block-buffered: a locked stdout is line-buffered, which made every diagnostic
+            // of a JSON or text report its own write (20,000 system calls for a month's
+            // findings).
+            out: std::io::BufWriter::with_capacity(1 << 16, sink),
+            base: 0,
+            failed: false,
+            error: None,
+        }
+    }
+
+    fn write(&mut self, reports: &mut [FileReport]) {
+        if self.error.is_some() {
+            return;
+        }
+        let run =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.write_all(reports)));
+        match run {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => self.error = Some(WriteError::Io(e)),
+            Err(p) => self.error = Some(WriteError::Bug(internal::x001_args(Stage::Render, &*p))),
+        }
+    }
+
+    fn write_all(&mut self, reports: &mut [FileReport]) -> std::io::Result<()> {
+        for window in reports.chunks_mut(RENDER_WINDOW) {
+            let r_ref: &dyn crate::render::Renderer = &*self.r;
+            let base = self.base;
+            let parts: Vec<(bool, std::io::Result<crate::render::Part>)> = window
+                .par_iter_mut()
+                .enumerate()
+                .map(
+                    |(i, rep)| match guarded(Stage::Render, || r_ref.part(base + i, rep)) {
+                        Ok(part) => (false, part),
+                        Err(args) => {
+                            *rep = FileReport {
+                                path: rep.path.clone(),
+                                receipts: rep.receipts,
+                                kind: rep.kind,
+                                ..FileReport::default()
+                            };
+                            add_x001(std::slice::from_mut(rep), &args);
+                            let part =
+                                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                    r_ref.part(base + i, rep)
+                                }))
+                                .unwrap_or_else(|_| Ok(crate::render::Part::default()));
+                            (true, part)
+                        }
+                    },
+                )
+                .collect();
+            self.base += window.len();
+            for (rep, (bad, part)) in window.iter().zip(parts) {
+                self.failed |= bad;
+                self.totals.add(rep);
+                self.r.put(&mut self.out, rep, part?)?;
+                if let Some(msg) = &rep.unreadable {
+                    if self.format != Format::Text {
+                        // After what came before it on stdout, as when stdout was
+                        // line-buffered.
+                        self.out.flush()?;
+                        eprintln!("recelint: {}: {}", rep.path, msg);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(), WriteError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.r.finish(&mut self.out, &self.totals)?;
+            std::io::Write::flush(&mut self.out)
+        }));
+        match run {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(WriteError::Io(e)),
+            Err(p) => Err(WriteError::Bug(internal::x001_args(Stage::Render, &*p))),
+        }
+    }
 }
 
 /// `--statistics`: the findings counted per rule over every file, most first (then by code),
 /// like ruff's: text `COUNT CODE name title`, or with `--format json` an array of
 /// `{"code","name","severity","count"}`. Infos are counted too.
-fn write_statistics(
-    format: Format,
-    lang: Lang,
-    reports: &[FileReport],
-    sink: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    let mut m: std::collections::BTreeMap<&'static str, (usize, &'static crate::report::Rule)> =
-        std::collections::BTreeMap::new();
-    for r in reports {
-        for d in &r.diagnostics {
-            m.entry(d.rule.code).or_insert((0, d.rule)).0 += 1;
-        }
-        for (code, n) in &r.omitted_rules {
-            if let Some(rule) = crate::rules::find(code) {
-                m.entry(rule.code).or_insert((0, rule)).0 += n;
+#[derive(Default)]
+struct Statistics {
+    m: std::collections::BTreeMap<&'static str, (usize, &'static crate::report::Rule)>,
+}
+
+impl Statistics {
+    fn add(&mut self, reports: &[FileReport]) {
+        for r in reports {
+            for d in &r.diagnostics {
+                self.m.entry(d.rule.code).or_insert((0, d.rule)).0 += 1;
+            }
+            for (code, n) in &r.omitted_rules {
+                if let Some(rule) = crate::rules::find(code) {
+                    self.m.entry(rule.code).or_insert((0, rule)).0 += n;
+                }
             }
         }
     }
-    let mut v: Vec<_> = m.into_values().collect();
-    v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(b.1.code)));
-    let mut out = std::io::BufWriter::new(sink);
-    if format == Format::Json {
-        let rows: Vec<_> = v
-            .iter()
-            .map(|(n, r)| {
-                serde_json::json!({
-                    "code": r.code, "name": r.name, "severity": r.severity.as_str(), "count": n
-                })
-            })
-            .collect();
-        serde_json::to_writer_pretty(&mut out, &rows)?;
-        writeln!(out)?;
-    } else {
-        let width = v.first().map_or(1, |(n, _)| n.to_string().len());
-        for (n, r) in &v {
-            writeln!(
-                out,
-                "{n:>width$}  {}  {}  {}",
-                r.code,
-                r.name,
-                r.title(lang)
-            )?;
-        }
+
+    fn write(
+        self,
+        format: Format,
+        lang: Lang,
+        sink: &mut dyn std::io::Write,
+    ) -> Result<(), WriteError> {
+        let mut v: Vec<_> = self.m.into_values().collect();
+        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(b.1.code)));
+        let mut out = std::io::BufWriter::new(sink);
+        let mut run = || -> std::io::Result<()> {
+            if format == Format::Json {
+                let rows: Vec<_> = v
+                    .iter()
+                    .map(|(n, r)| {
+                        serde_json::json!({
+                            "code": r.code, "name": r.name, "severity": r.severity.as_str(), "count": n
+                        })
+                    })
+                    .collect();
+                serde_json::to_writer_pretty(&mut out, &rows)?;
+                writeln!(out)?;
+            } else {
+                let width = v.first().map_or(1, |(n, _)| n.to_string().len());
+                for (n, r) in &v {
+                    writeln!(
+                        out,
+                        "{n:>width$}  {}  {}  {}",
+                        r.code,
+                        r.name,
+                        r.title(lang)
+                    )?;
+                }
+            }
+            out.flush()
+        };
+        run().map_err(WriteError::Io)
     }
-    out.flush()
 }
 
 /// A reader that went away (`| head -1`) keeps the exit code the findings call for; any

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Where a report's receipts can be read again.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub enum Body {
     /// Nowhere (a report without facts).
     #[default]

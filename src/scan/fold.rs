@@ -14,7 +14,6 @@ pub(super) struct FileAcc {
     pub(super) facts: Vec<ReceiptFact>,
     pub(super) spool: qualification::Spool,
     pub(super) breakdown: Breakdown,
-    pub(super) facility: String,
     pub(super) structure: structure::FileStructure,
     pub(super) values: value::Values,
     pub(super) flags: file::FileFlags,
@@ -51,9 +50,6 @@ impl FileAcc {
                 l.line += lines;
                 self.labels.entry(receipts + 1).or_insert(l);
             }
-        }
-        if self.facility.is_empty() {
-            self.facility = c.facility;
         }
         self.facts.extend(c.facts.into_iter().map(|mut f| {
             f.line += lines;
@@ -188,7 +184,6 @@ impl FileAcc {
             },
         };
         report.breakdown = acc.breakdown;
-        report.facility = acc.facility;
         report.diagnostics = diags;
     }
 }

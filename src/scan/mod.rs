@@ -125,6 +125,7 @@ fn check_read<R: std::io::Read + Send>(
     let mut head = Vec::with_capacity(64 << 10);
     (&mut r).take(64 << 10).read_to_end(&mut head)?;
     let enc = file::detect(&head);
+    let head_start = head[..head.len().min(FACILITY_BYTES)].to_vec();
     let mut acc = FileAcc::default();
     if let Some((ja, en, hint_ja, hint_en)) = file::sniff(&head) {
         // Nothing in it is a record: say what it is instead of listing its bytes.
@@ -208,7 +209,38 @@ fn check_read<R: std::io::Read + Send>(
         size: chunker.base + chunker.buf.len() + chunker.eof_mark.map_or(0, |_| 1) + chunker.after,
     };
     acc.finish(&end, &mut report, opts, body, spec);
+    report.facility = facility_of(&head_start, opts.kind);
     Ok(report)
+}
+
+/// Bytes of a file's start that [`facility_of`] reads.
+pub(crate) const FACILITY_BYTES: usize = 4096;
+
+/// The 医療機関コード (薬局コード) of a claim file: the facility field of its header record,
+/// when the file starts with one (after a UTF-8 BOM), else "". Read from the first
+/// [`FACILITY_BYTES`] bytes only: a month is planned by facility from that much of each file
+/// before any file is scanned, and the scan reports the same bytes' answer, so a file is
+/// always resolved with the facility it is reported under.
+pub(crate) fn facility_of(start: &[u8], forced: Option<crate::kind::Kind>) -> String {
+    let start = &start[..start.len().min(FACILITY_BYTES)];
+    let start = start.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(start);
+    let line = &start[..memchr::memchr2(b'\r', b'\n', start).unwrap_or(start.len())];
+    let id = &line[..memchr::memchr(b',', line).unwrap_or(line.len())];
+    let spec = match forced {
+        Some(k) => k.spec(),
+        None => crate::kind::by_header(id).and_then(|k| k.spec()),
+    };
+    let Some(spec) = spec else {
+        return String::new();
+    };
+    let l = &spec.layout;
+    if spec.grammar.record(l.header).id.as_bytes() != id {
+        return String::new();
+    }
+    match line.split(|&b| b == b',').nth(l.header_facility) {
+        Some(v) => sjis::decode(v).into_owned(),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]

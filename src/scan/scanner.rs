@@ -23,7 +23,6 @@ pub(super) struct Scanner<'a> {
     /// Diagnostics count when the current receipt started (to know if it needs a label).
     pub(super) receipt_start: usize,
     pub(super) labels: BTreeMap<u32, ReceiptLabel>,
-    pub(super) facility: std::sync::Arc<str>,
     pub(super) facts: Vec<ReceiptFact>,
     /// The facts' RE and HO lines, when the file cannot be read again by offset.
     pub(super) spool: Option<qualification::Spool>,
@@ -205,9 +204,6 @@ impl<'a> Scanner<'a> {
         }
         let in_receipt = matches!(self.block, Block::Receipt(_)) || self.orphan;
         structure::on_record(cx, &mut self.structure, &v, in_receipt);
-        if v.is(l.header) && self.facility.is_empty() {
-            self.facility = sjis::decode(v.field(l.header_facility)).into();
-        }
 
         // Text: scan the fields of records with non-ASCII or control bytes.
         let scans = if bytes.plain {
@@ -265,7 +261,6 @@ pub(super) struct ChunkOut {
     pub(super) facts: Vec<ReceiptFact>,
     pub(super) spool: Option<qualification::Spool>,
     pub(super) breakdown: Breakdown,
-    pub(super) facility: String,
     pub(super) first_label: Option<ReceiptLabel>,
     pub(super) f001: usize,
     /// Findings past the per-rule cap, counted by rule.
@@ -300,7 +295,6 @@ pub(super) fn scan_chunk(
         text_ok,
         receipt_start: 0,
         labels: BTreeMap::new(),
-        facility: std::sync::Arc::from(""),
         facts: Vec::new(),
         breakdown: Breakdown::default(),
         spool: spool.then(Default::default),
@@ -341,7 +335,6 @@ pub(super) fn scan_chunk(
         facts: sc.facts,
         spool: sc.spool,
         breakdown: sc.breakdown,
-        facility: sc.facility.to_string(),
         first_label: sc.first_label,
         f001: sc.f001,
         structure: sc.structure,
@@ -379,7 +372,6 @@ pub(super) fn scan_chunk_guarded(
             facts: Vec::new(),
             spool: None,
             breakdown: Breakdown::default(),
-            facility: String::new(),
             first_label: None,
             f001: 0,
             overflow: BTreeMap::new(),

@@ -74,70 +74,99 @@ pub(crate) fn fingerprint(r: &FileReport, d: &Diagnostic) -> String {
 }
 
 /// The baseline of these reports.
-pub fn of(reports: &[FileReport]) -> Baseline {
-    let mut m: BTreeMap<(String, String, String, Option<u16>, String), usize> = BTreeMap::new();
-    for r in reports {
-        for d in &r.diagnostics {
-            *m.entry(key(r, d)).or_default() += 1;
-        }
-    }
-    Baseline {
-        version: 1,
-        findings: m
-            .into_iter()
-            .map(|((file, receipt, record, field, code), count)| Entry {
-                file,
-                receipt,
-                record,
-                field,
-                code,
-                count,
-            })
-            .collect(),
-    }
+type Key = (String, String, String, Option<u16>, String);
+
+/// A baseline being recorded, a batch of reports at a time (in input order).
+#[derive(Debug, Default)]
+pub struct Recorder {
+    m: BTreeMap<Key, usize>,
 }
 
-/// Hides the findings the baseline lists; returns how many were hidden in all.
-pub fn apply(b: &Baseline, reports: &mut [FileReport]) -> usize {
-    let mut left: BTreeMap<(String, String, String, Option<u16>, String), usize> = b
-        .findings
-        .iter()
-        .map(|e| {
-            (
-                (
-                    e.file.clone(),
-                    e.receipt.clone(),
-                    e.record.clone(),
-                    e.field,
-                    e.code.clone(),
-                ),
-                e.count,
-            )
-        })
-        .collect();
-    let mut hidden = 0;
-    for r in reports.iter_mut() {
-        let keys: Vec<_> = r.diagnostics.iter().map(|d| key(r, d)).collect();
-        let mut keep = Vec::with_capacity(keys.len());
-        for k in keys {
-            match left.get_mut(&k) {
-                Some(n) if *n > 0 => {
-                    *n -= 1;
-                    keep.push(false);
-                }
-                _ => keep.push(true),
+impl Recorder {
+    pub fn add(&mut self, reports: &[FileReport]) {
+        for r in reports {
+            for d in &r.diagnostics {
+                *self.m.entry(key(r, d)).or_default() += 1;
             }
         }
-        let before = r.diagnostics.len();
-        let mut it = keep.into_iter();
-        r.diagnostics.retain(|_| it.next().unwrap_or(true));
-        r.baselined += before - r.diagnostics.len();
-        hidden += before - r.diagnostics.len();
     }
-    hidden
+
+    pub fn finish(self) -> Baseline {
+        Baseline {
+            version: 1,
+            findings: self
+                .m
+                .into_iter()
+                .map(|((file, receipt, record, field, code), count)| Entry {
+                    file,
+                    receipt,
+                    record,
+                    field,
+                    code,
+                    count,
+                })
+                .collect(),
+        }
+    }
 }
 
-/// Reads a baseline file.
+/// A baseline being applied, a batch of reports at a time: each entry hides as many
+/// findings as it counts, the first ones in input order.
+#[derive(Debug)]
+pub struct Hider {
+    left: BTreeMap<Key, usize>,
+}
+
+impl Hider {
+    pub fn new(b: &Baseline) -> Hider {
+        Hider {
+            left: b
+                .findings
+                .iter()
+                .map(|e| {
+                    (
+                        (
+                            e.file.clone(),
+                            e.receipt.clone(),
+                            e.record.clone(),
+                            e.field,
+                            e.code.clone(),
+                        ),
+                        e.count,
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Hides the findings of `reports` the baseline still has entries for; returns how many.
+    pub fn apply(&mut self, reports: &mut [FileReport]) -> usize {
+        let mut hidden = 0;
+        for r in reports.iter_mut() {
+            if self.left.is_empty() {
+                break;
+            }
+            let keys: Vec<_> = r.diagnostics.iter().map(|d| key(r, d)).collect();
+            let mut keep = Vec::with_capacity(keys.len());
+            for k in keys {
+                match self.left.get_mut(&k) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        keep.push(false);
+                    }
+                    _ => keep.push(true),
+                }
+            }
+            let before = r.diagnostics.len();
+            let mut it = keep.into_iter();
+            r.diagnostics.retain(|_| it.next().unwrap_or(true));
+            r.baselined += before - r.diagnostics.len();
+            hidden += before - r.diagnostics.len();
+        }
+        hidden
+    }
+}
+
 pub fn load(path: &std::path::Path) -> Result<Baseline, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| {
