@@ -18,9 +18,9 @@ impl Renderer for Concise {
         if let Some(e) = &r.unreadable {
             writeln!(out, "{}: X000 {}", r.path, e)?;
         }
-        for d in &r.diagnostics {
+        out.extend(super::concat(&r.diagnostics, |_, d, out| {
             if d.severity == Severity::Info && !self.style.verbose {
-                continue;
+                return Ok(());
             }
             write!(out, "{}", super::visible(&r.path))?;
             if let Some(l) = d.line {
@@ -34,8 +34,8 @@ impl Renderer for Concise {
                 ": {} {}",
                 d.rule.code,
                 super::visible(&d.message(self.style.lang))
-            )?;
-        }
+            )
+        })?);
         Ok(Part {
             bytes: buf,
             items: None,

@@ -131,14 +131,14 @@ impl Renderer for Json {
     fn part(&self, _index: usize, r: &FileReport) -> io::Result<Part> {
         // The file's entries, each but the first preceded by a comma: `put` adds the one
         // between files.
-        let mut buf = Vec::new();
-        for (i, d) in r.diagnostics.iter().enumerate() {
+        let buf = super::concat(&r.diagnostics, |i, d, buf| {
             if i > 0 {
                 buf.push(b',');
             }
             buf.push(b'\n');
-            serde_json::to_writer(&mut buf, &self.entry(&r.path, d))?;
-        }
+            serde_json::to_writer(&mut *buf, &self.entry(&r.path, d))?;
+            Ok(())
+        })?;
         Ok(Part {
             bytes: buf,
             items: None,

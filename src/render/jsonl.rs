@@ -72,9 +72,9 @@ impl Renderer for Jsonl {
                 },
             )?;
         }
-        for d in &r.diagnostics {
-            write_line(out, &self.line(&r.path, d))?;
-        }
+        out.extend(super::concat(&r.diagnostics, |_, d, buf| {
+            write_line(buf, &self.line(&r.path, d))
+        })?);
         Ok(Part {
             bytes: buf,
             items: None,

@@ -171,6 +171,48 @@ pub fn render_all(format: Format, style: Style, reports: &[FileReport]) -> Vec<u
 
 /// The finding's field as 1-based character columns of its line, `(start, end)` with `end`
 /// one past the last character, when the checker decoded the line (`source_lines`).
+/// Findings of one file rendered at a time by one thread: a file with a hundred thousand
+/// findings renders on every thread, a file with a few on one.
+const DIAGS_PER_TASK: usize = 2048;
+
+/// The bytes of `f` over each of `items` in order (`f` gets the item's index), made in
+/// parallel pieces when there are many.
+pub(crate) fn concat<T: Sync>(
+    items: &[T],
+    f: impl Fn(usize, &T, &mut Vec<u8>) -> io::Result<()> + Sync,
+) -> io::Result<Vec<u8>> {
+    use rayon::prelude::*;
+    let piece = |at: usize, items: &[T]| -> io::Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        for (j, d) in items.iter().enumerate() {
+            f(at + j, d, &mut buf)?;
+        }
+        Ok(buf)
+    };
+    if items.len() <= DIAGS_PER_TASK {
+        return piece(0, items);
+    }
+    let pieces: Vec<Vec<u8>> = items
+        .par_chunks(DIAGS_PER_TASK)
+        .enumerate()
+        .map(|(k, c)| piece(k * DIAGS_PER_TASK, c))
+        .collect::<io::Result<_>>()?;
+    Ok(pieces.concat())
+}
+
+/// `f` over each of `items`, in order, in parallel pieces when there are many.
+pub(crate) fn map_all<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    use rayon::prelude::*;
+    if items.len() <= DIAGS_PER_TASK {
+        return items.iter().map(f).collect();
+    }
+    items
+        .par_iter()
+        .with_min_len(DIAGS_PER_TASK)
+        .map(&f)
+        .collect()
+}
+
 pub(crate) fn columns(d: &crate::report::Diagnostic) -> Option<(usize, usize)> {
     let (text, Some((s, e))) = d.source.as_ref()? else {
         return None;

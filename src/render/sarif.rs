@@ -364,11 +364,8 @@ impl Sarif {
 
 impl Renderer for Sarif {
     fn part(&self, _index: usize, r: &FileReport) -> io::Result<Part> {
-        let results: Vec<(&'static Rule, SarifResult)> = r
-            .diagnostics
-            .iter()
-            .map(|d| (d.rule, self.result(r, d)))
-            .collect();
+        let results: Vec<(&'static Rule, SarifResult)> =
+            super::map_all(&r.diagnostics, |d| (d.rule, self.result(r, d)));
         Ok(Part {
             bytes: Vec::new(),
             items: Some(Box::new(results)),

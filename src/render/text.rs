@@ -216,45 +216,24 @@ impl Renderer for Text {
                 r.path, r.receipts, r.records
             )?;
         }
+        // What to write for each finding, decided in order (a receipt's heading before its
+        // first finding; past FULL_PER_RULE findings of a rule, one line each), then written
+        // in parallel pieces: drawing a finding is the costly part.
+        enum Step<'d> {
+            Heading(Option<(u32, &'d crate::report::ReceiptLabel)>),
+            Notice(&'static str),
+            Line(&'d Diagnostic),
+            Drawn(&'d Diagnostic),
+        }
+        let mut steps: Vec<Step> = Vec::with_capacity(visible.len() + 16);
         let mut current: Option<u32> = None;
         let mut drawn: std::collections::HashMap<&'static str, usize> = Default::default();
         for d in visible {
             if d.receipt != current {
                 current = d.receipt;
-                match d.receipt.and_then(|n| r.labels.get(&n).map(|l| (n, l))) {
-                    Some((n, l)) => {
-                        let dash = |s: &str| {
-                            if s.is_empty() {
-                                "-".to_string()
-                            } else {
-                                super::visible(s).into_owned()
-                            }
-                        };
-                        if ja {
-                            writeln!(out, "\n── レセプト {n} ─ レセプト番号 {} ／ カルテ番号 {} ／ 氏名 {} （{} 行目〜）", dash(&l.number), dash(&l.karte), dash(&l.name), l.line)?;
-                        } else {
-                            writeln!(
-                                out,
-                                "\n── receipt {n} ─ number {} / chart {} / name {} (from line {})",
-                                dash(&l.number),
-                                dash(&l.karte),
-                                dash(&l.name),
-                                l.line
-                            )?;
-                        }
-                    }
-                    None => {
-                        writeln!(
-                            out,
-                            "\n── {} ──",
-                            if ja {
-                                "ファイル全体"
-                            } else {
-                                "whole file"
-                            }
-                        )?;
-                    }
-                }
+                steps.push(Step::Heading(
+                    d.receipt.and_then(|n| r.labels.get(&n).map(|l| (n, l))),
+                ));
             }
             // Past FULL_PER_RULE findings of one rule in a file, the rest are one line each:
             // nobody reads ten thousand drawings of the same problem, and drawing each (line
@@ -263,37 +242,79 @@ impl Renderer for Text {
             *n += 1;
             if *n > FULL_PER_RULE {
                 if *n == FULL_PER_RULE + 1 {
+                    steps.push(Step::Notice(d.rule.code));
+                }
+                steps.push(Step::Line(d));
+            } else {
+                steps.push(Step::Drawn(d));
+            }
+        }
+        let dash = |s: &str| {
+            if s.is_empty() {
+                "-".to_string()
+            } else {
+                super::visible(s).into_owned()
+            }
+        };
+        out.extend(super::concat(&steps, |_, step, out| {
+            match *step {
+                Step::Heading(Some((n, l))) => {
                     if ja {
+                        writeln!(out, "\n── レセプト {n} ─ レセプト番号 {} ／ カルテ番号 {} ／ 氏名 {} （{} 行目〜）", dash(&l.number), dash(&l.karte), dash(&l.name), l.line)?;
+                    } else {
                         writeln!(
                             out,
-                            "  （{} はここから 1 件 1 行で表示します）",
-                            d.rule.code
+                            "\n── receipt {n} ─ number {} / chart {} / name {} (from line {})",
+                            dash(&l.number),
+                            dash(&l.karte),
+                            dash(&l.name),
+                            l.line
                         )?;
-                    } else {
-                        writeln!(out, "  (further {} findings, one line each)", d.rule.code)?;
                     }
                 }
-                let at = match (d.line, d.field) {
-                    (Some(l), Some(f)) => format!(":{l}:{f}"),
-                    (Some(l), None) => format!(":{l}"),
-                    _ => String::new(),
-                };
-                writeln!(
-                    out,
-                    "  {}{at} {} {}",
-                    super::visible(&r.path),
-                    d.rule.code,
-                    super::visible(&d.message(self.style.lang))
-                )?;
-                continue;
+                Step::Heading(None) => {
+                    writeln!(
+                        out,
+                        "\n── {} ──",
+                        if ja {
+                            "ファイル全体"
+                        } else {
+                            "whole file"
+                        }
+                    )?;
+                }
+                Step::Notice(code) => {
+                    if ja {
+                        writeln!(out, "  （{code} はここから 1 件 1 行で表示します）")?;
+                    } else {
+                        writeln!(out, "  (further {code} findings, one line each)")?;
+                    }
+                }
+                Step::Line(d) => {
+                    let at = match (d.line, d.field) {
+                        (Some(l), Some(f)) => format!(":{l}:{f}"),
+                        (Some(l), None) => format!(":{l}"),
+                        _ => String::new(),
+                    };
+                    writeln!(
+                        out,
+                        "  {}{at} {} {}",
+                        super::visible(&r.path),
+                        d.rule.code,
+                        super::visible(&d.message(self.style.lang))
+                    )?;
+                }
+                Step::Drawn(d) => {
+                    let mut s = String::new();
+                    let sh = shown(&r.path, d, self.style.lang);
+                    if self.handler.render_report(&mut s, &sh).is_err() {
+                        s = format!("{}\n", sh.message);
+                    }
+                    out.write_all(s.as_bytes())?;
+                }
             }
-            let mut s = String::new();
-            let sh = shown(&r.path, d, self.style.lang);
-            if self.handler.render_report(&mut s, &sh).is_err() {
-                s = format!("{}\n", sh.message);
-            }
-            out.write_all(s.as_bytes())?;
-        }
+            Ok(())
+        })?);
         let omitted = r.omitted_total();
         if omitted > 0 {
             if ja {
