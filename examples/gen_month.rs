@@ -5,7 +5,7 @@
 //!
 //! ```sh
 //! cargo run --release --example gen_month -- --receipts 500000 --seed 7 --out DIR \
-//!     [--defect-rate R] [--files N] [--kind medical|dental|pharmacy|dpc|mixed]
+//!     [--defect-rate R] [--files N] [--kind medical|dental|pharmacy|dpc|mixed] [--realistic]
 //! ```
 //!
 //! Output is a pure function of the options (own PRNG, no clock, no hashing order). Each file
@@ -29,6 +29,30 @@
 //! clinic is small, a pharmacy mid-size and a 医科 facility the largest. `--kind medical` (the
 //! default) and `--kind dental` write exactly what they always did: the 調剤 code draws its
 //! random numbers only on its own path.
+//!
+//! Without `--realistic` the receipts are split evenly over `--files` files (default 1) and a
+//! 医科 receipt is large (median ≈ 1,900 B: many visit days, tests and 傷病名). `--realistic`
+//! makes a month as facilities send it ([`realistic_plan`]):
+//!
+//! - one file per facility, their sizes log-normal (median ≈ 520, mean ≈ 630 receipts,
+//!   clamped to 50..=5,000), so that a month without `--files` has about `--receipts / 630`
+//!   files; with `--files N` the N files' sizes are drawn the same way and scaled to add up to
+//!   `--receipts` (the bounds move with them when that makes files more than twice, or less
+//!   than half, the usual size). About 3 % of the 医科 facilities of 100 receipts or more send
+//!   two volumes (VOL01 / VOL02);
+//! - with `--kind mixed`, each kind its own sizes and the receipts by the national shares
+//!   95 : 22 : 65 : 1.1: 歯科 clinics small (median ≈ 290), pharmacies mid-size (≈ 560), 医科
+//!   facilities from clinics to hospitals (≈ 560, a long tail) and DPC hospitals few and large
+//!   (≈ 1,000; none in a month whose DPC share is under 50 receipts);
+//! - a 医科 outpatient receipt the size of a clinic's (median ≈ 570 B, most 300–900 B): fewer
+//!   visit days, records and 傷病名 ([`Gen::outpatient_items_light`]); a 医科 facility of 1,500
+//!   receipts or more is a hospital with 12 % 入院 receipts (2–8 KB), a smaller one a clinic with
+//!   1 %. 歯科 (≈ 800 B), 調剤 (≈ 890 B) and DPC receipts are written as without it.
+//!
+//! The facility plan has its own PRNG (from `--seed`), and the writing draws differ only on
+//! the realistic path: without `--realistic` the output is byte for byte what it was. At the
+//! end the generator prints the receipts per facility (min / median / mean / max, all and by
+//! kind) and the bytes per receipt (median / p5 / p95) by kind.
 
 #![allow(dead_code)]
 
@@ -60,10 +84,14 @@ pub struct Opts {
     pub out: PathBuf,
     /// Probability (0..=1) that a receipt gets exactly one injected defect.
     pub defect_rate: f64,
-    /// Number of files written (a two-volume facility counts for two).
+    /// Number of files written (a two-volume facility counts for two). With `realistic`, 0
+    /// means "as many as the receipts make" (about one facility per 630 receipts).
     pub files: usize,
     /// 医科, 歯科, 調剤 or all three.
     pub kind: MonthKind,
+    /// `--realistic`: facilities of skewed sizes (one file each, a few 医科 ones in two
+    /// volumes) and 医科 outpatient receipts of a clinic's size; see [`realistic_plan`].
+    pub realistic: bool,
 }
 
 /// What kind of facilities a month has.
@@ -123,11 +151,12 @@ impl Opts {
             defect_rate: 0.0,
             files: 1,
             kind: MonthKind::Medical,
+            realistic: false,
         }
     }
 }
 
-pub const USAGE: &str = "usage: gen_month --receipts N --seed S --out DIR [--defect-rate R] [--files N] [--kind medical|dental|pharmacy|dpc|mixed]";
+pub const USAGE: &str = "usage: gen_month --receipts N --seed S --out DIR [--defect-rate R] [--files N] [--kind medical|dental|pharmacy|dpc|mixed] [--realistic]";
 
 /// Parses the command line (without the program name).
 pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Opts, String> {
@@ -135,8 +164,9 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Opts, Strin
     let mut seed = None;
     let mut out = None;
     let mut defect_rate = 0.0f64;
-    let mut files = 1usize;
+    let mut files = None;
     let mut kind = MonthKind::Medical;
+    let mut realistic = false;
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
         let (name, inline) = match a.split_once('=') {
@@ -145,6 +175,13 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Opts, Strin
         };
         if name == "-h" || name == "--help" {
             return Err(USAGE.to_string());
+        }
+        if name == "--realistic" {
+            if inline.is_some() {
+                return Err(format!("--realistic takes no value\n{USAGE}"));
+            }
+            realistic = true;
+            continue;
         }
         let mut value = || -> Result<String, String> {
             inline
@@ -166,7 +203,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Opts, Strin
                     .filter(|r| (0.0..=1.0).contains(r))
                     .ok_or_else(|| format!("--defect-rate must be a number in 0..1, not {v:?}"))?;
             }
-            "--files" => files = parse_num::<usize>(&name, &value()?)?,
+            "--files" => files = Some(parse_num::<usize>(&name, &value()?)?),
             "--kind" => {
                 let v = value()?;
                 kind = MonthKind::parse(&v).ok_or_else(|| {
@@ -183,8 +220,10 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Opts, Strin
         seed: seed.ok_or_else(|| format!("--seed is required\n{USAGE}"))?,
         out: out.ok_or_else(|| format!("--out is required\n{USAGE}"))?,
         defect_rate,
-        files,
+        // Without --files, a realistic month has as many files as its facilities make.
+        files: files.unwrap_or(if realistic { 0 } else { 1 }),
         kind,
+        realistic,
     };
     validate(&opts)?;
     Ok(opts)
@@ -196,6 +235,9 @@ fn parse_num<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
 }
 
 fn validate(o: &Opts) -> Result<(), String> {
+    if o.realistic {
+        return validate_realistic(o);
+    }
     if o.files == 0 || o.files > 9999 {
         return Err("--files must be 1..=9999".into());
     }
@@ -287,6 +329,320 @@ fn share(total: u64, n: usize, i: usize) -> u64 {
     total / n as u64 + u64::from((i as u64) < total % n as u64)
 }
 
+// ---------------------------------------------------------------------------------------
+// --realistic: facilities of skewed sizes
+
+/// Receipts a facility sends in a month, at least and at most (a drawn size is clamped to
+/// them; an explicit `--files` whose receipts a file lie outside them widens them).
+pub const FACILITY_MIN: u64 = 50;
+pub const FACILITY_MAX: u64 = 5000;
+/// Mean receipts a facility a month (the national average, about 630), by which a realistic
+/// month without `--files` has about `--receipts / 630` facilities.
+pub const FACILITY_MEAN: f64 = 630.0;
+/// Facility sizes as log-normals, each (mean receipts, σ of the logarithm): a month of one
+/// kind (median ≈ 520) …
+const SIZE_ONE_KIND: (f64, f64) = (FACILITY_MEAN, 0.62);
+/// … and a mixed month's, by [`FileKind`]: 医科 clinics to hospitals (median ≈ 560, a long
+/// tail), 歯科 clinics small (≈ 290), pharmacies mid-size (≈ 560, a short tail) and DPC
+/// hospitals few and large (≈ 1,000). With the receipt shares 95 : 22 : 65 : 1.1 these means
+/// make 42 % of the files 医科, 23 % 歯科, 34 % 調剤 and 0.3 % DPC, 630 receipts a file.
+const SIZE_MIXED: [(f64, f64); 4] = [(772.0, 0.8), (330.0, 0.5), (650.0, 0.55), (1200.0, 0.6)];
+/// Share of the 医科 facilities of [`SPLIT_MIN`] receipts or more whose month is split over
+/// two volumes (VOL01, VOL02).
+const SPLIT_SHARE: f64 = 0.03;
+const SPLIT_MIN: u64 = 100;
+/// A 医科 facility of this many receipts or more is a hospital, with [`HOSPITAL_INPATIENT`]
+/// of its receipts 入院; a smaller one is a clinic, with [`CLINIC_INPATIENT`] (together a
+/// few % of the 医科 receipts).
+pub const HOSPITAL_MIN: u64 = 1500;
+const HOSPITAL_INPATIENT: f64 = 0.12;
+const CLINIC_INPATIENT: f64 = 0.01;
+/// Seeds the facility plan's own PRNG (from `--seed`), apart from the one that writes.
+const PLAN_SEED: u64 = 0x7265_616C_6973_7469;
+
+/// One facility of a realistic month: its kind and the receipts of each of its files (two for
+/// a two-volume 医科 facility, else one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RealisticFacility {
+    pub kind: FileKind,
+    pub volumes: Vec<u64>,
+}
+
+impl RealisticFacility {
+    pub fn receipts(&self) -> u64 {
+        self.volumes.iter().sum()
+    }
+}
+
+/// A realistic month's facilities and receipts per [`FileKind`], and (with `--files`) how
+/// many of its 医科 facilities take two volumes.
+struct RealisticCounts {
+    facilities: [usize; 4],
+    receipts: [u64; 4],
+    two_volume: Option<usize>,
+}
+
+const KINDS: [FileKind; 4] = [
+    FileKind::Medical,
+    FileKind::Dental,
+    FileKind::Pharmacy,
+    FileKind::Dpc,
+];
+
+fn size_shape(o: &Opts, k: FileKind) -> (f64, f64) {
+    if o.kind == MonthKind::Mixed {
+        SIZE_MIXED[k as usize]
+    } else {
+        SIZE_ONE_KIND
+    }
+}
+
+/// The receipts of a realistic month by kind (a mixed month's by the national shares, DPC
+/// only when its share makes a hospital of [`FACILITY_MIN`] receipts), and its facilities:
+/// each kind's receipts over its mean size, or `--files` (less the two-volume facilities) in
+/// those proportions. Draws nothing.
+fn realistic_counts(o: &Opts) -> RealisticCounts {
+    let r = o.receipts;
+    let mut receipts = [0u64; 4];
+    match o.kind {
+        MonthKind::Medical => receipts[0] = r,
+        MonthKind::Dental => receipts[1] = r,
+        MonthKind::Pharmacy => receipts[2] = r,
+        MonthKind::Dpc => receipts[3] = r,
+        MonthKind::Mixed => {
+            let dpc = r as f64 * 1.1 / 183.1;
+            let rq = if dpc >= FACILITY_MIN as f64 && (o.files == 0 || o.files >= 4) {
+                dpc.round() as u64
+            } else {
+                0
+            };
+            let total = if rq > 0 { 183.1 } else { 182.0 };
+            let rd = ((r as f64 * 22.0 / total).round() as u64).max(1);
+            let rp = ((r as f64 * 65.0 / total).round() as u64).max(1);
+            receipts = [r - rq - rd - rp, rd, rp, rq];
+        }
+    }
+    let weight: Vec<f64> = KINDS
+        .iter()
+        .map(|&k| receipts[k as usize] as f64 / size_shape(o, k).0)
+        .collect();
+    let sum: f64 = weight.iter().sum();
+    let least: usize = receipts.iter().filter(|&&n| n > 0).count();
+    let (n, two_volume) = if o.files == 0 {
+        (((sum.round() as usize).max(least)), None)
+    } else {
+        // Two-volume facilities: their share of the 医科 facilities, when a file holds
+        // enough receipts to split.
+        let medical = weight[0] / sum;
+        let s = if r / o.files as u64 >= SPLIT_MIN {
+            let per = medical * SPLIT_SHARE;
+            (o.files as f64 * per / (1.0 + per)).round() as usize
+        } else {
+            0
+        };
+        let s = s.min(o.files - least.min(o.files));
+        (o.files - s, Some(s))
+    };
+    let mut facilities = [0usize; 4];
+    let ideal: Vec<f64> = weight.iter().map(|w| n as f64 * w / sum).collect();
+    for k in 0..4 {
+        facilities[k] = (ideal[k].floor() as usize)
+            .max(usize::from(receipts[k] > 0))
+            .min(receipts[k] as usize);
+    }
+    // Largest remainders up (or smallest down) until the facilities add up to n.
+    loop {
+        let total: usize = facilities.iter().sum();
+        if total == n {
+            break;
+        }
+        let gap = |k: usize| ideal[k] - facilities[k] as f64;
+        let pick = if total < n {
+            (0..4)
+                .filter(|&k| (facilities[k] as u64) < receipts[k])
+                .max_by(|&a, &b| gap(a).total_cmp(&gap(b)))
+        } else {
+            (0..4)
+                .filter(|&k| facilities[k] > usize::from(receipts[k] > 0))
+                .min_by(|&a, &b| gap(a).total_cmp(&gap(b)))
+        };
+        let Some(k) = pick else { break };
+        if total < n {
+            facilities[k] += 1;
+        } else {
+            facilities[k] -= 1;
+        }
+    }
+    RealisticCounts {
+        facilities,
+        receipts,
+        two_volume,
+    }
+}
+
+fn validate_realistic(o: &Opts) -> Result<(), String> {
+    if o.files > 9999 {
+        return Err("--files must be 1..=9999".into());
+    }
+    if o.receipts == 0 || o.receipts < o.files as u64 {
+        return Err("--receipts must be at least 1 and at least --files".into());
+    }
+    if o.kind == MonthKind::Mixed && (o.receipts < 3 || (1..3).contains(&o.files)) {
+        return Err(
+            "--kind mixed needs 3 receipts and --files 3 or more (a 医科, a 歯科 and a 調剤 file at least)"
+                .into(),
+        );
+    }
+    let c = realistic_counts(o);
+    let facilities: usize = c.facilities.iter().sum();
+    if facilities > 9999 {
+        return Err(format!(
+            "--realistic: {facilities} facilities, more than 9999: use fewer --receipts (about 6,000,000 at most) or --files"
+        ));
+    }
+    for k in KINDS {
+        let (n, r) = (c.facilities[k as usize], c.receipts[k as usize]);
+        let most = if k == FileKind::Dpc { 200_000 } else { 700_000 };
+        if n > 0 && r.div_ceil(n as u64) > most {
+            return Err(format!(
+                "more than {most} receipts per file: use more --files"
+            ));
+        }
+    }
+    if !(0.0..=1.0).contains(&o.defect_rate) {
+        return Err("--defect-rate must be in 0..1".into());
+    }
+    Ok(())
+}
+
+/// `raw` sizes scaled to add up to `total`, each within `lo..=hi` (widened to take in
+/// `total / n`; `hi` at least 1), in whole receipts: the scale is found by bisection, the rounding by the
+/// largest remainders.
+fn fit_sizes(raw: &[f64], total: u64, lo: u64, hi: u64) -> Vec<u64> {
+    let n = raw.len() as u64;
+    let lo = lo.min(total / n).max(1) as f64;
+    let hi = hi.max(total.div_ceil(n)) as f64;
+    let at = |c: f64| -> f64 { raw.iter().map(|x| (x * c).clamp(lo, hi)).sum() };
+    let (mut a, mut b) = (0.0f64, 1.0f64);
+    while at(b) < total as f64 {
+        b *= 2.0;
+    }
+    for _ in 0..200 {
+        let m = (a + b) / 2.0;
+        if at(m) < total as f64 {
+            a = m;
+        } else {
+            b = m;
+        }
+    }
+    let x: Vec<f64> = raw.iter().map(|v| (v * b).clamp(lo, hi)).collect();
+    let mut v: Vec<u64> = x.iter().map(|x| x.floor() as u64).collect();
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_by(|&i, &j| (x[j] - x[j].floor()).total_cmp(&(x[i] - x[i].floor())));
+    let (lo, hi) = (lo as u64, hi as u64);
+    let mut sum: u64 = v.iter().sum();
+    while sum < total {
+        for &i in &order {
+            if sum < total && v[i] < hi {
+                v[i] += 1;
+                sum += 1;
+            }
+        }
+    }
+    while sum > total {
+        for &i in order.iter().rev() {
+            if sum > total && v[i] > lo {
+                v[i] -= 1;
+                sum -= 1;
+            }
+        }
+    }
+    v
+}
+
+/// The facilities of a realistic month (`--realistic`), in writing order: per kind of
+/// [`realistic_counts`], log-normal sizes ([`SIZE_ONE_KIND`], [`SIZE_MIXED`]) scaled to the
+/// kind's receipts within [`FACILITY_MIN`]`..=`[`FACILITY_MAX`]; then [`SPLIT_SHARE`] of the
+/// 医科 facilities of [`SPLIT_MIN`] receipts or more in two volumes (with `--files`: as many
+/// as it leaves room for), and all of them shuffled. A pure function of the options, from
+/// its own PRNG.
+pub fn realistic_plan(o: &Opts) -> Vec<RealisticFacility> {
+    let c = realistic_counts(o);
+    let mut rng = Rng::new(o.seed ^ PLAN_SEED);
+    let mut facs = Vec::new();
+    for k in KINDS {
+        let n = c.facilities[k as usize];
+        if n == 0 {
+            continue;
+        }
+        let (mean, sigma) = size_shape(o, k);
+        let mu = mean.ln() - sigma * sigma / 2.0;
+        let raw: Vec<f64> = (0..n).map(|_| (mu + sigma * rng.normal()).exp()).collect();
+        // An explicit --files that makes files more than twice (or less than half) a
+        // facility's usual size moves the bounds with it, so that the sizes stay skewed.
+        let r = c.receipts[k as usize];
+        let f = r as f64 / n as f64 / mean;
+        let (lo, hi) = if f > 2.0 {
+            let most = if k == FileKind::Dpc { 200_000 } else { 700_000 };
+            let hi = ((FACILITY_MAX as f64 * f) as u64).min(most);
+            (FACILITY_MIN, hi.max(r.div_ceil(n as u64)))
+        } else if f < 0.5 {
+            (((FACILITY_MIN as f64 * f) as u64).max(1), FACILITY_MAX)
+        } else {
+            (FACILITY_MIN, FACILITY_MAX)
+        };
+        for size in fit_sizes(&raw, r, lo, hi) {
+            facs.push(RealisticFacility {
+                kind: k,
+                volumes: vec![size],
+            });
+        }
+    }
+    let medical: Vec<usize> = (0..facs.len())
+        .filter(|&i| facs[i].kind == FileKind::Medical)
+        .collect();
+    let split: Vec<usize> = match c.two_volume {
+        None => medical
+            .iter()
+            .copied()
+            .filter(|&i| facs[i].receipts() >= SPLIT_MIN && rng.chance(SPLIT_SHARE))
+            .collect(),
+        Some(s) => {
+            // The ones of SPLIT_MIN receipts or more at random; if too few, the largest.
+            let mut cand: Vec<usize> = medical
+                .iter()
+                .copied()
+                .filter(|&i| facs[i].receipts() >= SPLIT_MIN)
+                .collect();
+            for j in 0..cand.len().min(s) {
+                let r = j + rng.below((cand.len() - j) as u64) as usize;
+                cand.swap(j, r);
+            }
+            cand.truncate(s);
+            if cand.len() < s {
+                let mut rest: Vec<usize> = medical
+                    .iter()
+                    .copied()
+                    .filter(|&i| (2..SPLIT_MIN).contains(&facs[i].receipts()))
+                    .collect();
+                rest.sort_by_key(|&i| std::cmp::Reverse(facs[i].receipts()));
+                cand.extend(rest.into_iter().take(s - cand.len()));
+            }
+            cand
+        }
+    };
+    for i in split {
+        let n = facs[i].receipts();
+        let first = ((n as f64 * (0.35 + 0.3 * rng.unit())).round() as u64).clamp(1, n - 1);
+        facs[i].volumes = vec![first, n - first];
+    }
+    for i in (1..facs.len()).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        facs.swap(i, j);
+    }
+    facs
+}
+
 /// One injected defect: where recelint must report it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Injected {
@@ -319,7 +675,18 @@ pub struct Summary {
     pub dpc_receipts: u64,
     /// 総括 groups among them.
     pub dpc_groups: u64,
+    /// Receipts of each file of `files`.
+    pub file_receipts: Vec<u64>,
+    /// Receipts of each facility (both volumes of a two-volume one), in writing order.
+    pub facility_receipts: Vec<u64>,
+    /// With `--realistic`: the bytes of every receipt by [`SIZE_CLASSES`] (a receipt is its
+    /// RE record up to the next RE or GO, CR LF included; a 歯科 receipt's IR is its own), in
+    /// writing order; empty otherwise.
+    pub receipt_bytes: [Vec<u32>; 5],
 }
+
+/// The receipt classes of [`Summary::receipt_bytes`].
+pub const SIZE_CLASSES: [&str; 5] = ["医科 outpatient", "医科 inpatient", "歯科", "調剤", "DPC"];
 
 // ---------------------------------------------------------------------------------------
 // PRNG: xoshiro256** seeded through splitmix64.
@@ -367,6 +734,19 @@ impl Rng {
     #[inline]
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.below(hi - lo + 1)
+    }
+
+    /// Uniform in `0.0..1.0`.
+    #[inline]
+    pub fn unit(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64) * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Standard normal (Box–Muller, one of the pair).
+    pub fn normal(&mut self) -> f64 {
+        let u = 1.0 - self.unit();
+        let v = self.unit();
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
     }
 
     #[inline]
@@ -1224,6 +1604,12 @@ struct Gen {
     pdisp: Vec<PDisp>,
     pdrug: Vec<PDrug>,
     precv: Vec<PRecv>,
+    /// `--realistic`: 医科 outpatient receipts of a clinic's size ([`Gen::outpatient_items_light`]).
+    realistic: bool,
+    /// Share of 医科 receipts that are 入院 (0.12, or by the facility with `--realistic`).
+    medical_inpatient: f64,
+    /// With `--realistic`: the bytes of every receipt, by [`SIZE_CLASSES`].
+    sizes: Option<Box<[Vec<u32>; 5]>>,
 }
 
 /// A 公費負担者番号: 法別, 都道府県, 実施機関, 検証番号 (`national`: no local 8x program).
@@ -1334,6 +1720,36 @@ fn patient_name(
 }
 
 impl Gen {
+    /// Notes the size of the receipt in `self.buf` (of a `kind` file) when sizes are kept:
+    /// 医科 by its レセプト種別 (4th digit odd: 入院), DPC per RE block.
+    fn note_size(&mut self, kind: FileKind) {
+        let Some(sizes) = self.sizes.as_mut() else {
+            return;
+        };
+        let b = &self.buf;
+        match kind {
+            FileKind::Medical => {
+                // RE,<番号>,<種別>,…
+                let at = b.iter().position(|&c| c == b',').unwrap() + 1;
+                let at = at + b[at..].iter().position(|&c| c == b',').unwrap() + 1;
+                let inpatient = (b[at + 3] - b'0') % 2 == 1;
+                sizes[usize::from(inpatient)].push(b.len() as u32);
+            }
+            FileKind::Dental => sizes[2].push(b.len() as u32),
+            FileKind::Pharmacy => sizes[3].push(b.len() as u32),
+            FileKind::Dpc => {
+                let mut start = 0;
+                for (i, _) in b.iter().enumerate().filter(|&(_, &c)| c == b'\n') {
+                    if b[i + 1..].starts_with(b"RE,") {
+                        sizes[4].push((i + 1 - start) as u32);
+                        start = i + 1;
+                    }
+                }
+                sizes[4].push((b.len() - start) as u32);
+            }
+        }
+    }
+
     /// Picks the visit days of an outpatient (sorted, distinct).
     fn outpatient_days(&mut self, n: usize) {
         self.visit.clear();
@@ -1521,6 +1937,133 @@ impl Gen {
             for &d in &visit {
                 let n = self.rng.range(1, 3) as u8;
                 it.on(d, n);
+            }
+            self.items.push(it);
+        }
+    }
+
+    /// [`Gen::outpatient_items`] as a clinic's outpatient month has them (`--realistic`):
+    /// one or two visits mostly, 院外処方 mostly (an in-house 剤 or two now and then), tests
+    /// on about a third of the receipts and a handful at a time, the rest seldom.
+    fn outpatient_items_light(&mut self, first_visit: bool) {
+        let n = [1, 1, 1, 1, 1, 2, 2, 2, 3, 4][self.rng.below(10) as usize];
+        self.outpatient_days(n);
+        let visit = self.visit.clone();
+        let (first, rest) = if first_visit {
+            (Some(visit[0]), &visit[1..])
+        } else {
+            (None, &visit[..])
+        };
+        if let Some(d) = first {
+            let mut it = Item::new(Rec::Si, 11, 111_000_110, 291);
+            it.on(d, 1);
+            self.items.push(it);
+            if self.rng.chance(0.2) {
+                let mut it = Item::new(Rec::Si, 0, 111_011_810, 3);
+                it.on(d, 1);
+                self.items.push(it);
+            }
+        }
+        if !rest.is_empty() {
+            let mut it = Item::new(Rec::Si, 12, 112_007_410, 75);
+            for &d in rest {
+                it.on(d, 1);
+            }
+            self.items.push(it);
+            if self.rng.chance(0.5) {
+                let mut it = Item::new(Rec::Si, 0, 112_011_010, 52);
+                for &d in rest {
+                    it.on(d, 1);
+                }
+                self.items.push(it);
+            }
+        }
+        // 医学管理.
+        if self.rng.chance(0.35) {
+            let mut it = Item::new(Rec::Si, 13, 113_001_810, 225);
+            it.on(*visit.last().unwrap(), 1);
+            self.maybe_comment(&mut it, 0.05);
+            self.items.push(it);
+        }
+        // 在宅.
+        if self.rng.chance(0.02) {
+            let mut it = Item::new(Rec::Si, 14, 114_001_110, 888);
+            it.on(visit[0], 1);
+            self.items.push(it);
+        }
+        // Drugs: mostly a prescription (処方箋料), now and then in-house.
+        if self.rng.chance(0.7) {
+            let rx: Vec<u8> = visit
+                .iter()
+                .copied()
+                .filter(|_| self.rng.chance(0.6))
+                .collect();
+            let rx = if rx.is_empty() { vec![visit[0]] } else { rx };
+            if self.rng.chance(0.25) {
+                let zai = self.rng.range(1, 2) as usize;
+                for _ in 0..zai {
+                    let per = self.rng.pick(&SUPPLY);
+                    let lines = self.rng.range(1, 2) as usize;
+                    self.drugs(21, lines, &rx, per);
+                }
+                let mut it = Item::new(Rec::Si, 25, 120_000_710, 42);
+                for &d in &rx {
+                    it.on(d, 1);
+                }
+                self.items.push(it);
+                let mut it = Item::new(Rec::Si, 24, 120_000_110, 11);
+                for &d in &rx {
+                    it.on(d, 1);
+                }
+                self.items.push(it);
+            } else {
+                let mut it = Item::new(Rec::Si, 25, 120_002_910, 68);
+                for &d in &rx {
+                    it.on(d, 1);
+                }
+                self.items.push(it);
+            }
+        }
+        // 注射.
+        if self.rng.chance(0.05) {
+            let d = self.rng.pick(&visit);
+            let mut it = Item::new(Rec::Si, 33, 130_003_510, 102);
+            it.on(d, 1);
+            self.items.push(it);
+            self.drugs(0, 1, &[d], 1);
+        }
+        // 処置.
+        if self.rng.chance(0.08) {
+            let d = self.rng.pick(&visit);
+            let mut it = Item::new(Rec::Si, 40, 140_000_610, 52);
+            it.on(d, 1);
+            self.items.push(it);
+            if self.rng.chance(0.3) {
+                self.material(0, d);
+            }
+        }
+        // 検査: one group on one visit.
+        if self.rng.chance(0.4) {
+            let d = self.rng.pick(&visit);
+            let n = self.rng.range(3, 7) as usize;
+            self.tests(d, n);
+        }
+        // 画像診断.
+        if self.rng.chance(0.05) {
+            let d = self.rng.pick(&visit);
+            let n = self.rng.range(1, 2) as usize;
+            for k in 0..n {
+                let (code, pts) = self.rng.pick(&IMAGES);
+                let mut it = Item::new(Rec::Si, if k == 0 { 70 } else { 0 }, code, pts);
+                it.on(d, 1);
+                self.items.push(it);
+            }
+        }
+        // リハビリ.
+        if self.rng.chance(0.03) {
+            let mut it = Item::new(Rec::Si, 80, 180_027_410, 185);
+            for &d in &visit {
+                it.on(d, 1);
             }
             self.items.push(it);
         }
@@ -1783,6 +2326,7 @@ impl Gen {
     /// exactly what they always drew.
     fn plan_for(&mut self, defect: Option<Defect>, claim: FileKind) -> Plan {
         let dental = claim == FileKind::Dental;
+        let medical_inpatient = self.medical_inpatient;
         let r = &mut self.rng;
         let mut ins = [Ins::Shaho, Ins::Kokuho, Ins::Kouki, Ins::Kohi, Ins::Fusho]
             [r.weighted(&[45, 24, 24, 4, 3])];
@@ -1816,7 +2360,11 @@ impl Gen {
         // (A defect of the outpatient RE or column needs an outpatient receipt.)
         let inpatient = claim == FileKind::Dpc
             || claim != FileKind::Pharmacy
-                && r.chance(if dental { DENTAL_INPATIENT } else { 0.12 })
+                && r.chance(if dental {
+                    DENTAL_INPATIENT
+                } else {
+                    medical_inpatient
+                })
                 && !(dental && matches!(defect, Some(Defect::D004 | Defect::D006 | Defect::V005)));
         let sex = 1 + r.below(2) as u8;
         // Age group → birth date and the 4th digit of the レセプト種別.
@@ -1925,8 +2473,12 @@ impl Gen {
         } else {
             (0, 0, 0)
         };
+        // (--realistic: a clinic's outpatient month, fewer visits, records and 傷病名.)
+        let light = self.realistic && !p.inpatient;
         if p.inpatient {
             self.inpatient_items(from, to);
+        } else if light {
+            self.outpatient_items_light(p.first_visit);
         } else {
             self.outpatient_items(p.first_visit);
         }
@@ -1948,7 +2500,7 @@ impl Gen {
             self.items[i].burden = b;
         }
         // Ordinary comments.
-        if self.rng.chance(0.2) {
+        if self.rng.chance(if light { 0.1 } else { 0.2 }) {
             let mut it = Item::new(Rec::Co, 99, 810_000_001, 0);
             it.comment = (0, self.rng.below(pools.comment.len() as u64) as u16 + 1);
             it.burden = full;
@@ -2170,7 +2722,11 @@ impl Gen {
         }
         write_sn_jd_mf(&mut o, &mut self.rng, &p, has_ho, &d, defect, &mut w);
         // ----- SY
-        let n_sy = [1, 2, 2, 3, 3, 4, 5, 6][self.rng.below(8) as usize];
+        let n_sy = if light {
+            [1, 2, 2, 3, 3, 3, 4, 5][self.rng.below(8) as usize]
+        } else {
+            [1, 2, 2, 3, 3, 4, 5, 6][self.rng.below(8) as usize]
+        };
         let first_day = self.visit[0];
         let mut held_sy: Option<Vec<u8>> = None;
         let mut used_sy = [0u32; 8];
@@ -3785,6 +4341,7 @@ fn write_dental_file(
         line += w.lines;
         f.write_all(&g.buf)?;
         bytes += g.buf.len() as u64;
+        g.note_size(FileKind::Dental);
     }
     b.clear();
     b.extend_from_slice(b"GO,");
@@ -4864,6 +5421,7 @@ fn write_pharmacy_file(
         line += w.lines;
         f.write_all(&g.buf)?;
         bytes += g.buf.len() as u64;
+        g.note_size(FileKind::Pharmacy);
     }
     b.clear();
     b.extend_from_slice(b"GO,");
@@ -5711,6 +6269,7 @@ fn write_dpc_file(
         line += w.lines;
         f.write_all(&g.buf)?;
         bytes += g.buf.len() as u64;
+        g.note_size(FileKind::Dpc);
     }
     b.clear();
     b.extend_from_slice(b"GO,");
@@ -5742,8 +6301,14 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
         pdisp: Vec::with_capacity(32),
         pdrug: Vec::with_capacity(48),
         precv: Vec::with_capacity(4),
+        realistic: false,
+        medical_inpatient: 0.12,
+        sizes: None,
     };
     fs::create_dir_all(&opts.out)?;
+    if opts.realistic {
+        return generate_realistic(opts, g);
+    }
     // Receipts and kind per file slot, then slots grouped into facilities of one or two
     // volumes (歯科 and 調剤: one).
     let files = opts.files;
@@ -5804,79 +6369,17 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
     let mut injected = Vec::new();
     while slot < files {
         let remaining = files - slot;
-        if kinds[slot] == FileKind::Pharmacy {
+        if kinds[slot] != FileKind::Medical {
             fac_index += 1;
-            let mut ph = new_pharmacy(&mut g, fac_index);
-            let dir = std::str::from_utf8(&ph.fac.code).unwrap().to_string();
-            let rel = format!("{dir}/RECEIPTY.CYO");
-            let path = opts.out.join(&rel);
-            fs::create_dir_all(path.parent().unwrap())?;
-            let n = per[slot];
-            let bytes = write_pharmacy_file(
+            write_facility(
                 &mut g,
-                &mut ph,
-                &path,
-                &rel,
-                n,
-                opts.defect_rate,
+                opts,
+                kinds[slot],
+                &per[slot..slot + 1],
+                fac_index,
+                &mut summary,
                 &mut injected,
             )?;
-            summary.bytes += bytes;
-            summary.receipts += n;
-            summary.pharmacy_receipts += n;
-            summary.files.push(rel);
-            summary.kinds.push("pharmacy");
-            slot += 1;
-            continue;
-        }
-        if kinds[slot] == FileKind::Dpc {
-            fac_index += 1;
-            let mut fac = new_facility(&mut g, fac_index, false);
-            let dir = std::str::from_utf8(&fac.code).unwrap().to_string();
-            let rel = format!("{dir}/RECEIPTD.UKE");
-            let path = opts.out.join(&rel);
-            fs::create_dir_all(path.parent().unwrap())?;
-            let n = per[slot];
-            let (bytes, groups) = write_dpc_file(
-                &mut g,
-                &mut fac,
-                &path,
-                &rel,
-                n,
-                opts.defect_rate,
-                &mut injected,
-            )?;
-            summary.bytes += bytes;
-            summary.receipts += n;
-            summary.dpc_receipts += n;
-            summary.dpc_groups += groups;
-            summary.files.push(rel);
-            summary.kinds.push("dpc");
-            slot += 1;
-            continue;
-        }
-        if kinds[slot] == FileKind::Dental {
-            fac_index += 1;
-            let mut fac = new_facility(&mut g, fac_index, true);
-            let dir = std::str::from_utf8(&fac.code).unwrap().to_string();
-            let rel = format!("{dir}/RECEIPTS.UKE");
-            let path = opts.out.join(&rel);
-            fs::create_dir_all(path.parent().unwrap())?;
-            let n = per[slot];
-            let bytes = write_dental_file(
-                &mut g,
-                &mut fac,
-                &path,
-                &rel,
-                n,
-                opts.defect_rate,
-                &mut injected,
-            )?;
-            summary.bytes += bytes;
-            summary.receipts += n;
-            summary.dental_receipts += n;
-            summary.files.push(rel);
-            summary.kinds.push("dental");
             slot += 1;
             continue;
         }
@@ -5888,46 +6391,134 @@ pub fn generate(opts: &Opts) -> io::Result<Summary> {
         any_multi |= multi;
         fac_index += 1;
         let volumes = if multi { 2 } else { 1 };
-        let mut fac = new_facility(&mut g, fac_index, false);
-        let dir = std::str::from_utf8(&fac.code).unwrap().to_string();
-        if multi {
-            summary.multi_volume += 1;
-        }
-        for v in 0..volumes {
-            let rel = if multi {
-                format!("{dir}/VOL{:02}/RECEIPTC.UKE", v + 1)
-            } else {
-                format!("{dir}/RECEIPTC.UKE")
-            };
-            let path = opts.out.join(&rel);
-            fs::create_dir_all(path.parent().unwrap())?;
-            let last = v + 1 == volumes;
-            let n = per[slot];
-            let bytes = write_file(
-                &mut g,
-                &mut fac,
-                &path,
-                &rel,
-                v as u8,
-                last,
-                n,
-                opts.defect_rate,
-                &mut injected,
-            )?;
-            summary.bytes += bytes;
-            summary.receipts += n;
-            summary.files.push(rel);
-            summary.kinds.push("medical");
-            slot += 1;
-        }
+        write_facility(
+            &mut g,
+            opts,
+            FileKind::Medical,
+            &per[slot..slot + volumes],
+            fac_index,
+            &mut summary,
+            &mut injected,
+        )?;
+        slot += volumes;
     }
+    write_injected(opts, &mut summary, injected)?;
+    Ok(summary)
+}
+
+/// Writes the month of `--realistic` ([`realistic_plan`]): each facility with its own
+/// inpatient share (a hospital's or a clinic's), the receipt sizes kept for the summary.
+fn generate_realistic(opts: &Opts, mut g: Gen) -> io::Result<Summary> {
+    g.realistic = true;
+    g.sizes = Some(Box::default());
+    let mut summary = Summary::default();
+    let mut injected = Vec::new();
+    for (i, fac) in realistic_plan(opts).iter().enumerate() {
+        g.medical_inpatient = if fac.receipts() >= HOSPITAL_MIN {
+            HOSPITAL_INPATIENT
+        } else {
+            CLINIC_INPATIENT
+        };
+        write_facility(
+            &mut g,
+            opts,
+            fac.kind,
+            &fac.volumes,
+            i + 1,
+            &mut summary,
+            &mut injected,
+        )?;
+    }
+    summary.receipt_bytes = *g.sizes.take().unwrap();
+    write_injected(opts, &mut summary, injected)?;
+    Ok(summary)
+}
+
+fn write_injected(opts: &Opts, summary: &mut Summary, injected: Vec<Injected>) -> io::Result<()> {
     let mut tsv = BufWriter::new(File::create(opts.out.join("injected.tsv"))?);
     for i in &injected {
         writeln!(tsv, "{}\t{}\t{}", i.file, i.line, i.code)?;
     }
     tsv.flush()?;
     summary.injected = injected;
-    Ok(summary)
+    Ok(())
+}
+
+/// Writes facility number `fac_index` of `kind`: one file, or (医科) one per entry of
+/// `volumes` (the receipts of each), and adds it to `summary`.
+fn write_facility(
+    g: &mut Gen,
+    opts: &Opts,
+    kind: FileKind,
+    volumes: &[u64],
+    fac_index: usize,
+    summary: &mut Summary,
+    injected: &mut Vec<Injected>,
+) -> io::Result<()> {
+    let file = |dir: &[u8], name: &str| -> io::Result<(String, PathBuf)> {
+        let rel = format!("{}/{name}", std::str::from_utf8(dir).unwrap());
+        let path = opts.out.join(&rel);
+        fs::create_dir_all(path.parent().unwrap())?;
+        Ok((rel, path))
+    };
+    let n = volumes[0];
+    let rate = opts.defect_rate;
+    match kind {
+        FileKind::Pharmacy => {
+            let mut ph = new_pharmacy(g, fac_index);
+            let (rel, path) = file(&ph.fac.code, "RECEIPTY.CYO")?;
+            summary.bytes += write_pharmacy_file(g, &mut ph, &path, &rel, n, rate, injected)?;
+            summary.pharmacy_receipts += n;
+            summary.files.push(rel);
+            summary.kinds.push("pharmacy");
+        }
+        FileKind::Dpc => {
+            let mut fac = new_facility(g, fac_index, false);
+            let (rel, path) = file(&fac.code, "RECEIPTD.UKE")?;
+            let (bytes, groups) = write_dpc_file(g, &mut fac, &path, &rel, n, rate, injected)?;
+            summary.bytes += bytes;
+            summary.dpc_receipts += n;
+            summary.dpc_groups += groups;
+            summary.files.push(rel);
+            summary.kinds.push("dpc");
+        }
+        FileKind::Dental => {
+            let mut fac = new_facility(g, fac_index, true);
+            let (rel, path) = file(&fac.code, "RECEIPTS.UKE")?;
+            summary.bytes += write_dental_file(g, &mut fac, &path, &rel, n, rate, injected)?;
+            summary.dental_receipts += n;
+            summary.files.push(rel);
+            summary.kinds.push("dental");
+        }
+        FileKind::Medical => {
+            let multi = volumes.len() > 1;
+            let mut fac = new_facility(g, fac_index, false);
+            if multi {
+                summary.multi_volume += 1;
+            }
+            for (v, &n) in volumes.iter().enumerate() {
+                let name = if multi {
+                    format!("VOL{:02}/RECEIPTC.UKE", v + 1)
+                } else {
+                    "RECEIPTC.UKE".to_string()
+                };
+                let (rel, path) = file(&fac.code, &name)?;
+                let last = v + 1 == volumes.len();
+                summary.bytes +=
+                    write_file(g, &mut fac, &path, &rel, v as u8, last, n, rate, injected)?;
+                summary.files.push(rel);
+                summary.kinds.push("medical");
+                summary.file_receipts.push(n);
+            }
+        }
+    }
+    if kind != FileKind::Medical {
+        summary.file_receipts.push(n);
+    }
+    let total: u64 = volumes.iter().sum();
+    summary.receipts += total;
+    summary.facility_receipts.push(total);
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -5991,6 +6582,7 @@ fn write_file(
         line += w.lines;
         f.write_all(&g.buf)?;
         bytes += g.buf.len() as u64;
+        g.note_size(FileKind::Medical);
     }
     // GO: the totals on the last (or only) volume; 01 … on the others.
     b.clear();
@@ -6010,6 +6602,72 @@ fn write_file(
     bytes += b.len() as u64;
     f.flush()?;
     Ok(bytes)
+}
+
+/// The `p`-th percentile (nearest rank) of sorted `xs`.
+fn percentile<T: Copy>(xs: &[T], p: f64) -> T {
+    let i = ((p / 100.0 * xs.len() as f64).ceil() as usize).clamp(1, xs.len());
+    xs[i - 1]
+}
+
+/// `--realistic`: receipts per facility (all, and by kind) and bytes per receipt by class.
+fn print_distributions(s: &Summary) {
+    let sizes = |k: Option<&str>| -> Vec<u64> {
+        // A facility's kind is its first file's.
+        let mut kinds = Vec::new();
+        let mut prev = "";
+        for (f, &kind) in s.files.iter().zip(&s.kinds) {
+            let dir = f.split('/').next().unwrap();
+            if dir != prev {
+                kinds.push(kind);
+                prev = dir;
+            }
+        }
+        let mut v: Vec<u64> = s
+            .facility_receipts
+            .iter()
+            .zip(&kinds)
+            .filter(|(_, &kind)| k.is_none_or(|k| k == kind))
+            .map(|(&n, _)| n)
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    for (label, k) in [
+        ("all", None),
+        ("医科", Some("medical")),
+        ("歯科", Some("dental")),
+        ("調剤", Some("pharmacy")),
+        ("DPC", Some("dpc")),
+    ] {
+        let v = sizes(k);
+        if v.is_empty() {
+            continue;
+        }
+        eprintln!(
+            "receipts per facility, {label}: {} facilit{}, min {} / median {} / mean {:.0} / max {}",
+            v.len(),
+            if v.len() == 1 { "y" } else { "ies" },
+            v[0],
+            percentile(&v, 50.0),
+            v.iter().sum::<u64>() as f64 / v.len() as f64,
+            v[v.len() - 1]
+        );
+    }
+    for (label, xs) in SIZE_CLASSES.iter().zip(&s.receipt_bytes) {
+        if xs.is_empty() {
+            continue;
+        }
+        let mut v = xs.clone();
+        v.sort_unstable();
+        eprintln!(
+            "bytes per receipt, {label}: {} receipt(s), median {} / p5 {} / p95 {}",
+            v.len(),
+            percentile(&v, 50.0),
+            percentile(&v, 5.0),
+            percentile(&v, 95.0)
+        );
+    }
 }
 
 #[allow(dead_code)]
@@ -6053,6 +6711,9 @@ fn main() {
                     of("medical"),
                     s.receipts - s.dental_receipts - s.pharmacy_receipts - s.dpc_receipts
                 );
+            }
+            if opts.realistic {
+                print_distributions(&s);
             }
         }
         Err(e) => {

@@ -3,7 +3,8 @@
 //! seed, every injected defect is reported at the line and with the code `injected.tsv` names
 //! (and nothing else is), and the GO totals and multi-volume ids are right — for 医科 months,
 //! 歯科 months (`--kind dental`), 調剤 months (`--kind pharmacy`), DPC months (`--kind dpc`)
-//! and months of all four (`--kind mixed`).
+//! and months of all four (`--kind mixed`); and `--realistic` months have facilities of
+//! skewed sizes and 医科 outpatient receipts of a clinic's size.
 
 #[path = "../examples/gen_month.rs"]
 mod gen;
@@ -201,7 +202,17 @@ fn defects_of_kind_are_reported_exactly(
     files: usize,
 ) -> BTreeSet<(String, u64, String)> {
     let dir = Scratch::new(tag);
-    let s = gen::generate(&opts_kind(&dir.0, kind, receipts, seed, rate, files)).unwrap();
+    let o = opts_kind(&dir.0, kind, receipts, seed, rate, files);
+    defects_in_month_are_reported_exactly(&o).1
+}
+
+/// [`defects_are_reported_exactly`] for the month of `o` (written to `o.out`); returns its
+/// summary and the injected defects.
+fn defects_in_month_are_reported_exactly(
+    o: &gen::Opts,
+) -> (gen::Summary, BTreeSet<(String, u64, String)>) {
+    let dir = Scratch(o.out.clone());
+    let s = gen::generate(o).unwrap();
     let injected = read_tsv(&dir.0);
     assert_eq!(injected.len(), s.injected.len(), "one defect per line");
     assert!(!injected.is_empty());
@@ -221,7 +232,7 @@ fn defects_of_kind_are_reported_exactly(
         extra.len(),
         show(&extra)
     );
-    injected
+    (s, injected)
 }
 
 #[test]
@@ -442,6 +453,22 @@ fn arguments() {
     ])
     .is_err());
     assert!(a(&["--receipts", "1", "--seed", "1", "--out", "x", "--bogus"]).is_err());
+    // --realistic: the files follow from the receipts (0) unless --files is given.
+    let r = ["--receipts", "3000", "--seed", "1", "--out", "x"];
+    let o = a(&r).unwrap();
+    assert!(!o.realistic);
+    assert_eq!(o.files, 1);
+    let with_r = |extra: &[&str]| {
+        let mut v = r.to_vec();
+        v.extend_from_slice(extra);
+        a(&v)
+    };
+    let o = with_r(&["--realistic", "--kind", "mixed"]).unwrap();
+    assert!(o.realistic);
+    assert_eq!((o.files, o.kind), (0, gen::MonthKind::Mixed));
+    assert_eq!(with_r(&["--files", "20", "--realistic"]).unwrap().files, 20);
+    assert!(with_r(&["--realistic=yes"]).is_err());
+    assert!(with_r(&["--realistic", "--files", "4000"]).is_err());
 }
 
 #[test]
@@ -1359,4 +1386,222 @@ fn dpc_months_give_the_same_findings_in_chunks() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// --realistic months
+
+fn realistic(dir: &Path, kind: gen::MonthKind, receipts: u64, seed: u64, rate: f64) -> gen::Opts {
+    let mut o = opts_kind(dir, kind, receipts, seed, rate, 0);
+    o.realistic = true;
+    o
+}
+
+/// The bytes of every receipt of a 医科 file (its RE record up to the next RE or GO, CR LF
+/// included), as (入院, bytes) by the 4th digit of the レセプト種別.
+fn medical_receipt_sizes(bytes: &[u8]) -> Vec<(bool, usize)> {
+    let mut out = Vec::new();
+    let mut cur: Option<(bool, usize)> = None;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        if line.starts_with(b"RE,") || line.starts_with(b"GO,") {
+            out.extend(cur.take());
+            if line.starts_with(b"RE,") {
+                let kind = line.split(|&b| b == b',').nth(2).unwrap();
+                cur = Some(((kind[3] - b'0') % 2 == 1, 0));
+            }
+        }
+        if let Some((_, n)) = cur.as_mut() {
+            *n += line.len();
+        }
+    }
+    out
+}
+
+fn median(v: &mut [u64]) -> u64 {
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+#[test]
+fn realistic_month_is_clean_with_skewed_facilities_and_clinic_sized_receipts() {
+    let dir = Scratch::new("realistic-clean");
+    let o = realistic(&dir.0, gen::MonthKind::Mixed, 3000, 7, 0.0);
+    let s = gen::generate(&o).unwrap();
+    assert_eq!(s.receipts, 3000);
+    assert!(s.injected.is_empty());
+    // One file a facility (two for a two-volume one), about one facility per 630 receipts,
+    // each of 50..=5000 receipts.
+    assert_eq!(s.files.len(), s.facility_receipts.len() + s.multi_volume);
+    assert_eq!(s.file_receipts.iter().sum::<u64>(), 3000);
+    assert_eq!(s.facility_receipts.iter().sum::<u64>(), 3000);
+    assert!(
+        (4..=6).contains(&s.facility_receipts.len()),
+        "{:?}",
+        s.facility_receipts
+    );
+    for &n in &s.facility_receipts {
+        assert!((50..=5000).contains(&n), "{:?}", s.facility_receipts);
+    }
+    for k in ["medical", "dental", "pharmacy"] {
+        assert!(s.kinds.contains(&k), "{k}: {:?}", s.kinds);
+    }
+    // Valid: no error, no warning, each file read as the kind it was written as.
+    let reports = check_all(&dir.0, &s);
+    let bad = findings(&reports);
+    assert!(
+        bad.is_empty(),
+        "clean realistic month has findings:\n{}",
+        show(&bad)
+    );
+    only_expected_infos(&reports);
+    for ((_, want), (path, got)) in s.files.iter().zip(&s.kinds).zip(kinds_of(&reports)) {
+        assert_eq!(got, Some(*want), "{path}");
+    }
+    // 医科 outpatient receipts of a clinic's size (a median of 450..=800 bytes, most of them
+    // 300..=900), inpatient ones of several KB; counted from the files.
+    let (mut outpatient, mut inpatient) = (Vec::new(), Vec::new());
+    for (rel, kind) in s.files.iter().zip(&s.kinds) {
+        if *kind == "medical" {
+            for (inp, n) in medical_receipt_sizes(&fs::read(dir.0.join(rel)).unwrap()) {
+                if inp {
+                    inpatient.push(n as u64);
+                } else {
+                    outpatient.push(n as u64);
+                }
+            }
+        }
+    }
+    let m = median(&mut outpatient);
+    assert!(
+        (450..=800).contains(&m),
+        "median 医科 outpatient receipt {m} B"
+    );
+    let within = outpatient
+        .iter()
+        .filter(|&&n| (300..=900).contains(&n))
+        .count();
+    assert!(
+        within * 10 >= outpatient.len() * 8,
+        "{within} of {} outpatient receipts in 300..=900 B",
+        outpatient.len()
+    );
+    assert!(
+        inpatient.len() * 10 < outpatient.len(),
+        "{} inpatient, {} outpatient",
+        inpatient.len(),
+        outpatient.len()
+    );
+    if !inpatient.is_empty() {
+        assert!(median(&mut inpatient) >= 2000, "{inpatient:?}");
+    }
+    // The summary's sizes are the files' (the same receipts in the same order).
+    let mut from_summary: Vec<u64> = s.receipt_bytes[0].iter().map(|&n| n as u64).collect();
+    assert_eq!(median(&mut from_summary), m);
+    assert_eq!(s.receipt_bytes[0].len(), outpatient.len());
+    assert_eq!(s.receipt_bytes[1].len(), inpatient.len());
+}
+
+#[test]
+fn realistic_defects_are_reported_where_listed() {
+    let dir = Scratch::new("realistic-defects");
+    let o = realistic(&dir.0, gen::MonthKind::Mixed, 3000, 11, 0.2);
+    let (s, injected) = defects_in_month_are_reported_exactly(&o);
+    assert_eq!(s.receipts, 3000);
+    assert!(injected.len() > 300, "{} defects", injected.len());
+    let codes: BTreeSet<&str> = injected.iter().map(|(_, _, c)| c.as_str()).collect();
+    assert!(codes.len() >= 20, "{codes:?}");
+    // A realistic 医科 month with --files: a two-volume facility among its 34 files, and its
+    // defects found too (S005 / S014 across the volumes).
+    let dir = Scratch::new("realistic-volumes");
+    let mut o = realistic(&dir.0, gen::MonthKind::Medical, 3400, 5, 0.2);
+    o.files = 34;
+    let (s, injected) = defects_in_month_are_reported_exactly(&o);
+    assert_eq!(s.files.len(), 34);
+    assert_eq!(s.multi_volume, 1);
+    assert!(s.files.iter().any(|f| f.ends_with("/VOL02/RECEIPTC.UKE")));
+    assert!(injected.iter().any(|(f, _, _)| f.contains("/VOL0")));
+    // A defect in every receipt of a realistic 医科 month: each kind is placed in the
+    // smaller outpatient receipts too.
+    let dir = Scratch::new("realistic-every");
+    let o = realistic(&dir.0, gen::MonthKind::Medical, 1200, 3, 1.0);
+    let (_, injected) = defects_in_month_are_reported_exactly(&o);
+    let codes: BTreeSet<&str> = injected.iter().map(|(_, _, c)| c.as_str()).collect();
+    let all: BTreeSet<&str> = gen::DEFECTS.iter().map(|d| d.code()).collect();
+    assert_eq!(codes, all);
+}
+
+#[test]
+fn realistic_plan_gives_skewed_facility_sizes() {
+    let plan = |kind, receipts, files| {
+        let mut o = realistic(Path::new("x"), kind, receipts, 7, 0.0);
+        o.files = files;
+        gen::realistic_plan(&o)
+    };
+    // Half a million receipts: about 800 facilities of 50..=5000, median 450..=600, mean
+    // about 630, a few % of the 医科 ones in two volumes.
+    for kind in [gen::MonthKind::Medical, gen::MonthKind::Mixed] {
+        let p = plan(kind, 500_000, 0);
+        let mut sizes: Vec<u64> = p.iter().map(|f| f.receipts()).collect();
+        assert_eq!(sizes.iter().sum::<u64>(), 500_000);
+        assert!(
+            (760..=830).contains(&sizes.len()),
+            "{} facilities",
+            sizes.len()
+        );
+        assert!(sizes.iter().all(|n| (50..=5000).contains(n)));
+        let m = median(&mut sizes);
+        assert!((450..=600).contains(&m), "{kind:?}: median {m}");
+        let medical = p
+            .iter()
+            .filter(|f| f.kind == gen::FileKind::Medical)
+            .count();
+        let two = p.iter().filter(|f| f.volumes.len() == 2).count();
+        assert!(
+            two > 0 && two * 100 <= medical * 6,
+            "{two} of {medical} 医科 facilities in two volumes"
+        );
+        assert!(p
+            .iter()
+            .all(|f| f.volumes.iter().all(|&v| v > 0) && f.volumes.len() <= 2));
+        assert!(p
+            .iter()
+            .all(|f| f.volumes.len() == 1 || f.kind == gen::FileKind::Medical));
+    }
+    // Mixed: 歯科 clinics smaller than pharmacies, DPC hospitals few and large.
+    let p = plan(gen::MonthKind::Mixed, 500_000, 0);
+    let of = |k| -> Vec<u64> {
+        p.iter()
+            .filter(|f| f.kind == k)
+            .map(|f| f.receipts())
+            .collect()
+    };
+    let (mut d, mut ph, mut q) = (
+        of(gen::FileKind::Dental),
+        of(gen::FileKind::Pharmacy),
+        of(gen::FileKind::Dpc),
+    );
+    assert!(median(&mut d) * 3 / 2 < median(&mut ph), "{d:?} {ph:?}");
+    assert!(!q.is_empty() && q.len() * 50 < p.len() && median(&mut q) > median(&mut ph));
+    // --files N: N files (two-volume facilities counting twice), the sizes scaled to the
+    // receipts.
+    for (kind, receipts, files) in [
+        (gen::MonthKind::Medical, 20_000, 20),
+        (gen::MonthKind::Mixed, 20_000, 20),
+        (gen::MonthKind::Medical, 100_000, 10),
+        (gen::MonthKind::Dental, 1_000, 100),
+        (gen::MonthKind::Medical, 3_400, 34),
+    ] {
+        let p = plan(kind, receipts, files);
+        let n: usize = p.iter().map(|f| f.volumes.len()).sum();
+        assert_eq!(n, files, "{kind:?} {receipts} {files}");
+        assert_eq!(p.iter().map(|f| f.receipts()).sum::<u64>(), receipts);
+        let sizes: BTreeSet<u64> = p.iter().map(|f| f.receipts()).collect();
+        let (min, max) = (sizes.first().unwrap(), sizes.last().unwrap());
+        assert!(*max >= 2 * min, "skewed: {sizes:?}");
+    }
+    // The plan is a pure function of the options.
+    assert_eq!(
+        plan(gen::MonthKind::Mixed, 50_000, 0),
+        plan(gen::MonthKind::Mixed, 50_000, 0)
+    );
 }
