@@ -1,97 +1,83 @@
 #!/usr/bin/env bash
-# Month-scale benchmark: generates ~1 GiB of claims, then on the same warm file times
-# (a) wc -l, (b) recelint check --format json > /dev/null with 1 and 2 threads, and reports
-# MB/s, the ratio to wc -l, the 2-vs-1-thread speed-up and peak RSS (/usr/bin/time -v).
-# Usage: bash benches/month.sh [RECEIPTS] [RUNS]   (defaults: 500000 receipts, 3 runs; medians)
-# KIND=dental times a 歯科 month (one RECEIPTS.UKE), KIND=pharmacy a 調剤 month (one
-# RECEIPTY.CYO), KIND=dpc a DPC month (one RECEIPTD.UKE); KIND=mixed a month of all four
-# kinds, checked as a folder (FILES files, default 5: gen_month --kind mixed needs three at
-# least, and writes a DPC file from four on). FILES=N spreads the month over N
-# files (of which the first is timed, unless KIND=mixed). Without KIND and FILES the run is
-# the 医科 one it always was. MONTH_DIR overrides the month's folder.
+# The month benchmark (#17): three workloads side by side, timed in alternating runs.
+#   (a) a month of facility files: gen_month --kind mixed --realistic, about 2,500 files of
+#       about 630 receipts (医科 outpatient receipts of ~570 B, 歯科, 調剤, DPC), one folder;
+#   (b) one large hospital file: 500,000 医科 receipts in one RECEIPTC.UKE (~1 GB);
+#   (c) a file with ~150 k findings: 125,000 医科 receipts, every one with an injected defect.
+# Each: wc -l over the same files, recelint check --format json > /dev/null with 1 and 2
+# threads (medians and ranges of RUNS runs; MB/s; ratio to wc -l; speed-up; peak RSS). Then
+# peak RSS for a 1 GB and a 4 GB realistic month (2 threads) and its growth.
+# Usage: bash benches/month.sh [RUNS]   (default 3). The months are generated once under
+# target/bench-month/ (about 7 GB in all; MONTH_DIR overrides), then reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-receipts=${1:-500000}
-runs=${2:-3}
-kind=${KIND:-medical}
-files=${FILES:-}
-gen_args=()
-case "$kind" in
-  medical) name=RECEIPTC.UKE ;;
-  dental) name=RECEIPTS.UKE; gen_args+=(--kind dental) ;;
-  pharmacy) name=RECEIPTY.CYO; gen_args+=(--kind pharmacy) ;;
-  dpc) name=RECEIPTD.UKE; gen_args+=(--kind dpc) ;;
-  mixed) name=; files=${files:-5}; gen_args+=(--kind mixed) ;;
-  *) echo "KIND must be medical, dental, pharmacy, dpc or mixed, not '$kind'" >&2; exit 2 ;;
-esac
-if [ -n "$files" ]; then
-  gen_args+=(--files "$files")
-fi
-suffix=
-if [ "$kind" != medical ]; then suffix+="-$kind"; fi
-if [ -n "$files" ]; then suffix+="-$files-files"; fi
-dir=${MONTH_DIR:-target/month-$receipts$suffix}
+runs=${1:-3}
+root=${MONTH_DIR:-target/bench-month}
 cargo build --release --quiet --example gen_month
 cargo build --release --quiet
-if [ ! -f "$dir/.done" ]; then
-  rm -rf "$dir"
-  target/release/examples/gen_month --receipts "$receipts" --seed 7 --out "$dir" ${gen_args[@]+"${gen_args[@]}"}
-  touch "$dir/.done"
-fi
-# What is timed: one file, or (KIND=mixed) the whole folder; `all` is every file in it.
-if [ -n "$name" ]; then
-  file=$(find "$dir" -name "$name" | head -n 1)
-  all=("$file")
-else
-  file=$dir
-  mapfile -t all < <(find "$dir" \( -name '*.UKE' -o -name '*.CYO' \) | sort)
-fi
-bytes=$(stat -c %s "${all[@]}" | awk '{s += $1} END {print s}')
-cat "${all[@]}" > /dev/null   # warm the page cache
-
+tgt=${CARGO_TARGET_DIR:-target}
+gen=$tgt/release/examples/gen_month
+bin=$tgt/release/recelint
+gen_once() { # DIR ARGS...: generate once
+  local dir=$1; shift
+  if [ ! -f "$dir/.done" ]; then
+    rm -rf "$dir"
+    "$gen" --seed 7 --out "$dir" "$@" > /dev/null
+    touch "$dir/.done"
+  fi
+}
+gen_once "$root/a" --receipts 1575000 --kind mixed --realistic
+gen_once "$root/b" --receipts 500000 --files 1
+gen_once "$root/c" --receipts 125000 --files 1 --defect-rate 1
+gen_once "$root/m1" --receipts 1260000 --kind mixed --realistic
+gen_once "$root/m4" --receipts 5040000 --kind mixed --realistic
+files_of() { find "$1" \( -name '*.UKE' -o -name '*.CYO' \) | sort; }
+bytes_of() { files_of "$1" | xargs stat -c %s | awk '{s += $1} END {print s}'; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-# Wall seconds and peak RSS (KiB) of one run of a command, from GNU time.
+range() { printf '%s\n' "$@" | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {printf "%s-%s", lo, hi}'; }
+# Wall seconds and peak RSS (KiB) of one run, from GNU time.
 measure() {
   /usr/bin/time -f '%e %M' -o /tmp/recelint-bench.$$ "$@" > /dev/null 2>/dev/null || true
   cat /tmp/recelint-bench.$$
 }
-rss_of() { measure "$@" | cut -d' ' -f2; }
-
-# The runs alternate (wc -l, 1 thread, 2 threads, wc -l, ...) so that the three medians
-# and the speed-up sample the same moments: on a shared virtual machine the speed drifts
-# by tens of percent from minute to minute.
-check=(target/release/recelint check --no-progress --format json "$file" --threads)
-ws=(); as=(); cs=()
-# This VM's kernel reclaims cold page-cache pages between runs (kdamond; vmstat showed the
-# file partly read from disk again), so the file is read into the cache before every run.
-warm() { cat "${all[@]}" > /dev/null; }
-# CPU time the hypervisor gave to other guests while the runs went (the 8th field of the
-# cpu line of /proc/stat, in clock ticks): when it is large, the 2-thread figures suffer most.
+# This VM's kernel reclaims cold page-cache pages between runs, so the files are read into
+# the cache before every run.
+warm() { files_of "$1" | xargs cat > /dev/null; }
+check() { "$bin" check --no-progress --format json "$1" --threads "$2"; }
 steal() { awk '/^cpu /{print $9}' /proc/stat 2>/dev/null || echo 0; }
 steal0=$(steal)
+declare -A w t1 t2 r1 r2
+for x in a b c; do w[$x]=; t1[$x]=; t2[$x]=; done
+# Alternating: wc, 1 thread, 2 threads of each workload, then the next run.
 for _ in $(seq "$runs"); do
-  warm; ws+=("$(measure wc -l "${all[@]}" | cut -d' ' -f1)")
-  warm; as+=("$(measure "${check[@]}" 1 | cut -d' ' -f1)")
-  warm; cs+=("$(measure "${check[@]}" 2 | cut -d' ' -f1)")
+  for x in a b c; do
+    warm "$root/$x"; m=$(measure sh -c "find '$root/$x' \( -name '*.UKE' -o -name '*.CYO' \) -print0 | xargs -0 wc -l"); w[$x]+="${m% *} "
+    warm "$root/$x"; m=$(measure check "$root/$x" 1); t1[$x]+="${m% *} "; r1[$x]=${m#* }
+    warm "$root/$x"; m=$(measure check "$root/$x" 2); t2[$x]+="${m% *} "; r2[$x]=${m#* }
+  done
 done
-range() { printf '%s\n' "$@" | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {printf "%s-%s", lo, hi}'; }
-wc_s=$(printf '%s\n' "${ws[@]}" | median)
-t1=$(printf '%s\n' "${as[@]}" | median)
-t2=$(printf '%s\n' "${cs[@]}" | median)
-rss1=$(rss_of "${check[@]}" 1)
-rss2=$(rss_of "${check[@]}" 2)
-mb=$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1e6}')
-if [ "$kind" = medical ] && [ -z "$files" ]; then
-  echo "file: $file ($mb MB, $receipts receipts); $(nproc) cores; medians of $runs runs"
-else
-  echo "file: $file ($mb MB, $kind month of $receipts receipts in ${files:-1} file(s)); $(nproc) cores; medians of $runs runs"
+echo "recelint $(git rev-parse --short HEAD) on $(nproc) cores, $(date -u +%Y-%m-%d); medians of $runs alternating runs"
+printf '%-34s %9s %7s %7s %9s %9s %8s %8s %7s %7s\n' workload MB files 'wc -l' '1 thread' '2 threads' 'MB/s(2)' 'x wc -l' speed-up 'RSS MiB'
+for x in a b c; do
+  case $x in
+    a) name="(a) month of facility files" ;;
+    b) name="(b) one hospital file" ;;
+    c) name="(c) file with many findings" ;;
+  esac
+  n=$(files_of "$root/$x" | wc -l)
+  b=$(bytes_of "$root/$x")
+  ws=$(printf '%s\n' ${w[$x]} | median); a1=$(printf '%s\n' ${t1[$x]} | median); a2=$(printf '%s\n' ${t2[$x]} | median)
+  awk -v name="$name" -v b="$b" -v n="$n" -v w="$ws" -v a="$a1" -v c="$a2" -v r="${r2[$x]}" 'BEGIN{
+    printf "%-34s %9.0f %7d %6.2fs %8.2fs %8.2fs %8.0f %8.1f %7.2fx %7d\n", name, b/1e6, n, w, a, c, b/1e6/c, c/(w>0?w:0.001), a/c, r/1024 }'
+  echo "    ranges (s): wc -l $(range ${w[$x]}), 1 thread $(range ${t1[$x]}), 2 threads $(range ${t2[$x]})"
+done
+if [ -d "$root/c" ]; then
+  findings=$("$bin" check --no-progress --statistics --format json "$root/c" | awk -F'"count": ' 'NF>1 {s += $2} END {print s+0}')
+  echo "(c) holds $findings findings"
 fi
-awk -v b="$bytes" -v w="$wc_s" -v a="$t1" -v c="$t2" -v r1="$rss1" -v r2="$rss2" 'BEGIN{
-  printf "wc -l:                %6.2f s  %8.0f MB/s\n", w, b/1e6/(w>0?w:0.001);
-  printf "recelint, 1 thread:   %6.2f s  %8.0f MB/s  %5.1fx wc -l  peak RSS %d MiB\n", a, b/1e6/a, a/(w>0?w:0.001), r1/1024;
-  printf "recelint, 2 threads:  %6.2f s  %8.0f MB/s  %5.1fx wc -l  peak RSS %d MiB\n", c, b/1e6/c, c/(w>0?w:0.001), r2/1024;
-  printf "2 vs 1 thread speed-up: %.2fx\n", a/c;
-}'
-echo "ranges (s): wc -l $(range "${ws[@]}"), 1 thread $(range "${as[@]}"), 2 threads $(range "${cs[@]}")"
+warm "$root/m1"; m1=$(measure check "$root/m1" 2)
+warm "$root/m4"; m4=$(measure check "$root/m4" 2)
+awk -v b1="$(bytes_of "$root/m1")" -v b4="$(bytes_of "$root/m4")" -v r1="${m1#* }" -v r4="${m4#* }" -v t1="${m1% *}" -v t4="${m4% *}" 'BEGIN{
+  printf "peak RSS, 2 threads: %.2f GB month %d MiB (%.2f s), %.2f GB month %d MiB (%.2f s): growth %+.1f %%\n", b1/1e9, r1/1024, t1, b4/1e9, r4/1024, t4, (r4-r1)*100/r1 }'
 echo "CPU stolen by the hypervisor during the runs: $(( $(steal) - steal0 )) ticks of $(getconf CLK_TCK) a second"
 rm -f /tmp/recelint-bench.$$
