@@ -509,6 +509,7 @@ fn at_fact(files: &Files, f: usize, fi: usize, rule: &'static Rule, args: Vec<Ar
 /// Q005–Q009 for every fact of every report, against the CSV `rows`, the `history` files'
 /// receipts and the reports' own receipts; also completes each report's breakdown.
 pub fn resolve(reports: &mut [FileReport], history: &[FileReport], rows: Vec<Row>) {
+    let evidence_given = !rows.is_empty() || !history.is_empty();
     let all: Vec<&FileReport> = history.iter().chain(reports.iter()).collect();
     let facts: Vec<FileFacts> = all
         .iter()
@@ -532,26 +533,30 @@ pub fn resolve(reports: &mut [FileReport], history: &[FileReport], rows: Vec<Row
             a += RANGE;
         }
     }
-    let parts: Vec<(usize, Vec<Finding>, u64)> = {
+    let parts: Vec<(usize, Vec<Finding>, u64, u64)> = {
         use rayon::prelude::*;
         ranges
             .par_iter()
             .map(|&(ri, a, b)| {
                 let files = Files::new(&all, h, &index.rows);
-                let (found, past) = resolve_range(&files, &index, h + ri, a..b);
-                (ri, found, past)
+                let (found, past, evidenced) = resolve_range(&files, &index, h + ri, a..b);
+                (ri, found, past, evidenced)
             })
             .collect()
     };
     drop(all);
-    let mut out: Vec<(Vec<Finding>, u64)> = (0..reports.len()).map(|_| (Vec::new(), 0)).collect();
-    for (ri, found, past) in parts {
+    let mut out: Vec<(Vec<Finding>, u64, u64)> =
+        (0..reports.len()).map(|_| (Vec::new(), 0, 0)).collect();
+    for (ri, found, past, evidenced) in parts {
         out[ri].0.extend(found);
         out[ri].1 += past;
+        out[ri].2 += evidenced;
     }
-    for (r, (found, past)) in reports.iter_mut().zip(out) {
+    for (r, (found, past, evidenced)) in reports.iter_mut().zip(out) {
         r.breakdown.current = r.breakdown.current.saturating_sub(past);
         r.breakdown.past += past;
+        r.breakdown.evidenced = evidenced;
+        r.breakdown.evidence_given = evidence_given;
         for (d, label) in found {
             if let (Some(n), Some(label)) = (d.receipt, label) {
                 r.labels.entry(n).or_insert(label);
@@ -563,17 +568,18 @@ pub fn resolve(reports: &mut [FileReport], history: &[FileReport], rows: Vec<Row
     }
 }
 
-/// Q005–Q009 for facts `range` of file `f`: the findings, and how many claims turned out to
-/// be on a past qualification.
+/// Q005–Q009 for facts `range` of file `f`: the findings, how many claims turned out to be
+/// on a past qualification, and how many ordinary claims had any evidence at all.
 fn resolve_range(
     files: &Files,
     index: &Index,
     f: usize,
     range: std::ops::Range<usize>,
-) -> (Vec<Finding>, u64) {
+) -> (Vec<Finding>, u64, u64) {
     let r = files.reports[f];
     let mut found = Vec::new();
     let mut past_claims = 0;
+    let mut evidenced = 0;
     for fi in range {
         let fact = &r.facts[fi];
         let claim = fact.claim();
@@ -613,6 +619,7 @@ fn resolve_range(
                 }
             }
             Claim::Ordinary(q) => {
+                evidenced += u64::from(!evid.is_empty());
                 let matching: Vec<&Weighed> = evid.iter().filter(|e| e.qual == q).collect();
                 let past = matching.iter().any(|e| e.status == Status::Past)
                     && !matching.iter().any(|e| e.status == Status::Current);
@@ -639,7 +646,7 @@ fn resolve_range(
             _ => {}
         }
     }
-    (found, past_claims)
+    (found, past_claims, evidenced)
 }
 
 /// Reads the qualifications CSV's rows (pushed onto `rows`); returns a report for the CSV

@@ -15,6 +15,7 @@ pub(super) struct FileAcc {
     pub(super) spool: qualification::Spool,
     pub(super) breakdown: Breakdown,
     pub(super) facility: String,
+    pub(super) header_text: Option<(String, String)>,
     pub(super) structure: structure::FileStructure,
     pub(super) values: value::Values,
     pub(super) flags: file::FileFlags,
@@ -54,6 +55,9 @@ impl FileAcc {
         }
         if self.facility.is_empty() {
             self.facility = c.facility;
+        }
+        if self.header_text.is_none() {
+            self.header_text = c.header_text;
         }
         self.facts.extend(c.facts.into_iter().map(|mut f| {
             f.line += lines;
@@ -189,6 +193,7 @@ impl FileAcc {
         };
         report.breakdown = acc.breakdown;
         report.facility = acc.facility;
+        (report.facility_name, report.claim_ym) = acc.header_text.unwrap_or_default();
         report.diagnostics = diags;
     }
 }

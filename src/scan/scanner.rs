@@ -24,6 +24,8 @@ pub(super) struct Scanner<'a> {
     pub(super) receipt_start: usize,
     pub(super) labels: BTreeMap<u32, ReceiptLabel>,
     pub(super) facility: std::sync::Arc<str>,
+    /// The header's 医療機関名称 and 請求年月 as recorded, once the header is read.
+    pub(super) header_text: Option<(String, String)>,
     pub(super) facts: Vec<ReceiptFact>,
     /// The facts' RE and HO lines, when the file cannot be read again by offset.
     pub(super) spool: Option<qualification::Spool>,
@@ -208,6 +210,14 @@ impl<'a> Scanner<'a> {
         if v.is(l.header) && self.facility.is_empty() {
             self.facility = sjis::decode(v.field(l.header_facility)).into();
         }
+        if v.is(l.header) && self.header_text.is_none() {
+            let name = l
+                .header_facility_name
+                .map(|i| sjis::decode(v.field(i)).trim().to_string())
+                .unwrap_or_default();
+            let ym = sjis::decode(v.field(l.header_claim_ym)).trim().to_string();
+            self.header_text = Some((name, ym));
+        }
 
         // Text: scan the fields of records with non-ASCII or control bytes.
         let scans = if bytes.plain {
@@ -266,6 +276,7 @@ pub(super) struct ChunkOut {
     pub(super) spool: Option<qualification::Spool>,
     pub(super) breakdown: Breakdown,
     pub(super) facility: String,
+    pub(super) header_text: Option<(String, String)>,
     pub(super) first_label: Option<ReceiptLabel>,
     pub(super) f001: usize,
     /// Findings past the per-rule cap, counted by rule.
@@ -301,6 +312,7 @@ pub(super) fn scan_chunk(
         receipt_start: 0,
         labels: BTreeMap::new(),
         facility: std::sync::Arc::from(""),
+        header_text: None,
         facts: Vec::new(),
         breakdown: Breakdown::default(),
         spool: spool.then(Default::default),
@@ -342,6 +354,7 @@ pub(super) fn scan_chunk(
         spool: sc.spool,
         breakdown: sc.breakdown,
         facility: sc.facility.to_string(),
+        header_text: sc.header_text,
         first_label: sc.first_label,
         f001: sc.f001,
         structure: sc.structure,
@@ -380,6 +393,7 @@ pub(super) fn scan_chunk_guarded(
             spool: None,
             breakdown: Breakdown::default(),
             facility: String::new(),
+            header_text: None,
             first_label: None,
             f001: 0,
             overflow: BTreeMap::new(),
