@@ -1808,6 +1808,33 @@ impl Renderer for Html {
     }
 }
 
+/// Renders `reports` (in order) as the report's body or whole document, for a check that
+/// ran at `checked_at`: the desk page's two views of one check.
+pub(crate) fn render(
+    reports: &[FileReport],
+    style: Style,
+    checked_at: i64,
+    whole_document: bool,
+) -> String {
+    let mut h = Html::at(style, checked_at);
+    let mut totals = Totals::default();
+    let mut sink = io::sink();
+    for (i, r) in reports.iter().enumerate() {
+        totals.add(r);
+        let part = Part {
+            bytes: h.section(i + 1, r).into_bytes(),
+            items: None,
+        };
+        // Writing to memory (and a sink) cannot fail.
+        let _ = h.put(&mut sink, r, part);
+    }
+    if whole_document {
+        h.document(&totals)
+    } else {
+        h.body(&totals)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
