@@ -700,7 +700,7 @@ details.example pre{background:#f3f4f6;border-radius:4px;padding:6px 8px;overflo
 details.example p{margin:6px 0}
 table.same td.msg{width:42%}
 table.same td.refs{line-height:2}
-a.rcpt{display:inline-block;white-space:nowrap;margin:0 6px 0 0;padding:0 8px;border:1px solid var(--line);border-radius:12px;color:var(--ink);text-decoration:none;font-size:12.5px;line-height:1.8;background:#f7f8fa}
+a.rcpt{display:inline-block;max-width:100%;overflow:hidden;text-overflow:ellipsis;vertical-align:bottom;white-space:nowrap;margin:0 6px 0 0;padding:0 8px;border:1px solid var(--line);border-radius:12px;color:var(--ink);text-decoration:none;font-size:12.5px;line-height:1.8;background:#f7f8fa}
 a.rcpt:hover{border-color:var(--q)}
 a.rcpt .ln{color:var(--mute);margin-left:4px}
 .more{color:var(--mute);font-size:12.5px}
@@ -1163,7 +1163,7 @@ impl Html {
             also.push(if ja {
                 "警告もありません".to_string()
             } else {
-                "no warnings either".to_string()
+                "No warnings either".to_string()
             });
         }
         if t.infos > 0 {
