@@ -137,6 +137,8 @@ pub struct Plan {
     pub common_history: Vec<usize>,
     /// History files that could not be read: reported after the inputs.
     pub unreadable_history: Vec<usize>,
+    /// Whether any history file was given that could be read (evidence was given).
+    pub history_given: bool,
 }
 
 /// `--shard K/N`: this run checks the facilities whose hash falls in shard K of N, so a
@@ -215,6 +217,7 @@ pub fn plan(inputs: &[Place], history: &[Place], shard: Option<Shard>) -> Plan {
             }
         }
     }
+    plan.history_given = history.iter().any(|p| *p != Place::Alone);
     for (i, place) in history.iter().enumerate() {
         match place {
             Place::Alone => plan.unreadable_history.push(i),
@@ -455,8 +458,8 @@ fn resolve_group(ev: &GroupEvidence, grp: &Group, own: &mut [(usize, FileReport)
         b.sort_by_key(|(i, _, _)| *i);
         let batch: Vec<&FileReport> = b.iter().map(|(_, r, _)| *r).collect();
         let mine: Vec<bool> = b.iter().map(|(_, _, m)| *m).collect();
-        let _ = ev.plan;
-        let found = qualification::resolve_files(&h, &batch, &mine, ev.rows);
+        let given = !ev.rows.rows.is_empty() || ev.plan.history_given;
+        let found = qualification::resolve_files(&h, &batch, &mine, ev.rows, given);
         found.into_iter().flatten().collect::<Vec<_>>()
     }));
     match run {

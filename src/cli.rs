@@ -27,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// 請求ファイルを検査する / check claim files (files or folders)
     Check(Box<CheckArgs>),
+    /// 窓口用の画面を開く（127.0.0.1 だけ・送信なし） / open the desk page for office staff (127.0.0.1 only, nothing sent)
+    Serve(ServeArgs),
     /// シェル補完スクリプトを出力する / print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -39,6 +41,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = LangArg::Ja)]
         lang: LangArg,
     },
+}
+
+/// `recelint serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (default 0: a free port chosen by the system)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Do not open the browser; only print the address
+    #[arg(long)]
+    pub no_open: bool,
+    /// Language of the page (it has a switch too)
+    #[arg(long, value_enum, default_value_t = LangArg::Ja)]
+    pub lang: LangArg,
+    /// Largest upload accepted, in MB (claim files and CSV together)
+    #[arg(long, value_name = "MB", default_value_t = 256)]
+    pub max_upload_mb: usize,
 }
 
 /// `--kind`: a claim kind by its output name.
@@ -173,6 +192,12 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Rules { code, lang } => rules_cmd(code.as_deref(), lang.into()),
         Command::Check(args) => check_cmd(&args),
+        Command::Serve(a) => crate::desk::serve(crate::desk::Options {
+            port: a.port,
+            open: !a.no_open,
+            lang: a.lang.into(),
+            max_upload: a.max_upload_mb.saturating_mul(1 << 20),
+        }),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();

@@ -39,6 +39,8 @@ pub struct Layout {
     pub same_as_header: Vec<(usize, usize)>,
     pub header_volume: usize,
     pub header_facility: usize,
+    /// The header's 医療機関名称 (薬局 name in 調剤), when the kind's header has one.
+    pub header_facility_name: Option<usize>,
     pub header_claim_ym: usize,
     pub re_care_ym: usize,
     pub re_sex: usize,
@@ -183,6 +185,7 @@ impl Layout {
             go: rec("GO")?,
             header_volume: key(h, "volume")?,
             header_facility: key(h, "facility_code")?,
+            header_facility_name: g.key(h, "facility_name"),
             header_claim_ym: key(h, "claim_ym")?,
             re_care_ym: key("RE", "care_ym")?,
             re_sex: key("RE", "sex")?,

@@ -334,10 +334,20 @@ pub struct Breakdown {
     pub unknown_fill: u64,
     pub disaster_fill: u64,
     pub black_circle_names: u64,
+    /// Of `current` and `past`, the receipts that resolution found evidence about (a row of
+    /// the qualifications CSV, a history receipt or another receipt of the run for the same
+    /// patient); the rest were compared with nothing. Not in the JSON output.
+    #[serde(skip)]
+    pub evidenced: u64,
+    /// Evidence was given (usable CSV rows or history files).
+    #[serde(skip)]
+    pub evidence_given: bool,
 }
 
 impl Breakdown {
     pub fn add(&mut self, o: &Breakdown) {
+        self.evidenced += o.evidenced;
+        self.evidence_given |= o.evidence_given;
         self.current += o.current;
         self.past += o.past;
         self.unknown_fill += o.unknown_fill;

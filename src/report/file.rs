@@ -43,6 +43,11 @@ pub struct FileReport {
     pub baselined: usize,
     /// IR 医療機関コード.
     pub facility: String,
+    /// The header's 医療機関名称 (調剤: the pharmacy's name), as recorded; empty when the file
+    /// has none.
+    pub facility_name: String,
+    /// The header's 請求年月 as recorded (`202611`, or 和暦 `50811`); empty when unreadable.
+    pub claim_ym: String,
     /// The file's claim kind (detected, or forced with `--kind`); `None` when nothing tells.
     pub kind: Option<crate::kind::Kind>,
     /// The editions of its records that have several (調剤 CZ: 54 or 71 fields), most lines

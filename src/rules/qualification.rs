@@ -511,11 +511,18 @@ fn at_fact(files: &Files, f: usize, fi: usize, rule: &'static Rule, args: Vec<Ar
 /// whole batch at once: the command line resolves a facility at a time, with
 /// [`resolve_files`], and must give exactly this.)
 pub fn resolve(reports: &mut [FileReport], history: &[FileReport], rows: Vec<Row>) {
+    let evidence_given = !rows.is_empty() || !history.is_empty();
     let rows = Rows::build(rows);
     let history: Vec<&FileReport> = history.iter().collect();
     let found = {
         let batch: Vec<&FileReport> = reports.iter().collect();
-        resolve_files(&history, &batch, &vec![true; batch.len()], &rows)
+        resolve_files(
+            &history,
+            &batch,
+            &vec![true; batch.len()],
+            &rows,
+            evidence_given,
+        )
     };
     for (r, found) in reports.iter_mut().zip(found) {
         if let Some(found) = found {
@@ -530,17 +537,23 @@ pub(crate) struct Resolved {
     found: Vec<Finding>,
     /// Claims that turned out to be on a past qualification.
     past: u64,
+    /// Ordinary claims that had any evidence at all.
+    evidenced: u64,
+    /// Whether the run was given any evidence (a CSV, history files).
+    evidence_given: bool,
 }
 
 /// Resolves the facts of the `batch` files marked in `own` against the CSV `rows`, the
 /// `history` files and every file of `batch` (the files not marked are evidence only). The
 /// evidence order — history, then `batch` as given — decides which of equal pieces is named,
-/// so a part of a batch given in its order resolves exactly as the whole.
+/// so a part of a batch given in its order resolves exactly as the whole. `evidence_given`:
+/// whether the run (not only this part) was given a CSV or history files.
 pub(crate) fn resolve_files(
     history: &[&FileReport],
     batch: &[&FileReport],
     own: &[bool],
     rows: &Rows,
+    evidence_given: bool,
 ) -> Vec<Option<Resolved>> {
     let all: Vec<&FileReport> = history.iter().chain(batch.iter()).copied().collect();
     let facts: Vec<FileFacts> = all
@@ -565,22 +578,31 @@ pub(crate) fn resolve_files(
             a += RANGE;
         }
     }
-    let parts: Vec<(usize, Vec<Finding>, u64)> = {
+    let parts: Vec<(usize, Vec<Finding>, u64, u64)> = {
         use rayon::prelude::*;
         ranges
             .par_iter()
             .map(|&(ri, a, b)| {
                 let files = Files::new(&all, h, index.rows);
-                let (found, past) = resolve_range(&files, &index, h + ri, a..b);
-                (ri, found, past)
+                let (found, past, evidenced) = resolve_range(&files, &index, h + ri, a..b);
+                (ri, found, past, evidenced)
             })
             .collect()
     };
-    let mut out: Vec<Option<Resolved>> = own.iter().map(|&o| o.then(Resolved::default)).collect();
-    for (ri, found, past) in parts {
+    let mut out: Vec<Option<Resolved>> = own
+        .iter()
+        .map(|&o| {
+            o.then(|| Resolved {
+                evidence_given,
+                ..Resolved::default()
+            })
+        })
+        .collect();
+    for (ri, found, past, evidenced) in parts {
         if let Some(o) = &mut out[ri] {
             o.found.extend(found);
             o.past += past;
+            o.evidenced += evidenced;
         }
     }
     out
@@ -590,6 +612,8 @@ pub(crate) fn resolve_files(
 pub(crate) fn apply(r: &mut FileReport, res: Resolved) {
     r.breakdown.current = r.breakdown.current.saturating_sub(res.past);
     r.breakdown.past += res.past;
+    r.breakdown.evidenced = res.evidenced;
+    r.breakdown.evidence_given = res.evidence_given;
     for (d, label) in res.found {
         if let (Some(n), Some(label)) = (d.receipt, label) {
             r.labels.entry(n).or_insert(label);
@@ -600,17 +624,18 @@ pub(crate) fn apply(r: &mut FileReport, res: Resolved) {
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
-/// Q005–Q009 for facts `range` of file `f`: the findings, and how many claims turned out to
-/// be on a past qualification.
+/// Q005–Q009 for facts `range` of file `f`: the findings, how many claims turned out to be
+/// on a past qualification, and how many ordinary claims had any evidence at all.
 fn resolve_range(
     files: &Files,
     index: &Index,
     f: usize,
     range: std::ops::Range<usize>,
-) -> (Vec<Finding>, u64) {
+) -> (Vec<Finding>, u64, u64) {
     let r = files.reports[f];
     let mut found = Vec::new();
     let mut past_claims = 0;
+    let mut evidenced = 0;
     for fi in range {
         let fact = &r.facts[fi];
         let claim = fact.claim();
@@ -650,6 +675,7 @@ fn resolve_range(
                 }
             }
             Claim::Ordinary(q) => {
+                evidenced += u64::from(!evid.is_empty());
                 let matching: Vec<&Weighed> = evid.iter().filter(|e| e.qual == q).collect();
                 let past = matching.iter().any(|e| e.status == Status::Past)
                     && !matching.iter().any(|e| e.status == Status::Current);
@@ -676,7 +702,7 @@ fn resolve_range(
             _ => {}
         }
     }
-    (found, past_claims)
+    (found, past_claims, evidenced)
 }
 
 /// Reads the qualifications CSV's rows (pushed onto `rows`); returns a report for the CSV

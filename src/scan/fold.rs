@@ -14,6 +14,7 @@ pub(super) struct FileAcc {
     pub(super) facts: Vec<ReceiptFact>,
     pub(super) spool: qualification::Spool,
     pub(super) breakdown: Breakdown,
+    pub(super) header_text: Option<(String, String)>,
     pub(super) structure: structure::FileStructure,
     pub(super) values: value::Values,
     pub(super) flags: file::FileFlags,
@@ -50,6 +51,9 @@ impl FileAcc {
                 l.line += lines;
                 self.labels.entry(receipts + 1).or_insert(l);
             }
+        }
+        if self.header_text.is_none() {
+            self.header_text = c.header_text;
         }
         self.facts.extend(c.facts.into_iter().map(|mut f| {
             f.line += lines;
@@ -184,6 +188,7 @@ impl FileAcc {
             },
         };
         report.breakdown = acc.breakdown;
+        (report.facility_name, report.claim_ym) = acc.header_text.unwrap_or_default();
         report.diagnostics = diags;
     }
 }

@@ -23,6 +23,8 @@ pub(super) struct Scanner<'a> {
     /// Diagnostics count when the current receipt started (to know if it needs a label).
     pub(super) receipt_start: usize,
     pub(super) labels: BTreeMap<u32, ReceiptLabel>,
+    /// The header's 医療機関名称 and 請求年月 as recorded, once the header is read.
+    pub(super) header_text: Option<(String, String)>,
     pub(super) facts: Vec<ReceiptFact>,
     /// The facts' RE and HO lines, when the file cannot be read again by offset.
     pub(super) spool: Option<qualification::Spool>,
@@ -204,6 +206,14 @@ impl<'a> Scanner<'a> {
         }
         let in_receipt = matches!(self.block, Block::Receipt(_)) || self.orphan;
         structure::on_record(cx, &mut self.structure, &v, in_receipt);
+        if v.is(l.header) && self.header_text.is_none() {
+            let name = l
+                .header_facility_name
+                .map(|i| sjis::decode(v.field(i)).trim().to_string())
+                .unwrap_or_default();
+            let ym = sjis::decode(v.field(l.header_claim_ym)).trim().to_string();
+            self.header_text = Some((name, ym));
+        }
 
         // Text: scan the fields of records with non-ASCII or control bytes.
         let scans = if bytes.plain {
@@ -261,6 +271,7 @@ pub(super) struct ChunkOut {
     pub(super) facts: Vec<ReceiptFact>,
     pub(super) spool: Option<qualification::Spool>,
     pub(super) breakdown: Breakdown,
+    pub(super) header_text: Option<(String, String)>,
     pub(super) first_label: Option<ReceiptLabel>,
     pub(super) f001: usize,
     /// Findings past the per-rule cap, counted by rule.
@@ -295,6 +306,7 @@ pub(super) fn scan_chunk(
         text_ok,
         receipt_start: 0,
         labels: BTreeMap::new(),
+        header_text: None,
         facts: Vec::new(),
         breakdown: Breakdown::default(),
         spool: spool.then(Default::default),
@@ -335,6 +347,7 @@ pub(super) fn scan_chunk(
         facts: sc.facts,
         spool: sc.spool,
         breakdown: sc.breakdown,
+        header_text: sc.header_text,
         first_label: sc.first_label,
         f001: sc.f001,
         structure: sc.structure,
@@ -372,6 +385,7 @@ pub(super) fn scan_chunk_guarded(
             facts: Vec::new(),
             spool: None,
             breakdown: Breakdown::default(),
+            header_text: None,
             first_label: None,
             f001: 0,
             overflow: BTreeMap::new(),
