@@ -123,9 +123,10 @@ pub struct CheckArgs {
     pub verbose: bool,
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
-    /// Confirmed qualifications exported by the clinic (CSV, UTF-8 or Shift_JIS; see README)
-    #[arg(long, value_name = "FILE")]
-    pub qualifications: Option<PathBuf>,
+    /// Qualification evidence (repeatable): the オンライン資格確認 result files (XML), their
+    /// res / face folders or ZIP archives, or the clinic's CSV (see README)
+    #[arg(long, value_name = "PATH")]
+    pub qualifications: Vec<PathBuf>,
     /// An earlier month's claim file or folder: evidence only, not reported on (repeatable)
     #[arg(long, value_name = "PATH")]
     pub history: Vec<PathBuf>,
@@ -477,8 +478,8 @@ fn overlay(mut s: Settings, a: &CheckArgs) -> Result<Settings, String> {
     if let Some(l) = a.lang {
         s.lang = Some(if l == LangArg::En { "en" } else { "ja" }.into());
     }
-    if let Some(q) = &a.qualifications {
-        s.qualifications = Some(q.clone());
+    if !a.qualifications.is_empty() {
+        s.qualifications = a.qualifications.clone();
     }
     if !a.history.is_empty() {
         s.history = a.history.clone();
@@ -568,8 +569,13 @@ fn show_settings(s: &Settings, file: Option<&Path>, a: &CheckArgs) -> String {
     out.push_str(&format!("ignore = {}\n", list(&s.ignore)));
     out.push_str(&format!("fail-on = {:?}\n", s.fail_on.as_str()));
     out.push_str(&format!("lang = {:?}\n", s.lang.as_deref().unwrap_or("ja")));
-    if let Some(q) = &s.qualifications {
-        out.push_str(&format!("qualifications = {:?}\n", q.display().to_string()));
+    if !s.qualifications.is_empty() {
+        let q: Vec<String> = s
+            .qualifications
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        out.push_str(&format!("qualifications = {}\n", list(&q)));
     }
     if !s.history.is_empty() {
         let h: Vec<String> = s.history.iter().map(|p| p.display().to_string()).collect();
@@ -705,27 +711,23 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     // Insured-number resolution over every receipt's fact, with the evidence of the CSV, the
     // history files and the batch itself.
     let resolved = guarded(Stage::Resolution, || {
-        let csv = settings.qualifications.as_ref().map(|p| {
-            (
-                p.display().to_string(),
-                std::fs::File::open(p)
-                    .and_then(|f| {
-                        use std::io::Read;
-                        // One byte past the limit is enough to say it is too large.
-                        let mut b = Vec::new();
-                        f.take(crate::qualify::csv::MAX_BYTES as u64 + 1)
-                            .read_to_end(&mut b)?;
-                        Ok(b)
-                    })
-                    .map_err(|e| e.to_string()),
-            )
-        });
+        let qualifications = settings
+            .qualifications
+            .iter()
+            .map(|p| crate::qualify::onshi::Input::Path(p.clone()))
+            .collect();
         let history = expand(&settings.history)
             .0
             .par_iter()
             .map(|p| batch::history_file(p))
             .collect();
-        batch::resolve(&mut reports, batch::Evidence { csv, history });
+        batch::resolve(
+            &mut reports,
+            batch::Evidence {
+                qualifications,
+                history,
+            },
+        );
     });
     if let Err(args) = resolved {
         internal_error = true;

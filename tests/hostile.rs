@@ -1019,7 +1019,10 @@ fn a_huge_value_in_the_qualifications_csv_is_shown_cut() {
         &recelint::check::CheckOptions::default(),
     )];
     let evidence = recelint::batch::Evidence {
-        csv: Some(("q.csv".into(), Ok(csv.into_bytes()))),
+        qualifications: vec![recelint::qualify::onshi::Input::Bytes {
+            path: "q.csv".into(),
+            bytes: Ok(csv.into_bytes()),
+        }],
         history: Vec::new(),
     };
     recelint::batch::resolve(&mut reports, evidence);
