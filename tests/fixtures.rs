@@ -254,3 +254,25 @@ fn a_local_program_without_recipient_number_is_a_warning() {
         vec![(Some(4), Error), (Some(8), Error), (Some(13), Warning)]
     );
 }
+
+/// Under `--redact`, a finding based on a result file keeps the file, line and element it
+/// names, and masks the patient's values from both the receipt and the result.
+#[test]
+fn findings_from_result_files_are_masked_under_redact() {
+    let case = common::root().join("testdata/qualify/q015_identity_against_result");
+    let (_, report, _) = common::run_case(&case);
+    let mut reports = vec![report];
+    recelint::report::redact::redact(&mut reports);
+    let q016: Vec<_> = reports[0]
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "Q016")
+        .collect();
+    assert_eq!(q016.len(), 1);
+    for lang in [recelint::report::Lang::Ja, recelint::report::Lang::En] {
+        let m = q016[0].message(lang);
+        assert!(!m.contains("19700101") && !m.contains("19700111"), "{m}");
+        assert!(m.contains("OQSsiquc01res_20260412000002.xml:15"), "{m}");
+        assert!(m.contains("/Birthdate"), "{m}");
+    }
+}

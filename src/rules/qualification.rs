@@ -423,6 +423,9 @@ fn day_number(ymd: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Most distinct オンライン資格確認 answers compared with a claim on one card (newest first).
+const MAX_PER_CARD: usize = 64;
+
 /// A result dated this many days before the first day of care, or [`NEAR_AFTER`] after the
 /// last, is "near" the care: it answers for those days (Q005; a current result for Q006).
 const NEAR_BEFORE: i64 = 92;
@@ -846,6 +849,24 @@ pub fn resolve(reports: &mut [FileReport], history: &[FileReport], rows: Vec<Row
         v.sort_by_key(|&i| {
             std::cmp::Reverse(index.rows[i].onshi.as_deref().map_or(0, |a| a.confirmed))
         });
+        // The same answer again (a patient confirmed at the reader at every visit) says
+        // nothing new: the newest of each is kept. A card with very many distinct answers
+        // (one number claimed for thousands of people, as in damaged or generated data) is
+        // compared with its newest [`MAX_PER_CARD`] only, so the work stays linear.
+        let mut seen = std::collections::HashSet::new();
+        v.retain(|&i| {
+            let r = &index.rows[i];
+            let a = r.onshi.as_deref();
+            seen.insert((
+                r.keys.name,
+                r.who.birth,
+                r.who.sex,
+                r.status,
+                r.branch.clone(),
+                a.map(|a| (a.acquired, a.lost, a.family, a.kana.clone())),
+            ))
+        });
+        v.truncate(MAX_PER_CARD);
     }
     // Every report's facts in ranges, resolved in parallel (each range with its own readers),
     // then put back in order: the output does not depend on the number of threads.
