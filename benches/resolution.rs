@@ -11,6 +11,14 @@
 //! Then the same for a mixed month (`gen_month --kind mixed`: 医科, 歯科 and 調剤 facilities,
 //! one file each, about 30,000 receipts): every file scanned, then one resolution over all
 //! their reports, as a run over a month's folder does.
+//!
+//! Last, the cost of the オンライン資格確認 result files: a month of about 200,000 receipts
+//! from the sample, and one small result file (XML, about 1.3 KB, in a `res` folder under a
+//! temporary directory) for each of its first 100,000 ordinary claims, answering for the
+//! patient and the card claimed. It times (c) reading the folder (`onshi::read`) and (d)
+//! resolution with that folder as evidence, against (a) + (b) of the same month, median of 3
+//! (the files are in the page cache after they are written: a first run on a cold disk reads
+//! them from the disk too).
 
 #[path = "../examples/gen_month.rs"]
 mod gen;
@@ -32,6 +40,13 @@ fn sample_records() -> Vec<String> {
 }
 
 fn build(target_bytes: usize) -> (Vec<u8>, usize) {
+    build_with(target_bytes, false)
+}
+
+/// [`build`], optionally with a card number of its own for every receipt's ordinary HO (as
+/// in a real month, where each patient has their own card; the sample's few numbers would
+/// otherwise be claimed for every block of patients).
+fn build_with(target_bytes: usize, unique_cards: bool) -> (Vec<u8>, usize) {
     let recs = sample_records();
     let ir = recs[0].clone();
     let body: Vec<&String> = recs
@@ -53,6 +68,14 @@ fn build(target_bytes: usize) -> (Vec<u8>, usize) {
                 let day = 1 + (n / 8) % 28;
                 let year = 1930 + (n / 8 / 28) % 90;
                 f[6] = format!("{year}{:02}{day:02}", 1 + (n / 8 / 28 / 90) % 12);
+                l = f.join(",");
+            } else if unique_cards
+                && l.starts_with("HO,")
+                && !l.starts_with("HO,7777777")
+                && !l.starts_with("HO,9999999")
+            {
+                let mut f: Vec<String> = l.split(',').map(str::to_string).collect();
+                f[3] = format!("{}", 1_000_000 + n);
                 l = f.join(",");
             }
             size += l.len() + 2;
@@ -104,6 +127,168 @@ fn main() {
         100.0 * b.as_secs_f64() / a.as_secs_f64()
     );
     mixed_month();
+    result_files();
+}
+
+/// One result file answering for the patient of an RE and the card of its HO.
+fn result_xml(k: usize, re: &[&str], ho: &[&str]) -> String {
+    let field = |v: &[&str], i: usize| v.get(i).copied().unwrap_or("").trim().to_string();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<XmlMsg>
+  <MessageHeader>
+    <ProcessExecutionTime>20261005093012</ProcessExecutionTime>
+    <QualificationConfirmationDate>20261005</QualificationConfirmationDate>
+    <MedicalInstitutionCode>1311234567</MedicalInstitutionCode>
+    <ArbitraryFileIdentifier>{k}</ArbitraryFileIdentifier>
+    <ReferenceClassification>1</ReferenceClassification>
+    <SegmentOfResult>1</SegmentOfResult>
+    <CharacterCodeIdentifier>0</CharacterCodeIdentifier>
+  </MessageHeader>
+  <MessageBody>
+    <ProcessingResultStatus>1</ProcessingResultStatus>
+    <QualificationValidity>1</QualificationValidity>
+    <ResultList>
+      <ResultOfQualificationConfirmation>
+        <InsuredCardClassification>01</InsuredCardClassification>
+        <InsurerNumber>{}</InsurerNumber>
+        <InsuredCardSymbol>{}</InsuredCardSymbol>
+        <InsuredIdentificationNumber>{}</InsuredIdentificationNumber>
+        <InsuredBranchNumber>00</InsuredBranchNumber>
+        <PersonalFamilyClassification>1</PersonalFamilyClassification>
+        <Name>{}</Name>
+        <NameKana>ｶｸｳ ｲﾁﾛｳ</NameKana>
+        <Sex1>{}</Sex1>
+        <Birthdate>{}</Birthdate>
+        <QualificationDate>20200401</QualificationDate>
+        <InsuredCertificateIssuanceDate>20200401</InsuredCertificateIssuanceDate>
+        <InsuredPartialContributionRatio>030</InsuredPartialContributionRatio>
+        <InsurerName>テスト健康保険組合</InsurerName>
+      </ResultOfQualificationConfirmation>
+    </ResultList>
+  </MessageBody>
+</XmlMsg>
+"#,
+        field(ho, 1),
+        field(ho, 2),
+        field(ho, 3),
+        field(re, 4),
+        field(re, 5),
+        field(re, 6),
+    )
+}
+
+/// Reading 100,000 result files against checking the month they belong to.
+fn result_files() {
+    use recelint::qualify::onshi::{read, Input};
+    // About 200,000 receipts, of which 100,000 ordinary claims get a result file.
+    let (bytes, receipts) = build_with(62 << 20, true);
+    let text = recelint::encoding::sjis::decode(&bytes).into_owned();
+    let dir = std::env::temp_dir().join(format!("recelint-bench-results-{}", std::process::id()));
+    let res = dir.join("res");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&res).expect("create the result folder");
+    let lines: Vec<&str> = text.lines().collect();
+    let mut n = 0usize;
+    let mut size = 0usize;
+    for w in lines.windows(2) {
+        if n == 100_000 {
+            break;
+        }
+        let (re, ho) = (w[0], w[1]);
+        if !re.starts_with("RE,")
+            || !ho.starts_with("HO,")
+            || ho.starts_with("HO,7777777")
+            || ho.starts_with("HO,9999999")
+        {
+            continue;
+        }
+        let re: Vec<&str> = re.split(',').collect();
+        let ho: Vec<&str> = ho.split(',').collect();
+        let x = result_xml(n, &re, &ho);
+        size += x.len();
+        std::fs::write(res.join(format!("OQSsiquc01res_2026100500{n:06}.xml")), x)
+            .expect("write a result file");
+        n += 1;
+    }
+    let opts = CheckOptions::default();
+    let (mut scan, mut resolve, mut reading, mut with) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut rows = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let r = check_bytes("bench.UKE", &bytes, &opts);
+        scan.push(t.elapsed());
+        let mut plain = vec![r];
+        let mut evidenced = vec![check_bytes("bench.UKE", &bytes, &opts)];
+        let t = Instant::now();
+        batch::resolve(&mut plain, batch::Evidence::default());
+        resolve.push(t.elapsed());
+        let t = Instant::now();
+        let (r, said) = read(vec![Input::Path(res.clone())]);
+        reading.push(t.elapsed());
+        rows = r.len();
+        assert!(said.is_empty(), "every generated result is usable");
+        drop(r);
+        let t = Instant::now();
+        batch::resolve(
+            &mut evidenced,
+            batch::Evidence {
+                qualifications: vec![Input::Path(res.clone())],
+                history: Vec::new(),
+            },
+        );
+        with.push(t.elapsed());
+        std::hint::black_box((&plain, &evidenced));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let spread = |v: &[Duration]| {
+        let mut v = v.to_vec();
+        v.sort();
+        (v[0].as_secs_f64(), v[v.len() - 1].as_secs_f64())
+    };
+    let (sa, sr, sc, sw) = (
+        spread(&scan),
+        spread(&resolve),
+        spread(&reading),
+        spread(&with),
+    );
+    let (a, b, c, d) = (median(scan), median(resolve), median(reading), median(with));
+    let check = a + b;
+    println!(
+        "\nresult files: {n} files ({:.1} MB, {rows} results) for a month of {receipts} receipts ({:.1} MB)",
+        size as f64 / 1e6,
+        bytes.len() as f64 / 1e6
+    );
+    println!(
+        "scan:                                median {:.3} s (range {:.3}–{:.3})",
+        a.as_secs_f64(),
+        sa.0,
+        sa.1
+    );
+    println!(
+        "resolution without results:          median {:.3} s (range {:.3}–{:.3})",
+        b.as_secs_f64(),
+        sr.0,
+        sr.1
+    );
+    println!(
+        "reading the result folder:           median {:.3} s (range {:.3}–{:.3})",
+        c.as_secs_f64(),
+        sc.0,
+        sc.1
+    );
+    println!(
+        "resolution with the result folder:   median {:.3} s (range {:.3}–{:.3})",
+        d.as_secs_f64(),
+        sw.0,
+        sw.1
+    );
+    println!(
+        "reading / check of the month: {:.1} %; (resolution with results − without) / check: {:.1} %",
+        100.0 * c.as_secs_f64() / check.as_secs_f64(),
+        100.0 * (d.as_secs_f64() - b.as_secs_f64()) / check.as_secs_f64()
+    );
 }
 
 /// The scan and resolution of a generated mixed month, median of 5.

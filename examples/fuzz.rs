@@ -1006,11 +1006,21 @@ pub fn run_once(input: &[u8], o: &ExecOptions) -> (Option<String>, Duration) {
     } else {
         Vec::new()
     };
-    let csv = o
+    let qualifications = o
         .csv
-        .as_ref()
-        .map(|b| ("fuzz/quals.csv".to_string(), Ok(b.clone())));
-    batch::resolve(&mut reports, Evidence { csv, history });
+        .iter()
+        .map(|b| recelint::qualify::onshi::Input::Bytes {
+            path: "fuzz/quals.csv".to_string(),
+            bytes: Ok(b.clone()),
+        })
+        .collect();
+    batch::resolve(
+        &mut reports,
+        Evidence {
+            qualifications,
+            history,
+        },
+    );
     if let Some(Ok(p)) = &on_disk {
         let _ = std::fs::remove_file(p);
     }

@@ -11,7 +11,6 @@
 
 use crate::check::{check_bytes, CheckOptions, FileReport};
 pub use crate::qualify::index::Rows;
-use crate::qualify::Row;
 use crate::rules::qualification;
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,16 +19,19 @@ use std::sync::Arc;
 /// Evidence inputs besides the files checked.
 #[derive(Debug, Default)]
 pub struct Evidence {
-    /// The qualifications CSV: (path as shown, bytes), or the error reading it.
-    pub csv: Option<(String, Result<Vec<u8>, String>)>,
+    /// `--qualifications`: オンライン資格確認 result files (XML), folders and ZIP archives of
+    /// them, and the qualifications CSV (see [`crate::qualify::onshi`]).
+    pub qualifications: Vec<crate::qualify::onshi::Input>,
     /// Earlier months' claim files, already checked (their diagnostics are not reported).
     pub history: Vec<FileReport>,
 }
 
 /// Resolves every receipt of `reports` against the evidence and the batch itself; appends a
-/// report for the CSV (unusable rows, Q011) and for any unreadable evidence file.
+/// report for each evidence input with something to say (Q011–Q013) and for any unreadable
+/// evidence file.
 pub fn resolve(reports: &mut Vec<FileReport>, evidence: Evidence) {
-    let (rows, mut extra) = csv_rows(evidence.csv);
+    // An evidence file appears in the output only when something about it needs saying.
+    let (rows, mut extra) = crate::qualify::onshi::read(evidence.qualifications);
     let mut history = Vec::new();
     for h in evidence.history {
         if h.unreadable.is_some() {
@@ -40,31 +42,6 @@ pub fn resolve(reports: &mut Vec<FileReport>, evidence: Evidence) {
     }
     qualification::resolve(reports, &history, rows);
     reports.extend(extra);
-}
-
-/// The CSV's rows, and its report when something about it needs saying (unusable rows, or
-/// the file could not be read).
-pub fn csv_rows(csv: Option<(String, Result<Vec<u8>, String>)>) -> (Vec<Row>, Vec<FileReport>) {
-    let (mut rows, mut extra) = (Vec::new(), Vec::new());
-    if let Some((path, bytes)) = csv {
-        match bytes {
-            Ok(b) => {
-                // The CSV appears in the output only when something about it needs saying.
-                let r = qualification::csv_rows(&mut rows, &path, &b);
-                if r.unreadable.is_some() || !r.diagnostics.is_empty() {
-                    extra.push(r);
-                }
-            }
-            Err(e) => extra.push(FileReport {
-                path,
-                unreadable: Some(format!(
-                    "資格情報 CSV を読み取れません / cannot read the qualifications CSV: {e}"
-                )),
-                ..FileReport::default()
-            }),
-        }
-    }
-    (rows, extra)
 }
 
 /// Checks a history file's bytes for its facts only (its findings are not reported).

@@ -142,9 +142,10 @@ pub struct CheckArgs {
     pub verbose: bool,
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
-    /// Confirmed qualifications exported by the clinic (CSV, UTF-8 or Shift_JIS; see README)
-    #[arg(long, value_name = "FILE")]
-    pub qualifications: Option<PathBuf>,
+    /// Qualification evidence (repeatable): the オンライン資格確認 result files (XML), their
+    /// res / face folders or ZIP archives, or the clinic's CSV (see README)
+    #[arg(long, value_name = "PATH")]
+    pub qualifications: Vec<PathBuf>,
     /// An earlier month's claim file or folder: evidence only, not reported on (repeatable)
     #[arg(long, value_name = "PATH")]
     pub history: Vec<PathBuf>,
@@ -510,8 +511,8 @@ fn overlay(mut s: Settings, a: &CheckArgs) -> Result<Settings, String> {
     if let Some(l) = a.lang {
         s.lang = Some(if l == LangArg::En { "en" } else { "ja" }.into());
     }
-    if let Some(q) = &a.qualifications {
-        s.qualifications = Some(q.clone());
+    if !a.qualifications.is_empty() {
+        s.qualifications = a.qualifications.clone();
     }
     if !a.history.is_empty() {
         s.history = a.history.clone();
@@ -601,8 +602,13 @@ fn show_settings(s: &Settings, file: Option<&Path>, a: &CheckArgs) -> String {
     out.push_str(&format!("ignore = {}\n", list(&s.ignore)));
     out.push_str(&format!("fail-on = {:?}\n", s.fail_on.as_str()));
     out.push_str(&format!("lang = {:?}\n", s.lang.as_deref().unwrap_or("ja")));
-    if let Some(q) = &s.qualifications {
-        out.push_str(&format!("qualifications = {:?}\n", q.display().to_string()));
+    if !s.qualifications.is_empty() {
+        let q: Vec<String> = s
+            .qualifications
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        out.push_str(&format!("qualifications = {}\n", list(&q)));
     }
     if !s.history.is_empty() {
         let h: Vec<String> = s.history.iter().map(|p| p.display().to_string()).collect();
@@ -748,32 +754,25 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         .map(|p| batch::place_of_path(p, None))
         .collect();
     let plan = batch::plan(&places, &history_places, a.shard);
-    // The qualifications CSV, read once for every facility.
-    let csv = settings.qualifications.as_ref().map(|p| {
-        (
-            p.display().to_string(),
-            std::fs::File::open(p)
-                .and_then(|f| {
-                    use std::io::Read;
-                    // One byte past the limit is enough to say it is too large.
-                    let mut b = Vec::new();
-                    f.take(crate::qualify::csv::MAX_BYTES as u64 + 1)
-                        .read_to_end(&mut b)?;
-                    Ok(b)
-                })
-                .map_err(|e| e.to_string()),
-        )
-    });
-    // (The stage's test panic is raised in each facility's resolution, not here.)
-    let read_csv = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| batch::csv_rows(csv)))
-        .map_err(|p| internal::x001_args(Stage::Resolution, &*p));
-    let (rows, csv_extra) = match read_csv {
+    // The qualification evidence (CSV, オンライン資格確認 result files, folders, ZIPs), read
+    // once for every facility. (The stage's test panic is raised in each facility's
+    // resolution, not here.)
+    let qualifications: Vec<crate::qualify::onshi::Input> = settings
+        .qualifications
+        .iter()
+        .map(|p| crate::qualify::onshi::Input::Path(p.clone()))
+        .collect();
+    let read_evidence = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::qualify::onshi::read(qualifications)
+    }))
+    .map_err(|p| internal::x001_args(Stage::Resolution, &*p));
+    let (rows, csv_extra) = match read_evidence {
         Ok(x) => x,
         Err(args) => {
             let mut r = FileReport {
                 path: settings
                     .qualifications
-                    .as_ref()
+                    .first()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default(),
                 ..FileReport::default()

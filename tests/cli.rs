@@ -916,3 +916,68 @@ fn each_file_takes_the_nearest_settings_file_above_it() {
     assert!(f004("clinic-a/", &out) && f004("clinic-b/", &out), "{out}");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// The clinic's case: `recelint check --qualifications <res folder> RECEIPTC.UKE` on the
+/// folder the 資格確認端末 wrote, and each finding names its evidence file; a folder without
+/// any result file is an unusable input (exit code 2), and the option repeats.
+#[test]
+fn a_result_folder_is_evidence_from_the_command_line() {
+    let case = common::root().join("testdata/qualify/q014_care_outside_result_dates");
+    let d = tmpdir("onshi");
+    let check = d.join("RECEIPTC.UKE");
+    std::fs::write(&check, common::load(&case.join("check.txt")).bytes).unwrap();
+    let (inputs, tmp) = common::evidence(&case);
+    let res = match &inputs[..] {
+        [recelint::qualify::onshi::Input::Path(p)] => p.clone(),
+        _ => panic!("one res folder"),
+    };
+    let o = bin()
+        .args([
+            "check",
+            "--isolated",
+            "--format",
+            "concise",
+            "--qualifications",
+        ])
+        .arg(&res)
+        .arg(&check)
+        .output()
+        .unwrap();
+    let out = String::from_utf8(o.stdout).unwrap();
+    let q014: Vec<&str> = out.lines().filter(|l| l.contains(": Q014 ")).collect();
+    assert_eq!(q014.len(), 2, "{out}");
+    assert!(
+        q014[0].contains("OQSsiquc01res_20260415000001.xml:21")
+            && q014[0].contains("DisqualificationDate「20260301」"),
+        "{out}"
+    );
+    assert_eq!(o.status.code(), Some(0), "Q014 is a warning");
+    let empty = d.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("notes.txt"), "x").unwrap();
+    let o = bin()
+        .args([
+            "check",
+            "--isolated",
+            "--format",
+            "concise",
+            "--qualifications",
+        ])
+        .arg(&res)
+        .arg("--qualifications")
+        .arg(&empty)
+        .arg(&check)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("empty") && err.contains("資格確認結果"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains(": Q014 "));
+    let _ = std::fs::remove_dir_all(&d);
+    if let Some(t) = tmp {
+        let _ = std::fs::remove_dir_all(t);
+    }
+}

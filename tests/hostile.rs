@@ -1019,7 +1019,10 @@ fn a_huge_value_in_the_qualifications_csv_is_shown_cut() {
         &recelint::check::CheckOptions::default(),
     )];
     let evidence = recelint::batch::Evidence {
-        csv: Some(("q.csv".into(), Ok(csv.into_bytes()))),
+        qualifications: vec![recelint::qualify::onshi::Input::Bytes {
+            path: "q.csv".into(),
+            bytes: Ok(csv.into_bytes()),
+        }],
         history: Vec::new(),
     };
     recelint::batch::resolve(&mut reports, evidence);
@@ -1032,4 +1035,41 @@ fn a_huge_value_in_the_qualifications_csv_is_shown_cut() {
     let m = q006[0].message(recelint::report::Lang::Ja);
     assert!(m.len() < 1024, "message of {} bytes", m.len());
     assert!(m.contains("…(150000 bytes)"), "{m}");
+}
+
+/// Every cut and many byte changes of a result file, of its Shift_JIS form and of a ZIP
+/// archive holding it: a finding or nothing, never a panic, and never a result out of bytes
+/// that do not parse.
+#[test]
+fn damaged_result_files_never_panic() {
+    use recelint::qualify::onshi::{read, zip, Input};
+    let x = std::fs::read(root().join(
+        "testdata/qualify/q014_care_outside_result_dates/res/OQSsiquc01res_20260415000001.xml",
+    ))
+    .unwrap();
+    let sjis = recelint::encoding::sjis::encode(
+        &String::from_utf8(x.clone())
+            .unwrap()
+            .replace("UTF-8", "Shift_JIS"),
+    );
+    let z = zip::stored(&[("OQSmuquc02res_1.xml", &x)]);
+    for base in [&x, &sjis, &z] {
+        let step = (base.len() / 300).max(1);
+        for cut in (0..base.len()).step_by(step) {
+            let mut flipped = base.to_vec();
+            flipped[cut] ^= 0xA5;
+            for bytes in [base[..cut].to_vec(), flipped] {
+                let _ = read(vec![Input::Bytes {
+                    path: "r.xml".into(),
+                    bytes: Ok(bytes),
+                }]);
+            }
+        }
+    }
+    // A whole, valid file still gives its one result.
+    let (rows, said) = read(vec![Input::Bytes {
+        path: "r.xml".into(),
+        bytes: Ok(x),
+    }]);
+    assert_eq!((rows.len(), said.len()), (1, 0));
 }

@@ -463,7 +463,13 @@ fn check_upload(claims: Vec<(String, Vec<u8>)>, csv: Option<(String, Vec<u8>)>) 
     crate::batch::resolve(
         &mut reports,
         crate::batch::Evidence {
-            csv: csv.map(|(name, bytes)| (name, Ok(bytes))),
+            qualifications: csv
+                .map(|(path, bytes)| crate::qualify::onshi::Input::Bytes {
+                    path,
+                    bytes: Ok(bytes),
+                })
+                .into_iter()
+                .collect(),
             history: Vec::new(),
         },
     );

@@ -65,6 +65,9 @@ pub struct Layout {
     pub ko_recipient: usize,
     pub ko_points: usize,
     pub sn_confirm: usize,
+    /// SN 負担者種別 and 枝番 (compared with オンライン資格確認 results).
+    pub sn_payer: Option<usize>,
+    pub sn_branch: Option<usize>,
     pub go_count: usize,
     pub go_points: usize,
     pub go_volume: usize,
@@ -209,6 +212,8 @@ impl Layout {
             ko_recipient: key("KO", "recipient_number")?,
             ko_points: key("KO", "points")?,
             sn_confirm: key("SN", "confirm_kind")?,
+            sn_payer: g.key("SN", "payer_kind"),
+            sn_branch: g.key("SN", "branch"),
             go_count: key("GO", "total_count")?,
             go_points: key("GO", "total_points")?,
             go_volume: key("GO", "volume")?,

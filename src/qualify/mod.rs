@@ -9,6 +9,7 @@ pub(crate) mod csv;
 pub(crate) mod fill;
 pub(crate) mod fold;
 pub(crate) mod index;
+pub mod onshi;
 pub mod reread;
 pub(crate) mod text;
 
@@ -21,6 +22,9 @@ pub enum Status {
     Past,
     /// Claimed on an earlier or another receipt; current or not is unknown.
     Seen,
+    /// オンライン資格確認 answered 該当資格なし (資格有効性 4) for this qualification: evidence
+    /// that it did not exist on that date, never a qualification of the patient.
+    NotFound,
 }
 
 use crate::encoding::sjis::shown_str;
@@ -99,6 +103,13 @@ pub enum Source {
         line: u32,
         number: Box<str>,
     },
+    /// A result of an オンライン資格確認 result file (XML): the file, the line of the result's
+    /// element and its path in the message.
+    Result {
+        path: Arc<str>,
+        line: usize,
+        element: Box<str>,
+    },
 }
 
 impl Source {
@@ -109,6 +120,11 @@ impl Source {
             Source::Batch { path, line, number } => {
                 format!("{path} の {line} 行目（レセプト番号 {number}）")
             }
+            Source::Result {
+                path,
+                line,
+                element,
+            } => format!("資格確認結果 {path}:{line} {element}"),
         }
     }
     pub fn describe_en(&self) -> String {
@@ -118,22 +134,69 @@ impl Source {
             Source::Batch { path, line, number } => {
                 format!("{path}, line {line} (receipt number {number})")
             }
+            Source::Result {
+                path,
+                line,
+                element,
+            } => format!("eligibility result {path}:{line} {element}"),
         }
     }
 }
 
-/// One row of the qualifications CSV: a known qualification of a patient, kept as text (a
-/// clinic's CSV is small).
+/// One known qualification of a patient: a row of the qualifications CSV, or one result of
+/// an オンライン資格確認 result file ([`onshi`]), kept as text.
 #[derive(Debug, Clone)]
 pub struct Row {
     pub who: Identity,
     pub keys: Keys,
     pub qual: Qualification,
     pub status: Status,
-    /// The `checked_on` month (YYYYMM), 0 when unknown.
+    /// The `checked_on` month (YYYYMM) or the result's confirmation month, 0 when unknown.
     pub ym: u32,
     pub path: Arc<str>,
+    /// The CSV row, or the line of the result's element in its XML file.
     pub row: usize,
+    /// 枝番 (folded), "" when unknown.
+    pub branch: Box<str>,
+    /// What an オンライン資格確認 result says beyond the CSV's columns (`None` for a CSV row).
+    pub onshi: Option<Box<Answer>>,
+}
+
+/// The facts of one オンライン資格確認 result that a CSV row does not have.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answer {
+    /// 資格有効性 (QualificationValidity): 1 有効, 2 無効, 3 無効（新しい資格あり）, 4 該当資格なし.
+    pub validity: u8,
+    /// 資格確認日 (QualificationConfirmationDate) YYYYMMDD, 0 when unknown.
+    pub confirmed: u32,
+    /// 資格取得年月日 (QualificationDate) YYYYMMDD, 0 when absent.
+    pub acquired: u32,
+    /// 資格喪失年月日 (DisqualificationDate) YYYYMMDD, 0 when absent.
+    pub lost: u32,
+    /// 本人・家族の別 (PersonalFamilyClassification): 1 本人, 2 家族, 0 unknown.
+    pub family: u8,
+    /// 氏名カナ (NameKana), folded tight; only ever a confirmation of a match.
+    pub kana: Box<str>,
+    /// The result's element, as a path from the root (`MessageBody/ResultList/
+    /// ResultOfQualificationConfirmation`, `MessageBody/BulkConfirmUnit[3]/…`).
+    pub element: Box<str>,
+}
+
+impl Row {
+    /// Where the row comes from, for a message.
+    pub fn source(&self) -> Source {
+        match &self.onshi {
+            Some(a) => Source::Result {
+                path: self.path.clone(),
+                line: self.row,
+                element: a.element.clone(),
+            },
+            None => Source::Csv {
+                path: self.path.clone(),
+                row: self.row,
+            },
+        }
+    }
 }
 
 /// A window of a line decoded for display, and a field's span in it (if it fits).
@@ -232,7 +295,8 @@ impl Qualification {
 
 /// The per-receipt fact the scan emits (receipts with an HO record only): the keys
 /// resolution compares, and where to read the receipt again when a finding needs its text.
-/// Kept to 64 bytes on purpose: a month holds hundreds of thousands of them.
+/// Kept to 72 bytes on purpose: a month holds hundreds of thousands of them (64 until the
+/// days of care, 本人・家族 and 枝番 were added to compare with オンライン資格確認 results).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReceiptFact {
     karte: u64,
@@ -260,6 +324,28 @@ pub struct ReceiptFact {
     pub revisit_only: bool,
     /// 「旧資格」 in the 摘要.
     pub old_note: bool,
+    /// Days of care in the 診療年月: bit `d - 1` for day `d` (0 when no record gave a day).
+    pub days: u32,
+    /// 本人 (1) or 家族 (2) by the レセプト種別's last digit, 0 when it says neither.
+    pub family: u8,
+    /// SN 枝番 (負担者種別 1): its value + 1 when it is one or two digits, 0 when there is
+    /// none, [`BRANCH_OTHER`] for anything else.
+    pub branch: u8,
+}
+
+/// [`ReceiptFact::branch`] of a 枝番 that is not one or two digits.
+pub const BRANCH_OTHER: u8 = u8::MAX;
+
+/// A 枝番 as [`ReceiptFact::branch`] keeps it ("" → 0).
+pub fn branch_code(s: &str) -> u8 {
+    let s = s.trim();
+    if s.is_empty() {
+        0
+    } else if s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()) {
+        s.parse::<u8>().map_or(BRANCH_OTHER, |v| v + 1)
+    } else {
+        BRANCH_OTHER
+    }
 }
 
 impl ReceiptFact {
@@ -544,6 +630,6 @@ mod tests {
         assert_eq!(f.ym(), 202612);
         assert_eq!(f.claim(), Claim::UnknownFill);
         assert_eq!(ReceiptFact::new(Keys::default(), Claim::Other, 0).ym(), 0);
-        assert_eq!(std::mem::size_of::<ReceiptFact>(), 64);
+        assert_eq!(std::mem::size_of::<ReceiptFact>(), 72);
     }
 }

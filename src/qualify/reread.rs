@@ -244,10 +244,13 @@ pub struct Detail {
     /// The HO line, and the 保険者番号's span in it.
     pub ho: Vec<u8>,
     pub span: (u32, u32),
+    /// The RE line.
+    pub re: Vec<u8>,
 }
 
 impl Detail {
-    fn of(l: &Layout, re: &[u8], ho: Vec<u8>, facility: &str) -> Detail {
+    fn of(l: &Layout, re_line: Vec<u8>, ho: Vec<u8>, facility: &str) -> Detail {
+        let re = &re_line[..];
         let mut spans = Vec::new();
         crate::parse::split_fields(re, &mut spans);
         let re_field = |i: usize| {
@@ -272,6 +275,7 @@ impl Detail {
             number,
             span,
             ho,
+            re: re_line,
         }
     }
 }
@@ -319,7 +323,7 @@ impl<'a> Reader<'a> {
                 (re, ho)
             }
         };
-        let d = Detail::of(self.layout, &re, ho, &self.facility);
+        let d = Detail::of(self.layout, re, ho, &self.facility);
         let k = d.who.keys();
         let same = fact.keys();
         (k.karte == same.karte && k.name == same.name && k.birth == same.birth).then_some(d)

@@ -73,6 +73,51 @@ fn mask_qualification_text(s: &mut String) {
     }
 }
 
+/// Elements of an オンライン資格確認 result that hold patient data.
+const RESULT_ELEMENTS: &[&str] = &[
+    "InsuredCardSymbol",
+    "InsuredIdentificationNumber",
+    "Birthdate",
+    "Name",
+    "NameKana",
+    "NameOfOther",
+    "NameOfOtherKana",
+    "InsuredName",
+    "Address",
+    "PostNumber",
+];
+
+/// Masks the values a message cites from a result file (`Birthdate「19850505」`, `Birthdate
+/// '19850505'`): the file, line and element stay, the value is masked.
+fn mask_result_values(s: &mut String) {
+    for el in RESULT_ELEMENTS {
+        for (open, close) in [("「", "」"), (" '", "'")] {
+            let label = format!("{el}{open}");
+            let mut out = String::with_capacity(s.len());
+            let mut rest = s.as_str();
+            while let Some(i) = rest.find(&label) {
+                // Only the element itself, not one whose name ends with it (`…Name「`).
+                let whole = rest[..i]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_ascii_alphanumeric());
+                let start = i + label.len();
+                out.push_str(&rest[..start]);
+                let tail = &rest[start..];
+                let end = tail.find(close).unwrap_or(tail.len());
+                if whole {
+                    out.push_str(&mask(&tail[..end]));
+                } else {
+                    out.push_str(&tail[..end]);
+                }
+                rest = &tail[end..];
+            }
+            out.push_str(rest);
+            *s = out;
+        }
+    }
+}
+
 fn redact_diag(g: &Grammar, d: &mut Diagnostic) {
     let mut hidden = Vec::new();
     if let Some((text, span)) = d.source.take().filter(|(t, _)| !t.starts_with('…')) {
@@ -116,6 +161,7 @@ fn redact_diag(g: &Grammar, d: &mut Diagnostic) {
         scrub(a, &hidden);
         if d.rule.code.starts_with('Q') {
             mask_qualification_text(a);
+            mask_result_values(a);
         }
         // A single character of a sensitive field (C001 names the offending character and
         // its code): mask both.
@@ -159,6 +205,13 @@ mod tests {
         let (m, hidden) = mask_line(g, "HO,01130012,１２３,４５６７,1,361,,,,,,,,,");
         assert_eq!(m, "HO,01130012,９９９,９９９９,1,361,,,,,,,,,");
         assert_eq!(hidden, vec!["４５６７".to_string(), "１２３".to_string()]);
+    }
+
+    #[test]
+    fn values_cited_from_result_files_are_masked() {
+        let mut s = "res/a.xml:15 MessageBody/ResultList/ResultOfQualificationConfirmation/Birthdate「19700101」、QualificationValidity「1」; …/NameKana 'ｶｸｳ ﾊﾅｺ', InsuredBranchNumber「01」".to_string();
+        mask_result_values(&mut s);
+        assert_eq!(s, "res/a.xml:15 MessageBody/ResultList/ResultOfQualificationConfirmation/Birthdate「99999999」、QualificationValidity「1」; …/NameKana 'ｶｶｶ ｶｶｶ', InsuredBranchNumber「01」");
     }
 
     #[test]

@@ -73,6 +73,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         .chain(pharmacy::RULES)
         .chain(structure::LATER)
         .chain(dpc::RULES)
+        .chain(qualification::LATER)
         .copied()
 }
 

@@ -4,15 +4,15 @@
 //! (Q005–Q009) after every file has been scanned; Q011 for unusable rows of the CSV.
 
 use super::{args, rule, Cx};
-use crate::encoding::sjis::{self, decode};
+use crate::encoding::sjis::{self, decode, shown_str};
 use crate::parse::record::RecBuf;
 use crate::parse::value::parse_date;
 use crate::qualify::fill::{classify_insurer, is_digit_fill, InsurerFill};
 use crate::qualify::index::{Ev, FileFacts, Index, Rows};
 use crate::qualify::reread::{keys_of, ordinary_key_of, Detail, Reader};
 use crate::qualify::{
-    same_patient, text, Breakdown, Claim, Identity, Keys, Qualification, ReceiptFact, Row, Source,
-    Status,
+    fold, same_patient, text, Breakdown, Claim, Identity, Keys, Qualification, ReceiptFact, Row,
+    Source, Status,
 };
 use crate::report::FileReport;
 use crate::report::{bi, Arg, Diagnostic, ReceiptLabel, Rule};
@@ -77,9 +77,49 @@ pub static Q011: Rule = rule!("Q011", "qualification-row-unusable", Warning,
     en: "a row of the qualifications CSV could not be used",
     "this row of the qualifications CSV cannot be used: {0}");
 
+pub static Q012: Rule = rule!("Q012", "eligibility-result-unusable", Warning,
+    ja: "資格確認結果ファイル（XML）の結果が使えない、または食い違いがある",
+    "オンライン資格確認の資格確認結果: {0}",
+    en: "an オンライン資格確認 result file (XML) holds a result that cannot be used, or disagrees with itself",
+    "eligibility result: {0}");
+pub static Q013: Rule = rule!("Q013", "eligibility-result-several-matches", Info,
+    ja: "資格確認結果が複数該当（資格有効性 5）のため根拠に使わない",
+    "オンライン資格確認の資格確認結果: {0}",
+    en: "eligibility result with several matches (validity 5), not used as evidence",
+    "eligibility result: {0}");
+pub static Q014: Rule = rule!("Q014", "care-outside-qualification-dates", Warning,
+    ja: "診療日が資格確認結果の資格取得日より前、または喪失日以後",
+    "{0} の診療が、請求した資格の期間の外です: {1}（{2}）",
+    en: "a day of care before the result's qualification date or on or after its disqualification date",
+    "care on {0} lies outside the claimed qualification's dates: {1} ({2})");
+pub static Q015: Rule = rule!("Q015", "family-differs-from-result", Warning,
+    ja: "レセプト種別の本人・家族が資格確認結果と違う",
+    "レセプト種別「{0}」は{1}ですが、資格確認結果では{2}です（{3}）",
+    en: "the receipt kind's 本人 / 家族 digit disagrees with the eligibility result",
+    "the receipt kind '{0}' says {1}, but the eligibility result says {2} ({3})");
+pub static Q016: Rule = rule!("Q016", "identity-differs-from-result", Warning,
+    ja: "生年月日または男女区分が、同じ資格の資格確認結果と違う",
+    "{0}「{1}」が、同じ資格の資格確認結果と違います（{2}）",
+    en: "birth date or sex differs from the eligibility result of the same qualification",
+    "{0} '{1}' differs from the eligibility result of the same qualification ({2})");
+pub static Q017: Rule = rule!("Q017", "branch-differs-from-result", Warning,
+    ja: "SN の枝番が資格確認結果の枝番と違う",
+    "SN の枝番「{0}」が、この患者の資格確認結果の枝番と違います（{1}）",
+    en: "the SN branch number differs from the eligibility result's",
+    "the SN branch number '{0}' differs from this patient's eligibility result ({1})");
+pub static Q018: Rule = rule!("Q018", "claimed-qualification-not-found", Warning,
+    ja: "請求した資格がオンライン資格確認で該当資格なし（資格有効性 4）",
+    "請求した {0} は、オンライン資格確認で該当資格なし（資格有効性 4）と回答されています（{1}）",
+    en: "the claimed qualification was answered 'no qualification found' (validity 4)",
+    "the claimed {0} was answered 'no qualification found' (validity 4) by オンライン資格確認 ({1})");
+
 pub static RULES: &[&Rule] = &[
     &Q001, &Q002, &Q003, &Q004, &Q005, &Q006, &Q007, &Q008, &Q009, &Q010, &Q011,
 ];
+
+/// The rules added with the オンライン資格確認 result files, listed after every other family so
+/// that the SARIF rule indexes of the rules before them stay put.
+pub static LATER: &[&Rule] = &[&Q012, &Q013, &Q014, &Q015, &Q016, &Q017, &Q018];
 
 /// 「旧」 in Shift_JIS: a comment holding it is decoded and asked whether it is the 旧資格 note
 /// (with any spacing, e.g. 「旧　資格情報」; [`text::has_old_qualification_note`]).
@@ -154,9 +194,17 @@ pub fn on_receipt(
     let mut ho = None;
     let (mut first_visit, mut revisit, mut old_note) = (false, false, false);
     let mut texts: Vec<&[u8]> = Vec::new();
+    let (mut days, mut branch) = (0u32, None);
     for v in own {
         if v.is(l.ho) && ho.is_none() {
             ho = Some(v);
+        }
+        if v.is(l.sn) && branch.is_none() {
+            if let (Some(p), Some(b)) = (l.sn_payer, l.sn_branch) {
+                if v.field(p) == b"1" {
+                    branch = Some(v.field(b));
+                }
+            }
         }
         let Some(def) = v.rec.def else { continue };
         if let Some(ck) = l.care_kind[def as usize] {
@@ -166,6 +214,7 @@ pub fn on_receipt(
                 _ => {}
             }
         }
+        days |= care_days(l, &v, def);
         // Most records have no text: one test of the non-empty mask says so.
         if l.comment_mask[def as usize].is_some_and(|m| m & v.rec.nonempty == 0) {
             continue;
@@ -272,6 +321,11 @@ pub fn on_receipt(
     let mut fact = ReceiptFact::new(keys_of(l, |i| re.field(i)), claim, ym);
     fact.revisit_only = revisit && !first_visit;
     fact.old_note = old_note;
+    fact.days = days;
+    fact.family = family_of(re.field(l.re_kind));
+    fact.branch = branch.map_or(0, |b| {
+        crate::qualify::branch_code(&fold::fold_tight(&decode(b)))
+    });
     fact.re_offset = re.rec.offset as u64;
     fact.ho_delta = u32::try_from(ho.rec.offset.saturating_sub(re.rec.offset)).unwrap_or(u32::MAX);
     fact.re_line = re.rec.no;
@@ -285,6 +339,34 @@ pub fn on_receipt(
         }
     }
     Some(fact)
+}
+
+/// The days of care a record names (its day columns that hold something), as bits of
+/// [`ReceiptFact::days`].
+#[inline]
+fn care_days(l: &crate::kind::layout::Layout, v: &crate::parse::record::RecView, def: u8) -> u32 {
+    let d = def as usize;
+    if let Some(run) = l.days_mask[d] {
+        // Consecutive columns below field 64: the non-empty mask says which hold something.
+        return ((v.rec.nonempty & run) >> run.trailing_zeros()) as u32;
+    }
+    let mut days = 0;
+    for (k, &i) in l.days[d].iter().take(31).enumerate() {
+        if !v.field(i).is_empty() {
+            days |= 1 << k;
+        }
+    }
+    days
+}
+
+/// 本人 (1) or 家族 (2) from a レセプト種別 of four digits: the second digit 1 (医保) or 4 (退職),
+/// the last 1 / 2 (本人) or 5 / 6 (家族); 0 for every other code (公費, 後期, 未就学, 高齢受給者).
+pub(crate) fn family_of(kind: &[u8]) -> u8 {
+    match kind {
+        [_, b'1' | b'4', _, b'1' | b'2'] => 1,
+        [_, b'1' | b'4', _, b'5' | b'6'] => 2,
+        _ => 0,
+    }
 }
 
 /// True when `at` starts a character of the Shift_JIS text `f`.
@@ -309,16 +391,123 @@ struct Weighed {
     status: Status,
     ym: u32,
     qual: u64,
+    /// Dated near the receipt's days of care (always, for evidence without a date).
+    near: bool,
 }
 
 /// The evidence to name first: current, then the newest seen, then past.
 fn best(evid: &[Weighed]) -> Option<Weighed> {
     let rank = |e: &Weighed| match e.status {
-        Status::Current => 2,
-        Status::Seen => 1,
-        Status::Past => 0,
+        Status::Current => 3,
+        Status::Seen => 2,
+        Status::Past => 1,
+        Status::NotFound => 0,
     };
     evid.iter().copied().max_by_key(|e| (rank(e), e.ym))
+}
+
+/// A date YYYYMMDD as a day count (days since 1970-01-01), for distances between dates.
+fn day_number(ymd: u32) -> i64 {
+    let (y, m, d) = (
+        i64::from(ymd / 10000),
+        i64::from(ymd / 100 % 100),
+        i64::from(ymd % 100),
+    );
+    // The proleptic Gregorian day count of a civil date (March-based years).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Most distinct オンライン資格確認 answers compared with a claim on one card (newest first).
+const MAX_PER_CARD: usize = 64;
+
+/// A result dated this many days before the first day of care, or [`NEAR_AFTER`] after the
+/// last, is "near" the care: it answers for those days (Q005; a current result for Q006).
+const NEAR_BEFORE: i64 = 92;
+const NEAR_AFTER: i64 = 31;
+
+/// A receipt's days of care: the 診療年月 and the days its records name.
+#[derive(Debug, Clone, Copy)]
+struct Care {
+    ym: u32,
+    days: u32,
+}
+
+impl Care {
+    fn of(fact: &ReceiptFact) -> Option<Care> {
+        let ym = fact.ym();
+        (ym != 0).then_some(Care {
+            ym,
+            days: fact.days,
+        })
+    }
+
+    fn month_days(&self) -> u32 {
+        u32::from(crate::parse::value::days_in_month(
+            (self.ym / 100) as u16,
+            (self.ym % 100) as u8,
+        ))
+    }
+
+    /// The days of care, YYYYMMDD (every day of the month when no record named one).
+    fn each(&self) -> impl Iterator<Item = u32> + '_ {
+        let n = self.month_days();
+        (1..=n)
+            .filter(move |d| self.days == 0 || self.days >> (d - 1) & 1 == 1)
+            .map(move |d| self.ym * 100 + d)
+    }
+
+    fn first(&self) -> u32 {
+        self.each().next().unwrap_or(self.ym * 100 + 1)
+    }
+
+    fn last(&self) -> u32 {
+        self.each().last().unwrap_or(self.ym * 100 + 1)
+    }
+
+    /// The first day of care for which `outside` holds; when no day is known, the first of
+    /// the month only if it holds for every day of the month (a finding needs a day of care).
+    fn day_where(&self, outside: impl Fn(u32) -> bool) -> Option<u32> {
+        if self.days == 0 {
+            self.each().all(&outside).then(|| self.first())
+        } else {
+            self.each().find(|&d| outside(d))
+        }
+    }
+
+    /// Whether a result of `date` answers for these days of care.
+    fn near(&self, date: u32) -> bool {
+        let at = day_number(date);
+        at >= day_number(self.first()) - NEAR_BEFORE && at <= day_number(self.last()) + NEAR_AFTER
+    }
+}
+
+/// A result's status for one receipt's days of care. A current answer dated far from them is
+/// only a qualification seen; a lost qualification is past only for care on or after its
+/// 喪失日 (or, without one, its 資格確認日) — care before that was on a valid qualification.
+fn status_for(row: &Row, care: Option<Care>) -> (Status, bool) {
+    let (Some(a), Some(care)) = (row.onshi.as_deref(), care) else {
+        return (row.status, true);
+    };
+    let near = a.confirmed == 0 || care.near(a.confirmed);
+    let status = match row.status {
+        Status::Current if !near => Status::Seen,
+        Status::Past => {
+            let from = if a.lost != 0 { a.lost } else { a.confirmed };
+            if from == 0 || care.day_where(|d| d >= from).is_some() {
+                Status::Past
+            } else {
+                Status::Current
+            }
+        }
+        s => s,
+    };
+    (status, near)
 }
 
 /// A receipt's text read again, `None` when it could not be.
@@ -391,15 +580,17 @@ impl<'a> Files<'a> {
         }
     }
 
-    fn weigh(&self, ev: Ev) -> Weighed {
+    fn weigh(&self, ev: Ev, care: Option<Care>) -> Weighed {
         match ev {
             Ev::Row(i) => {
                 let r = &self.rows[i];
+                let (status, near) = status_for(r, care);
                 Weighed {
                     ev,
-                    status: r.status,
+                    status,
                     ym: r.ym,
                     qual: r.qual.key(),
+                    near,
                 }
             }
             Ev::Fact(f, i) => {
@@ -412,6 +603,7 @@ impl<'a> Files<'a> {
                         Claim::Ordinary(q) => q,
                         _ => 0,
                     },
+                    near: true,
                 }
             }
         }
@@ -419,11 +611,13 @@ impl<'a> Files<'a> {
 
     /// Where the evidence comes from, for the message.
     fn source(&self, ev: Ev) -> Arg {
+        if let Ev::Row(i) = ev {
+            if self.rows[i].onshi.is_some() {
+                return answer(&self.rows[i]);
+            }
+        }
         let src = match ev {
-            Ev::Row(i) => Source::Csv {
-                path: self.rows[i].path.clone(),
-                row: self.rows[i].row,
-            },
+            Ev::Row(i) => self.rows[i].source(),
             Ev::Fact(f, i) => {
                 let r = self.reports[f];
                 let line = r.facts[i].line;
@@ -461,6 +655,130 @@ impl<'a> Files<'a> {
             ),
         }
     }
+}
+
+/// 資格有効性 as the result says it.
+fn validity_label(v: u8) -> (&'static str, &'static str) {
+    match v {
+        1 => ("有効", "valid"),
+        2 => ("無効", "invalid"),
+        3 => (
+            "無効（新しい資格あり）",
+            "invalid, a newer qualification exists",
+        ),
+        4 => ("該当資格なし", "no qualification found"),
+        _ => ("?", "?"),
+    }
+}
+
+/// A result named as evidence: its file, line and element, its 資格有効性 and 資格確認日.
+fn answer(row: &Row) -> Arg {
+    let a = row.onshi.as_deref().expect("a result row");
+    let (vj, ve) = validity_label(a.validity);
+    let date = |ja: bool| match (a.confirmed, ja) {
+        (0, true) => String::new(),
+        (0, false) => String::new(),
+        (d, true) => format!("、QualificationConfirmationDate「{d}」"),
+        (d, false) => format!(", QualificationConfirmationDate '{d}'"),
+    };
+    bi(
+        &format!(
+            "資格確認結果 {}:{} {} の QualificationValidity「{}」{vj}{}",
+            shown_str(&row.path),
+            row.row,
+            a.element,
+            a.validity,
+            date(true)
+        ),
+        &format!(
+            "eligibility result {}:{} {}: QualificationValidity '{}' ({ve}){}",
+            shown_str(&row.path),
+            row.row,
+            a.element,
+            a.validity,
+            date(false)
+        ),
+    )
+}
+
+/// A result's element and value named as evidence: `res/….xml:12 …/DisqualificationDate「20260401」`.
+fn cite(row: &Row, child: &str, value: &str) -> Arg {
+    let a = row.onshi.as_deref().expect("a result row");
+    let (vj, ve) = validity_label(a.validity);
+    bi(
+        &format!(
+            "資格確認結果 {}:{} {}/{child}「{}」、QualificationValidity「{}」{vj}",
+            shown_str(&row.path),
+            row.row,
+            a.element,
+            shown_str(value),
+            a.validity
+        ),
+        &format!(
+            "eligibility result {}:{} {}/{child} '{}', QualificationValidity '{}' ({ve})",
+            shown_str(&row.path),
+            row.row,
+            a.element,
+            shown_str(value),
+            a.validity
+        ),
+    )
+}
+
+/// A diagnostic on RE field `field` of fact `fi` of file `f` (the receipt read again for
+/// its text; without it, the finding still stands, with the line and no value).
+fn at_re(
+    files: &Files,
+    f: usize,
+    fi: usize,
+    rule: &'static Rule,
+    field: usize,
+    args: Vec<Arg>,
+) -> Finding {
+    let r = files.reports[f];
+    let (g, l) = (&r.spec().grammar, &r.spec().layout);
+    let fact = &r.facts[fi];
+    let fd = g.record(l.re).fields.get(field);
+    let detail = files.detail(f, fi);
+    let span = detail.as_ref().and_then(|d| {
+        let mut spans = Vec::new();
+        crate::parse::split_fields(&d.re, &mut spans);
+        spans.get(field).copied()
+    });
+    let value = detail
+        .as_ref()
+        .zip(span)
+        .map(|(d, (a, b))| decode(&d.re[a as usize..b as usize]).into_owned());
+    let source = detail.as_ref().filter(|_| r.source_lines).map(|d| {
+        let dec = |b: &[u8]| decode(b).into_owned();
+        crate::report::source_window(
+            &d.re,
+            span.map(|(a, b)| (a as usize, b as usize)),
+            false,
+            &dec,
+        )
+    });
+    let label = detail.as_ref().map(|d| ReceiptLabel {
+        number: d.number.to_string(),
+        karte: d.who.karte.to_string(),
+        name: d.who.name.to_string(),
+        line: fact.re_line,
+    });
+    let d = Diagnostic {
+        rule,
+        severity: rule.severity,
+        line: Some(fact.re_line),
+        offset: Some(fact.re_offset as usize),
+        receipt: Some(fact.receipt),
+        record: Some("RE".into()),
+        field: Some(field as u16),
+        field_name: fd.map(|fd| (fd.name.as_str(), fd.en.as_str())),
+        span,
+        value,
+        args,
+        source,
+    };
+    (d, label)
 }
 
 /// A diagnostic on the 保険者番号 of fact `fi` of file `f`.
@@ -565,6 +883,37 @@ pub(crate) fn resolve_files(
         .collect();
     let index = Index::build(rows, &facts);
     drop(facts);
+    // The オンライン資格確認 results by the qualification they answer for, newest first: a
+    // claim is compared with what the system answered for its own 保険者番号 and 番号.
+    let mut by_qual: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, r) in index.rows.iter().enumerate() {
+        if r.onshi.is_some() {
+            by_qual.entry(r.qual.key()).or_default().push(i);
+        }
+    }
+    for v in by_qual.values_mut() {
+        v.sort_by_key(|&i| {
+            std::cmp::Reverse(index.rows[i].onshi.as_deref().map_or(0, |a| a.confirmed))
+        });
+        // The same answer again (a patient confirmed at the reader at every visit) says
+        // nothing new: the newest of each is kept. A card with very many distinct answers
+        // (one number claimed for thousands of people, as in damaged or generated data) is
+        // compared with its newest [`MAX_PER_CARD`] only, so the work stays linear.
+        let mut seen = std::collections::HashSet::new();
+        v.retain(|&i| {
+            let r = &index.rows[i];
+            let a = r.onshi.as_deref();
+            seen.insert((
+                r.keys.name,
+                r.who.birth,
+                r.who.sex,
+                r.status,
+                r.branch.clone(),
+                a.map(|a| (a.acquired, a.lost, a.family, a.kana.clone())),
+            ))
+        });
+        v.truncate(MAX_PER_CARD);
+    }
     // Every report's facts in ranges, resolved in parallel (each range with its own readers),
     // then put back in order: the output does not depend on the number of threads.
     let h = history.len();
@@ -584,7 +933,8 @@ pub(crate) fn resolve_files(
             .par_iter()
             .map(|&(ri, a, b)| {
                 let files = Files::new(&all, h, index.rows);
-                let (found, past, evidenced) = resolve_range(&files, &index, h + ri, a..b);
+                let (found, past, evidenced) =
+                    resolve_range(&files, &index, &by_qual, h + ri, a..b);
                 (ri, found, past, evidenced)
             })
             .collect()
@@ -629,6 +979,7 @@ pub(crate) fn apply(r: &mut FileReport, res: Resolved) {
 fn resolve_range(
     files: &Files,
     index: &Index,
+    by_qual: &HashMap<u64, Vec<usize>>,
     f: usize,
     range: std::ops::Range<usize>,
 ) -> (Vec<Finding>, u64, u64) {
@@ -643,6 +994,7 @@ fn resolve_range(
             continue;
         }
         let keys = fact.keys();
+        let care = Care::of(fact);
         let evid: Vec<Weighed> = index
             .about(&keys, &r.facility)
             .into_iter()
@@ -654,7 +1006,9 @@ fn resolve_range(
                     })
                 }
             })
-            .map(|ev| files.weigh(ev))
+            .map(|ev| files.weigh(ev, care))
+            // 該当資格なし is no qualification of the patient.
+            .filter(|e| e.status != Status::NotFound)
             .collect();
         // A finding that names its evidence and the qualification it holds (Q005, Q006, Q008).
         let naming = |rule: &'static Rule, e: Weighed| {
@@ -668,7 +1022,9 @@ fn resolve_range(
         };
         match claim {
             Claim::UnknownFill => {
-                if let Some(e) = best(&evid) {
+                // A result dated far from the care does not say the qualification was known.
+                let near: Vec<Weighed> = evid.iter().copied().filter(|e| e.near).collect();
+                if let Some(e) = best(&near) {
                     found.push(naming(&Q005, e));
                 } else if fact.revisit_only {
                     found.push(at_fact(files, f, fi, &Q009, vec![]));
@@ -689,7 +1045,20 @@ fn resolve_range(
                     if let Some(c) = best(&current) {
                         found.push(naming(&Q006, c));
                     } else if !fact.old_note {
-                        if let Some(p) = matching.iter().find(|e| e.status == Status::Past) {
+                        // A result saying a newer qualification exists (3) is Q014's: step ②
+                        // does not apply to it.
+                        let newer = |e: &&&Weighed| match e.ev {
+                            Ev::Row(i) => files.rows[i]
+                                .onshi
+                                .as_ref()
+                                .is_some_and(|a| a.validity == 3),
+                            Ev::Fact(..) => false,
+                        };
+                        if let Some(p) = matching
+                            .iter()
+                            .filter(|e| e.status == Status::Past)
+                            .find(|e| !newer(e))
+                        {
                             found.push(at_fact(files, f, fi, &Q007, args![files.source(p.ev)]));
                         }
                     }
@@ -698,11 +1067,261 @@ fn resolve_range(
                         found.push(naming(&Q008, e));
                     }
                 }
+                if let (Some(rows), Some(care)) = (by_qual.get(&q), care) {
+                    against_results(files, f, fi, care, rows, &mut found);
+                }
             }
             _ => {}
         }
     }
     (found, past_claims, evidenced)
+}
+
+/// How a result of the claimed card stands to the receipt's patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    /// The patient: the same 枝番, or (without 枝番 on both sides) the same name, カナ, or
+    /// birth date and sex.
+    Patient,
+    /// The patient by name and birth date, under another 枝番.
+    OtherBranch,
+    /// Someone else on the card (a family member).
+    Other,
+}
+
+fn relation(files: &Files, f: usize, fi: usize, row: &Row) -> Relation {
+    let fact = &files.reports[f].facts[fi];
+    let keys = fact.keys();
+    let rb = crate::qualify::branch_code(&row.branch);
+    let known = |b: u8| b != 0 && b != crate::qualify::BRANCH_OTHER;
+    let name = row.keys.name != 0
+        && keys.name != 0
+        && if row.keys.circle || keys.circle {
+            fold::names_match(&row.who.name, &files.name(Ev::Fact(f, fi)))
+        } else {
+            row.keys.name == keys.name
+        };
+    // The カナ only ever confirms: it can make the patient, never unmake one.
+    let kana = row.onshi.as_deref().is_some_and(|a| {
+        !a.kana.is_empty()
+            && keys.kana != 0
+            && (crate::qualify::text_key(&a.kana) as u32 | 1) == keys.kana
+    });
+    let birth = row.who.birth != 0 && row.who.birth == keys.birth;
+    let sex = row.who.sex != 0 && row.who.sex == keys.sex;
+    if known(fact.branch) && known(rb) {
+        if fact.branch == rb {
+            Relation::Patient
+        } else if (name || kana) && birth {
+            Relation::OtherBranch
+        } else {
+            Relation::Other
+        }
+    } else if name || kana || (birth && sex) {
+        Relation::Patient
+    } else {
+        Relation::Other
+    }
+}
+
+/// Q014–Q018: the claim against what オンライン資格確認 answered for its own qualification
+/// (`rows`, newest first). Each rule at most once per receipt, on the newest result.
+fn against_results(
+    files: &Files,
+    f: usize,
+    fi: usize,
+    care: Care,
+    rows: &[usize],
+    found: &mut Vec<Finding>,
+) {
+    let fact = &files.reports[f].facts[fi];
+    let l = &files.reports[f].spec().layout;
+    let mut fired: Vec<&'static str> = Vec::new();
+    let push = |found: &mut Vec<Finding>, fired: &mut Vec<&'static str>, x: Finding| {
+        if !fired.contains(&x.0.rule.code) {
+            fired.push(x.0.rule.code);
+            found.push(x);
+        }
+    };
+    let patient: Vec<(&Row, Relation)> = rows
+        .iter()
+        .map(|&i| &files.rows[i])
+        .map(|r| {
+            let rel = if r.status == Status::NotFound {
+                // Only the search is known: the patient unless the birth dates differ.
+                if r.who.birth != 0 && fact.keys().birth != 0 && r.who.birth != fact.keys().birth {
+                    Relation::Other
+                } else {
+                    Relation::Patient
+                }
+            } else {
+                relation(files, f, fi, r)
+            };
+            (r, rel)
+        })
+        .filter(|(_, rel)| *rel != Relation::Other)
+        .collect();
+    let answered = patient
+        .iter()
+        .any(|(r, rel)| *rel == Relation::Patient && r.status != Status::NotFound);
+    let claimed = || {
+        files
+            .detail(f, fi)
+            .and_then(|d| d.qual.clone())
+            .map(|q| bi(&q.describe(), &q.describe_en()))
+            .unwrap_or_else(|| bi("資格", "qualification"))
+    };
+    for &(row, rel) in &patient {
+        let Some(a) = row.onshi.as_deref() else {
+            continue;
+        };
+        if a.validity == 4 {
+            // 該当資格なし in the month of care, and no other answer for the card.
+            if !answered && (a.confirmed == 0 || a.confirmed / 100 == care.ym) {
+                let x = at_fact(files, f, fi, &Q018, args![claimed(), answer(row)]);
+                push(found, &mut fired, x);
+            }
+            continue;
+        }
+        if rel == Relation::OtherBranch {
+            let shown = files
+                .detail(f, fi)
+                .map(|_| format!("{:02}", fact.branch.saturating_sub(1)))
+                .unwrap_or_else(|| format!("{:02}", fact.branch.saturating_sub(1)));
+            let x = at_fact(
+                files,
+                f,
+                fi,
+                &Q017,
+                args![shown, cite(row, "InsuredBranchNumber", &row.branch)],
+            );
+            push(found, &mut fired, x);
+            continue;
+        }
+        // Q014: a day of care before the qualification began, or after it was lost when the
+        // claim is not the step-② claim on a lost qualification (validity 2: Q007's).
+        if a.acquired != 0 {
+            if let Some(d) = care.day_where(|d| d < a.acquired) {
+                let why = bi(
+                    &format!("資格取得日より前の日です（{d} < {}）", a.acquired),
+                    &format!("before the qualification date ({d} < {})", a.acquired),
+                );
+                let x = at_fact(
+                    files,
+                    f,
+                    fi,
+                    &Q014,
+                    args![
+                        d,
+                        why,
+                        cite(row, "QualificationDate", &a.acquired.to_string())
+                    ],
+                );
+                push(found, &mut fired, x);
+            }
+        }
+        if a.lost != 0 && a.validity != 2 {
+            if let Some(d) = care.day_where(|d| d >= a.lost) {
+                let why = if a.validity == 3 {
+                    bi(
+                        &format!("資格喪失日以後の日で（{d} ≥ {}）、新しい資格があると回答されています（旧資格ではなく①現在の資格で請求します）", a.lost),
+                        &format!("on or after the disqualification date ({d} ≥ {}), and a newer qualification is reported (claim on ① the current one, not the old one)", a.lost),
+                    )
+                } else {
+                    bi(
+                        &format!("資格喪失日以後の日です（{d} ≥ {}）", a.lost),
+                        &format!("on or after the disqualification date ({d} ≥ {})", a.lost),
+                    )
+                };
+                let x = at_fact(
+                    files,
+                    f,
+                    fi,
+                    &Q014,
+                    args![
+                        d,
+                        why,
+                        cite(row, "DisqualificationDate", &a.lost.to_string())
+                    ],
+                );
+                push(found, &mut fired, x);
+            }
+        }
+        // Q015: 本人 / 家族.
+        if fact.family != 0 && a.family != 0 && fact.family != a.family {
+            let label = |v: u8| {
+                if v == 1 {
+                    ("本人", "the insured person (本人)")
+                } else {
+                    ("家族", "a dependant (家族)")
+                }
+            };
+            let (rj, re) = label(fact.family);
+            let (xj, xe) = label(a.family);
+            let kind = files
+                .detail(f, fi)
+                .map(|d| {
+                    let mut sp = Vec::new();
+                    crate::parse::split_fields(&d.re, &mut sp);
+                    sp.get(l.re_kind)
+                        .map(|&(s, e)| decode(&d.re[s as usize..e as usize]).into_owned())
+                        .unwrap_or_default()
+                })
+                .unwrap_or_default();
+            let x = at_re(
+                files,
+                f,
+                fi,
+                &Q015,
+                l.re_kind,
+                args![
+                    kind,
+                    bi(rj, re),
+                    bi(xj, xe),
+                    cite(row, "PersonalFamilyClassification", &a.family.to_string())
+                ],
+            );
+            push(found, &mut fired, x);
+        }
+        // Q016: 生年月日 / 男女区分 of the same person on the same card.
+        let keys = fact.keys();
+        if row.who.birth != 0 && keys.birth != 0 && row.who.birth != keys.birth {
+            let x = at_re(
+                files,
+                f,
+                fi,
+                &Q016,
+                l.re_birth,
+                args![
+                    bi("生年月日", "birth date"),
+                    keys.birth,
+                    cite(row, "Birthdate", &row.who.birth.to_string())
+                ],
+            );
+            push(found, &mut fired, x);
+        } else if (1..=2).contains(&row.who.sex)
+            && (1..=2).contains(&keys.sex)
+            && row.who.sex != keys.sex
+        {
+            let x = at_re(
+                files,
+                f,
+                fi,
+                &Q016,
+                l.re_sex,
+                args![
+                    bi("男女区分", "sex"),
+                    keys.sex,
+                    cite(row, "Sex1", &row.who.sex.to_string())
+                ],
+            );
+            push(found, &mut fired, x);
+        }
+        // The newest answer of the patient decides; older ones are history.
+        if rel == Relation::Patient {
+            break;
+        }
+    }
 }
 
 /// Reads the qualifications CSV's rows (pushed onto `rows`); returns a report for the CSV
@@ -753,6 +1372,8 @@ pub fn csv_rows(rows_out: &mut Vec<Row>, path: &str, bytes: &[u8]) -> FileReport
                     ym,
                     path: shown.clone(),
                     row: row.row,
+                    branch: row.branch.into(),
+                    onshi: None,
                 });
                 report.records += 1;
             }

@@ -8,7 +8,7 @@
 //! ignore = ["C004", "S009"]
 //! fail-on = "warning"                # "error" (default), "warning" or "info"
 //! lang = "ja"
-//! qualifications = "quals.csv"       # relative to this file
+//! qualifications = ["res", "face"]  # result folders, XML, ZIP or the CSV; relative to this file
 //! history = ["../2026-09"]
 //! [severity]
 //! I006 = "error"
@@ -34,8 +34,16 @@ struct Raw {
     severity: BTreeMap<String, String>,
     fail_on: Option<String>,
     lang: Option<String>,
-    qualifications: Option<PathBuf>,
+    qualifications: Option<OneOrMany>,
     history: Option<Vec<PathBuf>>,
+}
+
+/// A path or a list of paths (`qualifications = "quals.csv"` or `["res", "face"]`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(PathBuf),
+    Many(Vec<PathBuf>),
 }
 
 /// The settings a run uses.
@@ -46,7 +54,8 @@ pub struct Settings {
     pub severity: BTreeMap<&'static str, Severity>,
     pub fail_on: Severity,
     pub lang: Option<String>,
-    pub qualifications: Option<PathBuf>,
+    /// `--qualifications` inputs (result files and folders, ZIP archives, the CSV).
+    pub qualifications: Vec<PathBuf>,
     pub history: Vec<PathBuf>,
 }
 
@@ -58,7 +67,7 @@ impl Default for Settings {
             severity: BTreeMap::new(),
             fail_on: Severity::Error,
             lang: None,
-            qualifications: None,
+            qualifications: Vec::new(),
             history: Vec::new(),
         }
     }
@@ -142,7 +151,11 @@ pub fn load(path: &Path) -> Result<Settings, String> {
         }
         s.lang = Some(l);
     }
-    s.qualifications = raw.qualifications.map(|p| base.join(p));
+    s.qualifications = match raw.qualifications {
+        None => Vec::new(),
+        Some(OneOrMany::One(p)) => vec![base.join(p)],
+        Some(OneOrMany::Many(v)) => v.into_iter().map(|p| base.join(p)).collect(),
+    };
     s.history = raw
         .history
         .unwrap_or_default()
@@ -228,7 +241,12 @@ mod tests {
         std::fs::write(&p, "fail-on = \"warning\"\nqualifications = \"q.csv\"\n").unwrap();
         let s = load(&p).unwrap();
         assert_eq!(s.fail_on, Severity::Warning);
-        assert_eq!(s.qualifications.unwrap(), d.join("q.csv"));
+        assert_eq!(s.qualifications, vec![d.join("q.csv")]);
+        std::fs::write(&p, "qualifications = [\"res\", \"face\"]\n").unwrap();
+        assert_eq!(
+            load(&p).unwrap().qualifications,
+            vec![d.join("res"), d.join("face")]
+        );
         assert_eq!(discover(&d.join("sub/dir")).unwrap(), p);
         let _ = std::fs::remove_dir_all(&d);
     }

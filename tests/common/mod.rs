@@ -54,17 +54,11 @@ pub fn verify(name: &str, f: &Fixture) -> Vec<String> {
 }
 
 /// Checks a case folder of `testdata/qualify/`: `check.txt` (the file checked, with the
-/// expectations), and optionally `qualifications.csv` and `history*.txt` (earlier months).
+/// expectations), and optionally `qualifications.csv`, `history*.txt` (earlier months) and
+/// オンライン資格確認 result files (every other entry: see [`evidence`]).
 pub fn run_case(dir: &Path) -> (Expect, FileReport, Vec<FileReport>) {
     let main = load(&dir.join("check.txt"));
     let mut reports = vec![check("check.UKE", &main.bytes)];
-    let csv_path = dir.join("qualifications.csv");
-    let csv = csv_path.exists().then(|| {
-        (
-            "qualifications.csv".to_string(),
-            Ok(std::fs::read(&csv_path).unwrap()),
-        )
-    });
     let mut history = Vec::new();
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -82,9 +76,108 @@ pub fn run_case(dir: &Path) -> (Expect, FileReport, Vec<FileReport>) {
             &h.bytes,
         ));
     }
-    recelint::batch::resolve(&mut reports, recelint::batch::Evidence { csv, history });
+    let (qualifications, tmp) = evidence(dir);
+    recelint::batch::resolve(
+        &mut reports,
+        recelint::batch::Evidence {
+            qualifications,
+            history,
+        },
+    );
+    if let Some(t) = tmp {
+        let _ = std::fs::remove_dir_all(t);
+    }
     let main_report = reports.remove(0);
     (main.expect, main_report, reports)
+}
+
+/// A case folder's `--qualifications` inputs: `qualifications.csv` as bytes, and every entry
+/// other than `check.txt`, `history*.txt`, `qualifications.csv` and `*.md` as a path, written
+/// out first into a temporary folder (returned, to be removed) as the terminal would have
+/// written it: a file `NAME.sjis` (readable UTF-8 here) becomes `NAME` in Shift_JIS, and a
+/// folder `NAME.zip.d` becomes the archive `NAME.zip` of its files.
+pub fn evidence(dir: &Path) -> (Vec<recelint::qualify::onshi::Input>, Option<PathBuf>) {
+    use recelint::qualify::onshi::Input;
+    let mut inputs = Vec::new();
+    let csv = dir.join("qualifications.csv");
+    if csv.exists() {
+        inputs.push(Input::Bytes {
+            path: "qualifications.csv".into(),
+            bytes: Ok(std::fs::read(&csv).unwrap()),
+        });
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n != "check.txt"
+                && n != "qualifications.csv"
+                && !n.ends_with(".md")
+                && !(n.starts_with("history") && n.ends_with(".txt"))
+        })
+        .collect();
+    if names.is_empty() {
+        return (inputs, None);
+    }
+    names.sort();
+    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let tmp = std::env::temp_dir().join(format!(
+        "recelint-evidence-{}-{}",
+        std::process::id(),
+        SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    for n in names {
+        let out = write_out(&dir.join(&n), &tmp);
+        inputs.push(Input::Path(out));
+    }
+    (inputs, Some(tmp))
+}
+
+/// The bytes of an evidence fixture file: `*.sjis` encoded to Shift_JIS.
+fn evidence_bytes(p: &Path) -> (String, Vec<u8>) {
+    let name = p.file_name().unwrap().to_string_lossy().into_owned();
+    match name.strip_suffix(".sjis") {
+        Some(n) => (
+            n.to_string(),
+            recelint::encoding::sjis::encode(&std::fs::read_to_string(p).unwrap()),
+        ),
+        None => (name, std::fs::read(p).unwrap()),
+    }
+}
+
+/// Writes `src` out under `to` as [`evidence`] says; returns the path written.
+fn write_out(src: &Path, to: &Path) -> PathBuf {
+    let name = src.file_name().unwrap().to_string_lossy().into_owned();
+    if src.is_dir() {
+        if let Some(zip) = name.strip_suffix(".zip.d") {
+            let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(src)
+                .unwrap()
+                .filter_map(Result::ok)
+                .map(|e| evidence_bytes(&e.path()))
+                .collect();
+            files.sort();
+            let refs: Vec<(&str, &[u8])> = files
+                .iter()
+                .map(|(n, b)| (n.as_str(), b.as_slice()))
+                .collect();
+            let out = to.join(format!("{zip}.zip"));
+            std::fs::write(&out, recelint::qualify::onshi::zip::stored(&refs)).unwrap();
+            return out;
+        }
+        let out = to.join(&name);
+        std::fs::create_dir_all(&out).unwrap();
+        for e in std::fs::read_dir(src).unwrap().filter_map(Result::ok) {
+            write_out(&e.path(), &out);
+        }
+        return out;
+    }
+    let (n, bytes) = evidence_bytes(src);
+    let out = to.join(n);
+    std::fs::write(&out, bytes).unwrap();
+    out
 }
 
 /// Asserts expectations against a report; returns a description of every failure.
