@@ -38,12 +38,12 @@ range() { printf '%s\n' "$@" | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {printf "
 # Wall seconds and peak RSS (KiB) of one run, from GNU time.
 measure() {
   /usr/bin/time -f '%e %M' -o /tmp/recelint-bench.$$ "$@" > /dev/null 2>/dev/null || true
-  cat /tmp/recelint-bench.$$
+  tail -n 1 /tmp/recelint-bench.$$
 }
 # This VM's kernel reclaims cold page-cache pages between runs, so the files are read into
 # the cache before every run.
 warm() { files_of "$1" | xargs cat > /dev/null; }
-check() { "$bin" check --no-progress --format json "$1" --threads "$2"; }
+chk=("$bin" check --no-progress --format json)
 steal() { awk '/^cpu /{print $9}' /proc/stat 2>/dev/null || echo 0; }
 steal0=$(steal)
 declare -A w t1 t2 r1 r2
@@ -52,8 +52,8 @@ for x in a b c; do w[$x]=; t1[$x]=; t2[$x]=; done
 for _ in $(seq "$runs"); do
   for x in a b c; do
     warm "$root/$x"; m=$(measure sh -c "find '$root/$x' \( -name '*.UKE' -o -name '*.CYO' \) -print0 | xargs -0 wc -l"); w[$x]+="${m% *} "
-    warm "$root/$x"; m=$(measure check "$root/$x" 1); t1[$x]+="${m% *} "; r1[$x]=${m#* }
-    warm "$root/$x"; m=$(measure check "$root/$x" 2); t2[$x]+="${m% *} "; r2[$x]=${m#* }
+    warm "$root/$x"; m=$(measure "${chk[@]}" "$root/$x" --threads 1); t1[$x]+="${m% *} "; r1[$x]=${m#* }
+    warm "$root/$x"; m=$(measure "${chk[@]}" "$root/$x" --threads 2); t2[$x]+="${m% *} "; r2[$x]=${m#* }
   done
 done
 echo "recelint $(git rev-parse --short HEAD) on $(nproc) cores, $(date -u +%Y-%m-%d); medians of $runs alternating runs"
@@ -72,11 +72,11 @@ for x in a b c; do
   echo "    ranges (s): wc -l $(range ${w[$x]}), 1 thread $(range ${t1[$x]}), 2 threads $(range ${t2[$x]})"
 done
 if [ -d "$root/c" ]; then
-  findings=$("$bin" check --no-progress --statistics --format json "$root/c" | awk -F'"count": ' 'NF>1 {s += $2} END {print s+0}')
+  findings=$( ("$bin" check --no-progress --statistics --format json "$root/c" || true) | awk -F'"count": ' 'NF>1 {s += $2} END {print s+0}' || true)
   echo "(c) holds $findings findings"
 fi
-warm "$root/m1"; m1=$(measure check "$root/m1" 2)
-warm "$root/m4"; m4=$(measure check "$root/m4" 2)
+warm "$root/m1"; m1=$(measure "${chk[@]}" "$root/m1" --threads 2)
+warm "$root/m4"; m4=$(measure "${chk[@]}" "$root/m4" --threads 2)
 awk -v b1="$(bytes_of "$root/m1")" -v b4="$(bytes_of "$root/m4")" -v r1="${m1#* }" -v r4="${m4#* }" -v t1="${m1% *}" -v t4="${m4% *}" 'BEGIN{
   printf "peak RSS, 2 threads: %.2f GB month %d MiB (%.2f s), %.2f GB month %d MiB (%.2f s): growth %+.1f %%\n", b1/1e9, r1/1024, t1, b4/1e9, r4/1024, t4, (r4-r1)*100/r1 }'
 echo "CPU stolen by the hypervisor during the runs: $(( $(steal) - steal0 )) ticks of $(getconf CLK_TCK) a second"
