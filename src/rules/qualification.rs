@@ -1200,23 +1200,22 @@ fn against_results(
         }
         // Q014: a day of care before the qualification began, or after it was lost when the
         // claim is not the step-② claim on a lost qualification (validity 2: Q007's).
+        let q014 = |d: u32, why, element: &str, date: u32| {
+            at_fact(
+                files,
+                f,
+                fi,
+                &Q014,
+                args![d, why, cite(row, element, &date.to_string())],
+            )
+        };
         if a.acquired != 0 {
             if let Some(d) = care.day_where(|d| d < a.acquired) {
                 let why = bi(
                     &format!("資格取得日より前の日です（{d} < {}）", a.acquired),
                     &format!("before the qualification date ({d} < {})", a.acquired),
                 );
-                let x = at_fact(
-                    files,
-                    f,
-                    fi,
-                    &Q014,
-                    args![
-                        d,
-                        why,
-                        cite(row, "QualificationDate", &a.acquired.to_string())
-                    ],
-                );
+                let x = q014(d, why, "QualificationDate", a.acquired);
                 push(found, &mut fired, x);
             }
         }
@@ -1233,17 +1232,7 @@ fn against_results(
                         &format!("on or after the disqualification date ({d} ≥ {})", a.lost),
                     )
                 };
-                let x = at_fact(
-                    files,
-                    f,
-                    fi,
-                    &Q014,
-                    args![
-                        d,
-                        why,
-                        cite(row, "DisqualificationDate", &a.lost.to_string())
-                    ],
-                );
+                let x = q014(d, why, "DisqualificationDate", a.lost);
                 push(found, &mut fired, x);
             }
         }
