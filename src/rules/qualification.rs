@@ -758,12 +758,7 @@ fn at_re(
             &dec,
         )
     });
-    let label = detail.as_ref().map(|d| ReceiptLabel {
-        number: d.number.to_string(),
-        karte: d.who.karte.to_string(),
-        name: d.who.name.to_string(),
-        line: fact.re_line,
-    });
+    let label = label_of(detail.as_deref(), fact.re_line);
     let d = Diagnostic {
         rule,
         severity: rule.severity,
@@ -779,6 +774,16 @@ fn at_re(
         source,
     };
     (d, label)
+}
+
+/// How a finding names the receipt read again as `detail` (its RE on `re_line`).
+fn label_of(detail: Option<&Detail>, re_line: u32) -> Option<ReceiptLabel> {
+    detail.map(|d| ReceiptLabel {
+        number: d.number.to_string(),
+        karte: d.who.karte.to_string(),
+        name: d.who.name.to_string(),
+        line: re_line,
+    })
 }
 
 /// A diagnostic on the 保険者番号 of fact `fi` of file `f`.
@@ -801,12 +806,7 @@ fn at_fact(files: &Files, f: usize, fi: usize, rule: &'static Rule, args: Vec<Ar
         let at = Some((d.span.0 as usize, d.span.1 as usize));
         crate::report::source_window(&d.ho, at, false, &dec)
     });
-    let label = detail.as_ref().map(|d| ReceiptLabel {
-        number: d.number.to_string(),
-        karte: d.who.karte.to_string(),
-        name: d.who.name.to_string(),
-        line: fact.re_line,
-    });
+    let label = label_of(detail.as_deref(), fact.re_line);
     let d = Diagnostic {
         rule,
         severity: rule.severity,
