@@ -262,6 +262,37 @@ impl<'a> AllSpans<'a> {
     }
 }
 
+impl<'a> AllSpans<'a> {
+    /// The spans from field `i` on: the comma before it is found once by [`select`].
+    pub fn from_field(words: &'a [u64], i: usize) -> Self {
+        if i == 0 {
+            return AllSpans::new(words);
+        }
+        let Some(c) = select(words, i - 1) else {
+            return AllSpans {
+                words: &[],
+                cur: 0,
+                n: 0,
+                start: 0,
+            };
+        };
+        let n = c as usize / 64;
+        // This word's commas up to and including the one before field `i` are used.
+        let bit = c % 64;
+        let cur = if bit == 63 {
+            0
+        } else {
+            words[n] & (u64::MAX << (bit + 1))
+        };
+        AllSpans {
+            words,
+            cur,
+            n,
+            start: c + 1,
+        }
+    }
+}
+
 impl Iterator for AllSpans<'_> {
     type Item = Span;
 
@@ -305,6 +336,13 @@ mod tests {
         assert_eq!(&spans[2..2 + nonempty.len()], &nonempty[..], "{raw:?}");
         assert_eq!(spans[..2], [(9, 9), (9, 9)]);
         assert_eq!(AllSpans::new(words).collect::<Vec<_>>(), all, "{raw:?}");
+        for i in 0..=all.len() {
+            assert_eq!(
+                AllSpans::from_field(words, i).collect::<Vec<_>>(),
+                all[i..],
+                "{raw:?} from field {i}"
+            );
+        }
         for (k, &(_, e)) in all.iter().enumerate() {
             assert_eq!(select(words, k), Some(e));
         }

@@ -350,13 +350,22 @@ fn care_days(l: &crate::kind::layout::Layout, v: &crate::parse::record::RecView,
         // Consecutive columns below field 64: the non-empty mask says which hold something.
         return ((v.rec.nonempty & run) >> run.trailing_zeros()) as u32;
     }
-    let mut days = 0;
-    for (k, &i) in l.days[d].iter().take(31).enumerate() {
-        if !v.field(i).is_empty() {
-            days |= 1 << k;
+    let days = &l.days[d];
+    let mut bits = 0;
+    if days.windows(2).all(|w| w[1] == w[0] + 1) {
+        // Consecutive columns past field 64 (歯科 SS: 78–108): one walk over the commas.
+        for (k, f) in v
+            .run(days.first().copied().unwrap_or(0), days.len().min(31))
+            .enumerate()
+        {
+            bits |= u32::from(!f.is_empty()) << k;
+        }
+    } else {
+        for (k, &i) in days.iter().take(31).enumerate() {
+            bits |= u32::from(!v.field(i).is_empty()) << k;
         }
     }
-    days
+    bits
 }
 
 /// 本人 (1) or 家族 (2) from a レセプト種別 of four digits: the second digit 1 (医保) or 4 (退職),

@@ -565,10 +565,7 @@ fn s014(cx: &mut Cx, l: &Layout, v: &RecView, def: RecIdx, may_omit: bool) {
             // Day columns past field 64 (歯科 SS: 78–108): one walk over the commas, not a
             // search for each day.
             if days.windows(2).all(|w| w[1] == w[0] + 1) {
-                let raw = v.rec.raw;
-                for (s, e) in v.spans().skip(days[0]).take(days.len()) {
-                    add(&raw[s as usize..e as usize]);
-                }
+                v.run(days[0], days.len()).for_each(add);
             } else {
                 for &d in days {
                     add(v.field(d));
