@@ -18,7 +18,7 @@ impl Renderer for Concise {
         if let Some(e) = &r.unreadable {
             writeln!(out, "{}: X000 {}", r.path, e)?;
         }
-        out.extend(super::concat(&r.diagnostics, |_, d, out| {
+        let found = super::concat(&r.diagnostics, |_, d, out| {
             if d.severity == Severity::Info && !self.style.verbose {
                 return Ok(());
             }
@@ -35,15 +35,14 @@ impl Renderer for Concise {
                 d.rule.code,
                 super::visible(&d.message(self.style.lang))
             )
-        })?);
-        Ok(Part {
-            bytes: buf,
-            items: None,
-        })
+        })?;
+        let mut bytes = super::Pieces::from(buf);
+        bytes.append(found);
+        Ok(Part { bytes, items: None })
     }
 
     fn put(&mut self, out: &mut dyn Write, r: &FileReport, part: Part) -> io::Result<()> {
-        out.write_all(&part.bytes)?;
+        part.bytes.write_to(out)?;
         if r.omitted_total() > 0 {
             // Not a finding line: tell the person, keep stdout parseable. What is buffered
             // goes out first, so the note follows its file's lines.

@@ -81,13 +81,13 @@ impl Renderer for Github {
             )?;
         }
         Ok(Part {
-            bytes: buf,
+            bytes: buf.into(),
             items: None,
         })
     }
 
     fn put(&mut self, out: &mut dyn Write, _r: &FileReport, part: Part) -> io::Result<()> {
-        out.write_all(&part.bytes)
+        part.bytes.write_to(out)
     }
 
     fn finish(&mut self, _out: &mut dyn Write, _t: &Totals) -> io::Result<()> {

@@ -96,7 +96,7 @@ impl Renderer for Gitlab {
             );
         }
         Ok(Part {
-            bytes: Vec::new(),
+            bytes: Default::default(),
             items: Some(Box::new(items)),
         })
     }

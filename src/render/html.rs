@@ -1773,7 +1773,7 @@ fn short(path: &str) -> &str {
 impl Renderer for Html {
     fn part(&self, index: usize, r: &FileReport) -> io::Result<Part> {
         Ok(Part {
-            bytes: self.section(index + 1, r).into_bytes(),
+            bytes: self.section(index + 1, r).into_bytes().into(),
             items: None,
         })
     }
@@ -1799,7 +1799,7 @@ impl Renderer for Html {
             self.gather(id, r);
         }
         self.sections
-            .push_str(std::str::from_utf8(&part.bytes).unwrap_or_default());
+            .push_str(std::str::from_utf8(&part.bytes.into_vec()).unwrap_or_default());
         Ok(())
     }
 
@@ -1822,7 +1822,7 @@ pub(crate) fn render(
     for (i, r) in reports.iter().enumerate() {
         totals.add(r);
         let part = Part {
-            bytes: h.section(i + 1, r).into_bytes(),
+            bytes: h.section(i + 1, r).into_bytes().into(),
             items: None,
         };
         // Writing to memory (and a sink) cannot fail.

@@ -131,7 +131,7 @@ impl Renderer for Json {
     fn part(&self, _index: usize, r: &FileReport) -> io::Result<Part> {
         // The file's entries, each but the first preceded by a comma: `put` adds the one
         // between files.
-        let buf = super::concat(&r.diagnostics, |i, d, buf| {
+        let bytes = super::concat(&r.diagnostics, |i, d, buf| {
             if i > 0 {
                 buf.push(b',');
             }
@@ -139,10 +139,7 @@ impl Renderer for Json {
             serde_json::to_writer(&mut *buf, &self.entry(&r.path, d))?;
             Ok(())
         })?;
-        Ok(Part {
-            bytes: buf,
-            items: None,
-        })
+        Ok(Part { bytes, items: None })
     }
 
     fn put(&mut self, out: &mut dyn Write, r: &FileReport, part: Part) -> io::Result<()> {
@@ -152,7 +149,7 @@ impl Renderer for Json {
                 out.write_all(b",")?;
             }
             self.first_diag = false;
-            out.write_all(&part.bytes)?;
+            part.bytes.write_to(out)?;
         }
         self.files.push(FileEntry {
             path: r.path.clone(),

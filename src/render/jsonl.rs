@@ -72,17 +72,16 @@ impl Renderer for Jsonl {
                 },
             )?;
         }
-        out.extend(super::concat(&r.diagnostics, |_, d, buf| {
+        let found = super::concat(&r.diagnostics, |_, d, buf| {
             write_line(buf, &self.line(&r.path, d))
-        })?);
-        Ok(Part {
-            bytes: buf,
-            items: None,
-        })
+        })?;
+        let mut bytes = super::Pieces::from(buf);
+        bytes.append(found);
+        Ok(Part { bytes, items: None })
     }
 
     fn put(&mut self, out: &mut dyn Write, _r: &FileReport, part: Part) -> io::Result<()> {
-        out.write_all(&part.bytes)
+        part.bytes.write_to(out)
     }
 
     fn finish(&mut self, out: &mut dyn Write, t: &Totals) -> io::Result<()> {

@@ -119,7 +119,7 @@ impl Renderer for Junit {
             "  <testsuite name=\"{name}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">\n{cases}  </testsuite>\n"
         );
         Ok(Part {
-            bytes: s.into_bytes(),
+            bytes: s.into_bytes().into(),
             items: Some(Box::new(Counts {
                 tests,
                 failures,
@@ -134,7 +134,7 @@ impl Renderer for Junit {
             self.failures += c.failures;
             self.errors += c.errors;
         }
-        self.suites.extend_from_slice(&part.bytes);
+        self.suites.extend_from_slice(&part.bytes.into_vec());
         Ok(())
     }
 

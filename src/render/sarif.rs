@@ -367,7 +367,7 @@ impl Renderer for Sarif {
         let results: Vec<(&'static Rule, SarifResult)> =
             super::map_all(&r.diagnostics, |d| (d.rule, self.result(r, d)));
         Ok(Part {
-            bytes: Vec::new(),
+            bytes: Default::default(),
             items: Some(Box::new(results)),
         })
     }

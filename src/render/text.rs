@@ -171,7 +171,7 @@ impl Renderer for Text {
         if let Some(e) = &r.unreadable {
             writeln!(out, "{}: {}", super::visible(&r.path), e)?;
             return Ok(Part {
-                bytes: buf,
+                bytes: buf.into(),
                 items: None,
             });
         }
@@ -256,7 +256,7 @@ impl Renderer for Text {
                 super::visible(s).into_owned()
             }
         };
-        out.extend(super::concat(&steps, |_, step, out| {
+        let found = super::concat(&steps, |_, step, out| {
             match *step {
                 Step::Heading(Some((n, l))) => {
                     if ja {
@@ -314,7 +314,11 @@ impl Renderer for Text {
                 }
             }
             Ok(())
-        })?);
+        })?;
+        let mut bytes = super::Pieces::from(buf);
+        bytes.append(found);
+        let mut tail = Vec::new();
+        let out = &mut tail;
         let omitted = r.omitted_total();
         if omitted > 0 {
             if ja {
@@ -329,14 +333,12 @@ impl Renderer for Text {
                 )?;
             }
         }
-        Ok(Part {
-            bytes: buf,
-            items: None,
-        })
+        bytes.push(tail);
+        Ok(Part { bytes, items: None })
     }
 
     fn put(&mut self, out: &mut dyn Write, r: &FileReport, part: Part) -> io::Result<()> {
-        out.write_all(&part.bytes)?;
+        part.bytes.write_to(out)?;
         if r.unreadable.is_none() {
             let top = top_list(&r.rule_counts(), 3, self.style.verbose);
             let (e, w) = (r.count(Severity::Error), r.count(Severity::Warning));
