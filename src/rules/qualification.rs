@@ -352,6 +352,9 @@ fn care_days(l: &crate::kind::layout::Layout, v: &crate::parse::record::RecView,
     }
     let days = &l.days[d];
     let mut bits = 0;
+    if days.is_empty() {
+        return 0;
+    }
     if days.windows(2).all(|w| w[1] == w[0] + 1) {
         // Consecutive columns past field 64 (歯科 SS: 78–108): one walk over the commas.
         for (k, f) in v
