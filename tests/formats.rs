@@ -231,10 +231,7 @@ fn sarif_file_level_results_cover_the_whole_file() {
     let report = common::check("defective.UKE", &f.bytes);
     let v = sarif(Lang::Ja, std::slice::from_ref(&report));
     let results = v["runs"][0]["results"].as_array().unwrap();
-    let whole: Vec<&Value> = results
-        .iter()
-        .filter(|r| r["ruleId"] == "F004")
-        .collect();
+    let whole: Vec<&Value> = results.iter().filter(|r| r["ruleId"] == "F004").collect();
     assert_eq!(whole.len(), 1, "{results:?}");
     let region = &whole[0]["locations"][0]["physicalLocation"]["region"];
     assert_eq!(region["startLine"], 1);
@@ -266,10 +263,7 @@ fn sarif_information_uri_comes_from_the_crate_metadata() {
         Some(u) => assert_eq!(driver["informationUri"], u),
         None => assert!(driver.get("informationUri").is_none(), "{driver}"),
     }
-    assert_eq!(
-        recelint::render::sarif::information_uri(),
-        declared
-    );
+    assert_eq!(recelint::render::sarif::information_uri(), declared);
 }
 
 #[test]
