@@ -58,6 +58,21 @@ pub struct ServeArgs {
     /// Largest upload accepted, in MB (claim files and CSV together)
     #[arg(long, value_name = "MB", default_value_t = 256)]
     pub max_upload_mb: usize,
+    /// Use this config file instead of looking for recelint.toml upward from the current folder
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Ignore every config file
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
+    /// Qualification evidence for every check (repeatable; added to what the page uploads)
+    #[arg(long, value_name = "PATH")]
+    pub qualifications: Vec<PathBuf>,
+    /// An earlier month's claim file or folder, evidence for every check (repeatable)
+    #[arg(long, value_name = "PATH")]
+    pub history: Vec<PathBuf>,
+    /// Mask patient data in the page and its downloads
+    #[arg(long)]
+    pub redact: bool,
 }
 
 /// `--kind`: a claim kind by its output name.
@@ -193,12 +208,27 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Rules { code, lang } => rules_cmd(code.as_deref(), lang.into()),
         Command::Check(args) => check_cmd(&args),
-        Command::Serve(a) => crate::desk::serve(crate::desk::Options {
-            port: a.port,
-            open: !a.no_open,
-            lang: a.lang.into(),
-            max_upload: a.max_upload_mb.saturating_mul(1 << 20),
-        }),
+        Command::Serve(a) => match serve_settings(&a) {
+            Ok((settings, file)) => {
+                match &file {
+                    Some(p) => eprintln!("recelint: 設定ファイル / settings: {}", p.display()),
+                    None => eprintln!("recelint: 設定ファイルなし / no settings file"),
+                }
+                crate::desk::serve(crate::desk::Options {
+                    port: a.port,
+                    open: !a.no_open,
+                    lang: a.lang.into(),
+                    max_upload: a.max_upload_mb.saturating_mul(1 << 20),
+                    history: expand(&settings.history).0,
+                    settings,
+                    redact: a.redact,
+                })
+            }
+            Err(e) => {
+                eprintln!("recelint: {e}");
+                2
+            }
+        },
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();
@@ -571,6 +601,33 @@ fn settings(a: &CheckArgs) -> Result<(Settings, Option<PathBuf>), String> {
         None => Settings::default(),
     };
     Ok((overlay(s, a)?, file))
+}
+
+/// `recelint serve`'s settings: the `recelint.toml` found upward from the current folder
+/// (uploads have no folder of their own), or `--config`, or none with `--isolated`; the
+/// evidence options on top. Its `select`, `ignore`, `[severity]`, `qualifications` and
+/// `history` apply to every check of the page.
+fn serve_settings(a: &ServeArgs) -> Result<(Settings, Option<PathBuf>), String> {
+    let file = if a.isolated {
+        None
+    } else if let Some(p) = &a.config {
+        Some(p.clone())
+    } else {
+        std::env::current_dir()
+            .ok()
+            .and_then(|d| config::discover(&d))
+    };
+    let mut s = match &file {
+        Some(p) => config::load(p)?,
+        None => Settings::default(),
+    };
+    if !a.qualifications.is_empty() {
+        s.qualifications = a.qualifications.clone();
+    }
+    if !a.history.is_empty() {
+        s.history = a.history.clone();
+    }
+    Ok((s, file))
 }
 
 /// The command line's options on top of a settings file's.
