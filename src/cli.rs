@@ -12,6 +12,24 @@ use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+/// Parses the command line with its help in Japanese or English (see [`crate::help`]).
+pub fn parse() -> Result<Cli, clap::Error> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    parse_from(args, |k| std::env::var(k).ok())
+}
+
+/// [`parse`] over `args` (the program name first) and an environment.
+pub fn parse_from(
+    args: Vec<std::ffi::OsString>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let lang = crate::help::lang_of(args.get(1..).unwrap_or_default(), env);
+    let cmd = crate::help::localize(Cli::command(), lang);
+    let m = cmd.try_get_matches_from(args)?;
+    Cli::from_arg_matches(&m)
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "recelint",
@@ -231,7 +249,10 @@ pub fn run(cli: Cli) -> i32 {
         },
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            let mut cmd = Cli::command();
+            // Completion descriptions in the help's language.
+            let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+            let lang = crate::help::lang_of(&args, |k| std::env::var(k).ok());
+            let mut cmd = crate::help::localize(Cli::command(), lang);
             clap_complete::generate(shell, &mut cmd, "recelint", &mut std::io::stdout());
             0
         }

@@ -1041,3 +1041,44 @@ fn qualification_counts_say_what_was_checked() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Option help is Japanese by default and English on request (`--lang en`, `RECELINT_LANG`,
+/// an English locale), one language at a time.
+#[test]
+fn help_is_japanese_by_default_and_english_on_request() {
+    let help = |args: &[&str], env: &[(&str, &str)]| -> String {
+        let mut c = bin();
+        c.env_remove("RECELINT_LANG")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "C.UTF-8");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let o = c.args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let ja = help(&["check", "--help"], &[]);
+    assert!(
+        ja.contains("使い方:") && ja.contains("ファイルまたはフォルダ"),
+        "{ja}"
+    );
+    assert!(!ja.contains("Files or folders"), "{ja}");
+    for (args, env) in [
+        (&["check", "--lang", "en", "--help"][..], &[][..]),
+        (&["check", "--help"][..], &[("RECELINT_LANG", "en")][..]),
+        (&["check", "--help"][..], &[("LANG", "en_US.UTF-8")][..]),
+    ] {
+        let en = help(args, env);
+        assert!(
+            en.contains("Usage:") && en.contains("Files or folders"),
+            "{en}"
+        );
+        assert!(!en.contains("ファイルまたはフォルダ"), "{en}");
+    }
+    let top = help(&["--help"], &[]);
+    assert!(top.contains("窓口用の画面を開く"), "{top}");
+    let top = help(&["--help"], &[("RECELINT_LANG", "en")]);
+    assert!(top.contains("Open the desk page"), "{top}");
+}
