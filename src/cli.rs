@@ -12,6 +12,24 @@ use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+/// Parses the command line with its help in Japanese or English (see [`crate::help`]).
+pub fn parse() -> Result<Cli, clap::Error> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    parse_from(args, |k| std::env::var(k).ok())
+}
+
+/// [`parse`] over `args` (the program name first) and an environment.
+pub fn parse_from(
+    args: Vec<std::ffi::OsString>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let lang = crate::help::lang_of(args.get(1..).unwrap_or_default(), env);
+    let cmd = crate::help::localize(Cli::command(), lang);
+    let m = cmd.try_get_matches_from(args)?;
+    Cli::from_arg_matches(&m)
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "recelint",
@@ -58,6 +76,21 @@ pub struct ServeArgs {
     /// Largest upload accepted, in MB (claim files and CSV together)
     #[arg(long, value_name = "MB", default_value_t = 256)]
     pub max_upload_mb: usize,
+    /// Use this config file instead of looking for recelint.toml upward from the current folder
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Ignore every config file
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
+    /// Qualification evidence for every check (repeatable; added to what the page uploads)
+    #[arg(long, value_name = "PATH")]
+    pub qualifications: Vec<PathBuf>,
+    /// An earlier month's claim file or folder, evidence for every check (repeatable)
+    #[arg(long, value_name = "PATH")]
+    pub history: Vec<PathBuf>,
+    /// Mask patient data in the page and its downloads
+    #[arg(long)]
+    pub redact: bool,
 }
 
 /// `--kind`: a claim kind by its output name.
@@ -193,15 +226,33 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Rules { code, lang } => rules_cmd(code.as_deref(), lang.into()),
         Command::Check(args) => check_cmd(&args),
-        Command::Serve(a) => crate::desk::serve(crate::desk::Options {
-            port: a.port,
-            open: !a.no_open,
-            lang: a.lang.into(),
-            max_upload: a.max_upload_mb.saturating_mul(1 << 20),
-        }),
+        Command::Serve(a) => match serve_settings(&a) {
+            Ok((settings, file)) => {
+                match &file {
+                    Some(p) => eprintln!("recelint: 設定ファイル / settings: {}", p.display()),
+                    None => eprintln!("recelint: 設定ファイルなし / no settings file"),
+                }
+                crate::desk::serve(crate::desk::Options {
+                    port: a.port,
+                    open: !a.no_open,
+                    lang: a.lang.into(),
+                    max_upload: a.max_upload_mb.saturating_mul(1 << 20),
+                    history: expand(&settings.history).0,
+                    settings,
+                    redact: a.redact,
+                })
+            }
+            Err(e) => {
+                eprintln!("recelint: {e}");
+                2
+            }
+        },
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            let mut cmd = Cli::command();
+            // Completion descriptions in the help's language.
+            let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+            let lang = crate::help::lang_of(&args, |k| std::env::var(k).ok());
+            let mut cmd = crate::help::localize(Cli::command(), lang);
             clap_complete::generate(shell, &mut cmd, "recelint", &mut std::io::stdout());
             0
         }
@@ -404,34 +455,118 @@ fn add_x001(reports: &mut [FileReport], args: &[crate::report::Arg]) {
     }
 }
 
-/// Shows a progress bar on stderr until dropped: bytes done of the total, receipts per
-/// second, time left.
+/// What the progress bar says besides the bar: files done / total, bytes done / total,
+/// receipts per second and the time left, in the run's language, with thousands separators.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ProgressLine {
+    pub files: (u64, u64),
+    pub bytes: (u64, u64),
+    pub receipts: u64,
+    pub elapsed: std::time::Duration,
+}
+
+impl ProgressLine {
+    /// Seconds left, from the bytes: the rate so far over what is left. `None` until a
+    /// little work was done (under 1 % and half a second the rate means nothing).
+    pub fn eta(&self) -> Option<u64> {
+        let (done, total) = self.bytes;
+        let secs = self.elapsed.as_secs_f64();
+        if done == 0 || secs < 0.5 || (done.saturating_mul(100) < total && secs < 2.0) {
+            return None;
+        }
+        let left = total.saturating_sub(done) as f64 * secs / done as f64;
+        Some(left.round() as u64)
+    }
+
+    /// The label before the bar.
+    pub fn label(lang: Lang) -> &'static str {
+        if lang.is_ja() {
+            "検査中"
+        } else {
+            "Checking"
+        }
+    }
+
+    pub fn text(&self, lang: Lang) -> String {
+        use crate::render::thousands as n;
+        let rate = (self.receipts as f64 / self.elapsed.as_secs_f64().max(0.001)).round() as u64;
+        let mb = |b: u64| {
+            let tenths = (b as f64 / 100_000.0).round() as u64;
+            format!("{}.{}", n(tenths / 10), tenths % 10)
+        };
+        let (fd, ft) = self.files;
+        let (bd, bt) = self.bytes;
+        let eta = self.eta();
+        if lang.is_ja() {
+            let left = match eta {
+                Some(t) => format!("残り {}", duration(t, true)),
+                None => "残り 計算中".to_string(),
+            };
+            format!(
+                "ファイル {}/{}・{}/{} MB・{} レセプト/秒・{left}",
+                n(fd),
+                n(ft),
+                mb(bd),
+                mb(bt),
+                n(rate)
+            )
+        } else {
+            let left = match eta {
+                Some(t) => format!("{} left", duration(t, false)),
+                None => "time left: estimating".to_string(),
+            };
+            format!(
+                "files {}/{}, {}/{} MB, {} receipts/s, {left}",
+                n(fd),
+                n(ft),
+                mb(bd),
+                mb(bt),
+                n(rate)
+            )
+        }
+    }
+}
+
+/// `3725` → `1時間2分5秒` / `1h 2m 5s`; seconds only under a minute.
+fn duration(secs: u64, ja: bool) -> String {
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let units: [(u64, &str, &str); 3] = [(h, "時間", "h"), (m, "分", "m"), (s, "秒", "s")];
+    let first = units.iter().position(|u| u.0 > 0).unwrap_or(2);
+    let parts: Vec<String> = units[first..]
+        .iter()
+        .map(|(v, j, e)| format!("{v}{}", if ja { j } else { e }))
+        .collect();
+    parts.join(if ja { "" } else { " " })
+}
+
+/// Shows a labelled progress bar on stderr until dropped (see [`ProgressLine`]).
 struct ProgressShow {
     done: std::sync::Arc<std::sync::atomic::AtomicBool>,
     handle: Option<std::thread::JoinHandle<()>>,
 }
 
 impl ProgressShow {
-    fn start(p: std::sync::Arc<Progress>, total: u64) -> Self {
+    fn start(p: std::sync::Arc<Progress>, files: u64, total: u64, lang: Lang) -> Self {
         use std::sync::atomic::Ordering::Relaxed;
         let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let stop = done.clone();
         let handle = std::thread::spawn(move || {
-            let bar = indicatif::ProgressBar::new(total);
+            let bar = indicatif::ProgressBar::new(total.max(1));
             bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:30} {bytes}/{total_bytes} {msg} {eta}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template("{prefix} {bar:30} {percent:>3}% {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
+            bar.set_prefix(ProgressLine::label(lang));
             let start = std::time::Instant::now();
             while !stop.load(Relaxed) {
-                bar.set_position(p.bytes.load(Relaxed));
-                let secs = start.elapsed().as_secs_f64().max(0.001);
-                bar.set_message(format!(
-                    "{:.0} receipts/s",
-                    p.receipts.load(Relaxed) as f64 / secs
-                ));
+                let line = ProgressLine {
+                    files: (p.files.load(Relaxed), files),
+                    bytes: (p.bytes.load(Relaxed).min(total), total),
+                    receipts: p.receipts.load(Relaxed),
+                    elapsed: start.elapsed(),
+                };
+                bar.set_position(line.bytes.0);
+                bar.set_message(line.text(lang));
                 std::thread::sleep(std::time::Duration::from_millis(100));
             }
             bar.finish_and_clear();
@@ -487,6 +622,33 @@ fn settings(a: &CheckArgs) -> Result<(Settings, Option<PathBuf>), String> {
         None => Settings::default(),
     };
     Ok((overlay(s, a)?, file))
+}
+
+/// `recelint serve`'s settings: the `recelint.toml` found upward from the current folder
+/// (uploads have no folder of their own), or `--config`, or none with `--isolated`; the
+/// evidence options on top. Its `select`, `ignore`, `[severity]`, `qualifications` and
+/// `history` apply to every check of the page.
+fn serve_settings(a: &ServeArgs) -> Result<(Settings, Option<PathBuf>), String> {
+    let file = if a.isolated {
+        None
+    } else if let Some(p) = &a.config {
+        Some(p.clone())
+    } else {
+        std::env::current_dir()
+            .ok()
+            .and_then(|d| config::discover(&d))
+    };
+    let mut s = match &file {
+        Some(p) => config::load(p)?,
+        None => Settings::default(),
+    };
+    if !a.qualifications.is_empty() {
+        s.qualifications = a.qualifications.clone();
+    }
+    if !a.history.is_empty() {
+        s.history = a.history.clone();
+    }
+    Ok((s, file))
 }
 
 /// The command line's options on top of a settings file's.
@@ -707,7 +869,7 @@ fn check_cmd(a: &CheckArgs) -> i32 {
                     .filter_map(|p| std::fs::metadata(p).ok())
                     .map(|m| m.len())
                     .sum();
-                ProgressShow::start(progress.clone(), total)
+                ProgressShow::start(progress.clone(), files.len() as u64, total, lang)
             });
     let opts = CheckOptions {
         // The line decoded: text shows it; SARIF, concise and github give the field's column.
@@ -784,7 +946,7 @@ fn check_cmd(a: &CheckArgs) -> i32 {
         }
     };
     let rows = crate::qualify::index::Rows::build(rows);
-    let check_input = |i: usize| -> FileReport {
+    let check_input_file = |i: usize| -> FileReport {
         match &inputs[i] {
             Input::NoClaimFile { dir, others } => no_claim_file(dir, *others),
             Input::File(p) => guarded(Stage::Check, || {
@@ -811,6 +973,13 @@ fn check_cmd(a: &CheckArgs) -> i32 {
                 }
             }),
         }
+    };
+    let check_input = |i: usize| -> FileReport {
+        let report = check_input_file(i);
+        if let Some(p) = &opts.progress {
+            p.files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        report
     };
     let check_history = |i: usize| batch::history_file(&history_paths[i]);
     let size = |i: usize| sizes[i];
@@ -1224,5 +1393,58 @@ fn broken_pipe_or(e: std::io::Error, code: i32) -> i32 {
     } else {
         eprintln!("recelint: {e}");
         2
+    }
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn at(bytes: (u64, u64), secs: f64) -> ProgressLine {
+        ProgressLine {
+            files: (41, 1200),
+            bytes,
+            receipts: 123_456,
+            elapsed: Duration::from_secs_f64(secs),
+        }
+    }
+
+    /// At 40 % after 20 s, 30 s are left (indicatif's own estimate said `0s` there).
+    #[test]
+    fn the_eta_comes_from_the_bytes() {
+        assert_eq!(at((400_000_000, 1_000_000_000), 20.0).eta(), Some(30));
+        assert_eq!(at((1_000_000_000, 1_000_000_000), 20.0).eta(), Some(0));
+        // Nothing done yet, or too little too soon: no guess.
+        assert_eq!(at((0, 1_000_000_000), 20.0).eta(), None);
+        assert_eq!(at((1_000, 1_000_000_000), 1.0).eta(), None);
+        assert_eq!(at((1_000, 1_000_000_000), 0.2).eta(), None);
+    }
+
+    #[test]
+    fn the_line_is_labelled_in_japanese_and_english_with_separators() {
+        let l = at((400_000_000, 1_234_500_000), 20.0);
+        assert_eq!(ProgressLine::label(Lang::Ja), "検査中");
+        assert_eq!(ProgressLine::label(Lang::En), "Checking");
+        assert_eq!(
+            l.text(Lang::Ja),
+            "ファイル 41/1,200・400.0/1,234.5 MB・6,173 レセプト/秒・残り 42秒"
+        );
+        assert_eq!(
+            l.text(Lang::En),
+            "files 41/1,200, 400.0/1,234.5 MB, 6,173 receipts/s, 42s left"
+        );
+        let early = at((0, 10), 0.1);
+        assert!(early.text(Lang::Ja).ends_with("残り 計算中"));
+        assert!(early.text(Lang::En).ends_with("time left: estimating"));
+    }
+
+    #[test]
+    fn durations_read_as_hours_minutes_seconds() {
+        assert_eq!(duration(0, true), "0秒");
+        assert_eq!(duration(59, false), "59s");
+        assert_eq!(duration(3725, true), "1時間2分5秒");
+        assert_eq!(duration(3725, false), "1h 2m 5s");
+        assert_eq!(duration(120, false), "2m 0s");
     }
 }

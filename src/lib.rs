@@ -18,6 +18,7 @@ pub mod batch;
 pub mod check;
 pub mod cli;
 pub(crate) mod desk;
+pub(crate) mod help;
 // What a claim kind is: its grammar (records, code tables) and the positions rules read.
 pub mod kind;
 // Reading: Shift_JIS, lines and fields, typed values, records.

@@ -1,5 +1,3 @@
-use clap::Parser;
-
 fn main() {
     // Every panic is caught and reported as an X001 finding (on its file, or below for the
     // run itself); the default hook would print a backtrace-style message to stderr in the
@@ -7,7 +5,7 @@ fn main() {
     if std::env::var_os("RECELINT_DEBUG").is_none() {
         std::panic::set_hook(Box::new(|_| {}));
     }
-    let cli = match recelint::cli::Cli::try_parse() {
+    let cli = match recelint::cli::parse() {
         Ok(c) => c,
         Err(e) => {
             // `recelint RECEIPTC.UKE` (without `check`) is what a new user types first: say

@@ -981,3 +981,104 @@ fn a_result_folder_is_evidence_from_the_command_line() {
         let _ = std::fs::remove_dir_all(t);
     }
 }
+
+/// The summary names the qualifications by what is known: without evidence no receipt is
+/// called 現在の資格 / current, they are 未確認 / not checked; with evidence they are the
+/// checked ones. JSON keeps `current` / `past` as they were and adds `checked` and
+/// `not_checked`.
+#[test]
+fn qualification_counts_say_what_was_checked() {
+    let case = common::root().join("testdata/qualify/q006_past_claimed_while_current_known");
+    let d = tmpdir("q006-known");
+    let check = d.join("RECEIPTC.UKE");
+    std::fs::write(&check, common::load(&case.join("check.txt")).bytes).unwrap();
+    let csv = case.join("qualifications.csv");
+    let text = |args: &[&str], evidence: bool| -> String {
+        let mut c = bin();
+        c.arg("check").args(args);
+        if evidence {
+            c.arg("--qualifications").arg(&csv);
+        }
+        String::from_utf8(c.arg(&check).output().unwrap().stdout).unwrap()
+    };
+    let ja = text(&[], false);
+    assert!(
+        ja.contains("資格: 未確認 1（資格確認の記録なし）") && !ja.contains("現在の資格"),
+        "{ja}"
+    );
+    let en = text(&["--lang", "en"], false);
+    assert!(
+        en.contains("qualification: not checked 1 (no evidence given)") && !en.contains("current"),
+        "{en}"
+    );
+    let ja = text(&[], true);
+    assert!(
+        ja.contains("資格: 照合した現在の資格 0・照合した過去の資格 1・未確認 0"),
+        "{ja}"
+    );
+    let en = text(&["--lang", "en"], true);
+    assert!(
+        en.contains("qualification: checked current 0, checked past 1, not checked 0"),
+        "{en}"
+    );
+    let json = |evidence: bool| -> serde_json::Value {
+        serde_json::from_str(&text(&["--format", "json"], evidence)).unwrap()
+    };
+    let q = &json(false)["summary"]["qualification"];
+    // `current` is "not shown to be past", as before; nothing was checked.
+    assert_eq!((&q["current"], &q["past"]), (&1.into(), &0.into()), "{q}");
+    assert_eq!(
+        (&q["checked"], &q["not_checked"]),
+        (&0.into(), &1.into()),
+        "{q}"
+    );
+    let q = &json(true)["summary"]["qualification"];
+    assert_eq!((&q["current"], &q["past"]), (&0.into(), &1.into()), "{q}");
+    assert_eq!(
+        (&q["checked"], &q["not_checked"]),
+        (&1.into(), &0.into()),
+        "{q}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// Option help is Japanese by default and English on request (`--lang en`, `RECELINT_LANG`,
+/// an English locale), one language at a time.
+#[test]
+fn help_is_japanese_by_default_and_english_on_request() {
+    let help = |args: &[&str], env: &[(&str, &str)]| -> String {
+        let mut c = bin();
+        c.env_remove("RECELINT_LANG")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "C.UTF-8");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let o = c.args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let ja = help(&["check", "--help"], &[]);
+    assert!(
+        ja.contains("使い方:") && ja.contains("ファイルまたはフォルダ"),
+        "{ja}"
+    );
+    assert!(!ja.contains("Files or folders"), "{ja}");
+    for (args, env) in [
+        (&["check", "--lang", "en", "--help"][..], &[][..]),
+        (&["check", "--help"][..], &[("RECELINT_LANG", "en")][..]),
+        (&["check", "--help"][..], &[("LANG", "en_US.UTF-8")][..]),
+    ] {
+        let en = help(args, env);
+        assert!(
+            en.contains("Usage:") && en.contains("Files or folders"),
+            "{en}"
+        );
+        assert!(!en.contains("ファイルまたはフォルダ"), "{en}");
+    }
+    let top = help(&["--help"], &[]);
+    assert!(top.contains("窓口用の画面を開く"), "{top}");
+    let top = help(&["--help"], &[("RECELINT_LANG", "en")]);
+    assert!(top.contains("Open the desk page"), "{top}");
+}

@@ -174,7 +174,15 @@ fn sarif_has_one_result_per_diagnostic() {
         assert_eq!(res.message.text, d.message(Lang::Ja));
         let loc = &res.locations[0].physical_location;
         assert_eq!(loc.artifact_location.uri, "mixed.UKE");
-        assert_eq!(loc.region.as_ref().map(|r| r.start_line), d.line);
+        // Every result has a region (SARIF2017): its line, or the whole file.
+        let region = loc.region.as_ref().expect("a region");
+        match d.line {
+            Some(l) => assert_eq!((region.start_line, region.end_line), (Some(l), Some(l))),
+            None => assert_eq!(
+                (region.start_line, region.end_line),
+                (Some(1), Some(report.records))
+            ),
+        }
         if let Some((_, Some(_))) = &d.source {
             let r = loc.region.as_ref().unwrap();
             assert!(
@@ -212,6 +220,50 @@ fn sarif_columns_count_characters_of_the_decoded_line() {
     assert_eq!(region["startColumn"], 26);
     assert_eq!(region["endColumn"], 34);
     assert_eq!(v["runs"][0]["columnKind"], "unicodeCodePoints");
+}
+
+/// A finding about the whole file (no line) still has a region, as `sarif-multitool
+/// validate` asks (SARIF2017): its records, or the empty region at byte 0 of an empty file.
+#[test]
+fn sarif_file_level_results_cover_the_whole_file() {
+    // cli/defective.txt ends without the EOF mark (F004, about the whole file).
+    let f = common::load(&common::root().join("testdata/cli/defective.txt"));
+    let report = common::check("defective.UKE", &f.bytes);
+    let v = sarif(Lang::Ja, std::slice::from_ref(&report));
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let whole: Vec<&Value> = results.iter().filter(|r| r["ruleId"] == "F004").collect();
+    assert_eq!(whole.len(), 1, "{results:?}");
+    let region = &whole[0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], 1);
+    assert_eq!(region["endLine"], report.records);
+    assert!(report.records >= 2);
+
+    let empty = common::check("empty.UKE", b"");
+    assert_eq!(empty.records, 0);
+    let v = sarif(Lang::Ja, std::slice::from_ref(&empty));
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(region["byteOffset"], 0, "{r}");
+        assert_eq!(region["byteLength"], 0, "{r}");
+    }
+}
+
+/// `informationUri` is the crate's declared homepage or repository, and absent (never made
+/// up) when Cargo.toml declares neither.
+#[test]
+fn sarif_information_uri_comes_from_the_crate_metadata() {
+    let v = sarif(Lang::Ja, &[mixed()]);
+    let declared = [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
+        .into_iter()
+        .find(|u| !u.is_empty());
+    let driver = &v["runs"][0]["tool"]["driver"];
+    match declared {
+        Some(u) => assert_eq!(driver["informationUri"], u),
+        None => assert!(driver.get("informationUri").is_none(), "{driver}"),
+    }
+    assert_eq!(recelint::render::sarif::information_uri(), declared);
 }
 
 #[test]
@@ -257,7 +309,9 @@ fn sarif_without_source_or_line_keeps_what_it_knows() {
     let results = v["runs"][0]["results"].as_array().unwrap();
     let loc = &results[0]["locations"][0]["physicalLocation"];
     assert_eq!(loc["artifactLocation"]["uri"], "claims/2026-10/mixed.UKE");
-    assert!(loc.get("region").is_none(), "{loc}");
+    // No line: the region is the whole file (its records), not absent (SARIF2017).
+    assert_eq!(loc["region"]["startLine"], 1, "{loc}");
+    assert_eq!(loc["region"]["endLine"], 10, "{loc}");
     let region = &results[1]["locations"][0]["physicalLocation"]["region"];
     assert!(region["startLine"].is_u64());
     assert!(region.get("startColumn").is_none() && region.get("endColumn").is_none());

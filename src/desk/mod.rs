@@ -45,6 +45,12 @@ pub(crate) struct Options {
     pub lang: Lang,
     /// The largest upload accepted, in bytes (claim files and CSV together).
     pub max_upload: usize,
+    /// The settings file's rules, severities and evidence, applied to every check.
+    pub settings: crate::settings::config::Settings,
+    /// The settings' history, folders expanded to their claim files (read at each check).
+    pub history: Vec<std::path::PathBuf>,
+    /// Mask patient data in every report (`--redact`).
+    pub redact: bool,
 }
 
 /// One check, kept for the page.
@@ -58,12 +64,22 @@ struct State {
     port: u16,
     max_upload: usize,
     lang: Lang,
+    /// What every check applies (see [`Options`]).
+    setup: Setup,
     /// Last heartbeat of each open page.
     pages: Mutex<Pages>,
     kept: Mutex<VecDeque<Kept>>,
     next_id: AtomicUsize,
     /// Requests being answered (a long check is activity too).
     busy: AtomicUsize,
+}
+
+/// The settings an upload is checked with.
+#[derive(Debug, Clone, Default)]
+struct Setup {
+    settings: crate::settings::config::Settings,
+    history: Vec<std::path::PathBuf>,
+    redact: bool,
 }
 
 #[derive(Default)]
@@ -95,6 +111,11 @@ pub(crate) fn serve(o: Options) -> i32 {
         port: addr.port(),
         max_upload: o.max_upload,
         lang: o.lang,
+        setup: Setup {
+            settings: o.settings,
+            history: o.history,
+            redact: o.redact,
+        },
         pages: Mutex::new(Pages::default()),
         kept: Mutex::new(VecDeque::new()),
         next_id: AtomicUsize::new(1),
@@ -342,7 +363,7 @@ struct Manifest {
 struct Upload {
     name: String,
     size: u64,
-    /// `claim` or `qualifications`.
+    /// `claim`, `qualifications` (CSV, result XML, ZIP) or `history` (an earlier month).
     role: String,
 }
 
@@ -404,17 +425,19 @@ fn check_request(state: &State, req: &mut tiny_http::Request) -> Reply {
     if total as usize > state.max_upload {
         return too_large(state);
     }
-    let (mut claims, mut csv) = (Vec::new(), None);
+    let mut up = Uploaded::default();
     let mut at = 0usize;
     for f in &m.files {
         let bytes = data[at..at + f.size as usize].to_vec();
         at += f.size as usize;
         let name = shown_name(&f.name);
         match f.role.as_str() {
-            "qualifications" => csv = Some((name, bytes)),
-            _ => claims.push((name, bytes)),
+            "qualifications" => up.qualifications.push((name, bytes)),
+            "history" => up.history.push((name, bytes)),
+            _ => up.claims.push((name, bytes)),
         }
     }
+    let claims = &up.claims;
     if claims.is_empty() {
         return Reply::error(
             400,
@@ -423,7 +446,7 @@ fn check_request(state: &State, req: &mut tiny_http::Request) -> Reply {
         );
     }
     drop(body);
-    let reports = check_upload(claims, csv);
+    let reports = check_upload(up, &state.setup);
     let checked_at = crate::render::html::check_time();
     let lang = match m.lang.as_deref() {
         Some("en") => Lang::En,
@@ -450,29 +473,60 @@ fn check_request(state: &State, req: &mut tiny_http::Request) -> Reply {
     Reply::new(200, "application/json; charset=utf-8", body.to_string())
 }
 
-/// The check of an upload: each claim file checked from its bytes, then insured-number
-/// resolution with the CSV, as `recelint check` does for files (no settings file, no
-/// history). Kept in this one function so that it follows changes to the check's steps.
-fn check_upload(claims: Vec<(String, Vec<u8>)>, csv: Option<(String, Vec<u8>)>) -> Vec<FileReport> {
+/// What a page sent: claim files, qualification evidence (the CSV, result XML, ZIP) and
+/// earlier months' claim files, each as (name, bytes).
+#[derive(Debug, Default)]
+struct Uploaded {
+    claims: Vec<(String, Vec<u8>)>,
+    qualifications: Vec<(String, Vec<u8>)>,
+    history: Vec<(String, Vec<u8>)>,
+}
+
+/// The check of an upload, as `recelint check` does for files: each claim file checked from
+/// its bytes, insured-number resolution with the evidence (the settings' and the upload's),
+/// then the settings' rule selection and severities, then masking with `--redact`. Kept in
+/// this one function so that it follows changes to the check's steps.
+fn check_upload(up: Uploaded, setup: &Setup) -> Vec<FileReport> {
     use rayon::prelude::*;
     let opts = CheckOptions::default();
-    let mut reports: Vec<FileReport> = claims
+    let mut reports: Vec<FileReport> = up
+        .claims
         .par_iter()
         .map(|(name, bytes)| check_bytes(name, bytes, &opts))
+        .collect();
+    let qualifications = setup
+        .settings
+        .qualifications
+        .iter()
+        .map(|p| crate::qualify::onshi::Input::Path(p.clone()))
+        .chain(up.qualifications.into_iter().map(|(path, bytes)| {
+            crate::qualify::onshi::Input::Bytes {
+                path,
+                bytes: Ok(bytes),
+            }
+        }))
+        .collect();
+    let history = setup
+        .history
+        .par_iter()
+        .map(|p| crate::batch::history_file(p))
+        .chain(up.history.par_iter().map(|(name, bytes)| {
+            let mut r = check_bytes(name, bytes, &opts);
+            r.diagnostics.clear();
+            r
+        }))
         .collect();
     crate::batch::resolve(
         &mut reports,
         crate::batch::Evidence {
-            qualifications: csv
-                .map(|(path, bytes)| crate::qualify::onshi::Input::Bytes {
-                    path,
-                    bytes: Ok(bytes),
-                })
-                .into_iter()
-                .collect(),
-            history: Vec::new(),
+            qualifications,
+            history,
         },
     );
+    setup.settings.apply(&mut reports);
+    if setup.redact {
+        crate::report::redact::redact(&mut reports);
+    }
     reports
 }
 
@@ -570,6 +624,7 @@ mod tests {
             port: 4242,
             max_upload: 1 << 20,
             lang: Lang::Ja,
+            setup: Setup::default(),
             pages: Mutex::new(Pages::default()),
             kept: Mutex::new(VecDeque::new()),
             next_id: AtomicUsize::new(1),
@@ -614,7 +669,11 @@ mod tests {
     #[test]
     fn checks_an_upload_in_memory() {
         let f = crate::fixture::build(include_str!("../../testdata/cli/defective.txt"));
-        let r = check_upload(vec![("RECEIPTC.UKE".into(), f.bytes)], None);
+        let up = Uploaded {
+            claims: vec![("RECEIPTC.UKE".into(), f.bytes)],
+            ..Uploaded::default()
+        };
+        let r = check_upload(up, &Setup::default());
         assert_eq!(r.len(), 1);
         assert!(r[0].count(crate::report::Severity::Error) > 0);
         assert_eq!(r[0].facility, "1234567");

@@ -12,6 +12,7 @@
       drop_help: 'RECEIPTC.UKE などの請求ファイル（いくつでも）と、あれば資格確認の記録（CSV）を、この枠にドラッグ＆ドロップするか、ボタンで選んでください。',
       pick_claims: '請求ファイルを選ぶ',
       pick_quals: '資格確認の記録（CSV・任意）を選ぶ',
+      pick_history: '前月までの請求ファイル（任意）を選ぶ',
       run: '検査する',
       again: 'もう一度検査する',
       clear: '選び直す',
@@ -22,6 +23,7 @@
       foot: '127.0.0.1 だけで動いています。ページを閉じると終了します。',
       claim: '請求ファイル',
       quals: '資格確認の記録',
+      history: '前月までの請求',
       checking: '検査しています…',
       checked: '検査しました',
       too_large: 'ファイルが大きすぎます（合計 {0} MB まで）。ファイルを分けて検査してください。',
@@ -36,6 +38,7 @@
       drop_help: 'Drag and drop claim files such as RECEIPTC.UKE (any number) and, if you have it, the confirmed qualifications (CSV) onto this box, or choose them with the buttons.',
       pick_claims: 'Choose claim files',
       pick_quals: 'Choose qualifications (CSV, optional)',
+      pick_history: "Choose earlier months' claim files (optional)",
       run: 'Check',
       again: 'Check again',
       clear: 'Start over',
@@ -46,6 +49,7 @@
       foot: 'Runs on 127.0.0.1 only. Closing the page stops it.',
       claim: 'claim file',
       quals: 'qualifications',
+      history: 'earlier month',
       checking: 'Checking…',
       checked: 'Checked',
       too_large: 'The files are too large (at most {0} MB in all). Check them in parts.',
@@ -59,6 +63,8 @@
   var max = parseInt(document.body.getAttribute('data-max'), 10) || 0;
   var claims = [];
   var quals = null;
+  // Earlier months' claim files: evidence for the qualification order, not reported on.
+  var history = [];
   var lastId = null;
   var running = false;
   var $ = function (id) { return document.getElementById(id); };
@@ -88,6 +94,7 @@
     ul.textContent = '';
     var all = claims.map(function (f) { return [f, 'claim']; });
     if (quals) { all.push([quals, 'quals']); }
+    history.forEach(function (f) { all.push([f, 'history']); });
     all.forEach(function (pair, i) {
       var li = document.createElement('li');
       var tag = document.createElement('span');
@@ -104,7 +111,7 @@
       rm.className = 'rm';
       rm.textContent = t('remove');
       rm.addEventListener('click', function () {
-        if (pair[1] === 'quals') { quals = null; } else { claims.splice(i, 1); }
+        if (pair[1] === 'quals') { quals = null; } else if (pair[1] === 'history') { history.splice(history.indexOf(pair[0]), 1); } else { claims.splice(i, 1); }
         list();
       });
       li.appendChild(tag); li.appendChild(name); li.appendChild(sz); li.appendChild(rm);
@@ -163,6 +170,7 @@
     if (running || claims.length === 0) { return; }
     var files = claims.slice();
     if (quals) { files.push(quals); }
+    files = files.concat(history);
     var total = files.reduce(function (n, f) { return n + f.size; }, 0);
     if (max && total > max) {
       status(t('too_large').replace('{0}', Math.floor(max / 1048576)), true);
@@ -171,7 +179,8 @@
     var manifest = {
       lang: lang,
       files: files.map(function (f) {
-        return { name: f.name, size: f.size, role: f === quals ? 'qualifications' : 'claim' };
+        var role = f === quals ? 'qualifications' : history.indexOf(f) >= 0 ? 'history' : 'claim';
+        return { name: f.name, size: f.size, role: role };
       })
     };
     running = true;
@@ -234,7 +243,13 @@
     e.target.value = '';
   });
   $('run').addEventListener('click', run);
-  $('clear').addEventListener('click', function () { claims = []; quals = null; list(); });
+  $('history').addEventListener('change', function (e) {
+    for (var i = 0; i < e.target.files.length; i++) { history.push(e.target.files[i]); }
+    e.target.value = '';
+    list();
+    if (lastId && claims.length) { run(); }
+  });
+  $('clear').addEventListener('click', function () { claims = []; quals = null; history = []; list(); });
   $('lang').addEventListener('click', relang);
   paint();
 })();

@@ -412,8 +412,12 @@ impl ReceiptFact {
     }
 }
 
-/// How the receipts of a file were claimed (the summary breakdown).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+/// How the receipts of a file were claimed (the summary breakdown). `past` counts the
+/// ordinary claims that evidence showed to be on a past qualification; `current` the other
+/// ordinary claims, whether or not anything was compared with them ([`Breakdown::known`]
+/// says how many were). In JSON: these five counts, then `checked` and `not_checked` (of
+/// `current` + `past`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Breakdown {
     pub current: u64,
     pub past: u64,
@@ -422,15 +426,65 @@ pub struct Breakdown {
     pub black_circle_names: u64,
     /// Of `current` and `past`, the receipts that resolution found evidence about (a row of
     /// the qualifications CSV, a history receipt or another receipt of the run for the same
-    /// patient); the rest were compared with nothing. Not in the JSON output.
-    #[serde(skip)]
+    /// patient); the rest were compared with nothing.
     pub evidenced: u64,
     /// Evidence was given (usable CSV rows or history files).
-    #[serde(skip)]
     pub evidence_given: bool,
 }
 
+/// What is known of the qualifications of the ordinary receipts (claimed current or past):
+/// only receipts compared with evidence are called current or past, the others unchecked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Known {
+    /// Compared with evidence (a result, a CSV row, a history receipt, another receipt).
+    pub checked: u64,
+    /// Of `checked`, those claimed on a current qualification.
+    pub checked_current: u64,
+    /// Claimed on a past qualification.
+    pub past: u64,
+    /// Compared with nothing.
+    pub unchecked: u64,
+    /// Whether any evidence was given at all (else every receipt is unchecked).
+    pub evidence_given: bool,
+}
+
+impl Known {
+    /// No evidence was given and none was found: nothing is known beyond the claim.
+    pub fn nothing(&self) -> bool {
+        !self.evidence_given && self.checked == 0
+    }
+}
+
+impl serde::Serialize for Breakdown {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let k = self.known();
+        let mut m = s.serialize_struct("Breakdown", 7)?;
+        m.serialize_field("current", &self.current)?;
+        m.serialize_field("past", &self.past)?;
+        m.serialize_field("unknown_fill", &self.unknown_fill)?;
+        m.serialize_field("disaster_fill", &self.disaster_fill)?;
+        m.serialize_field("black_circle_names", &self.black_circle_names)?;
+        m.serialize_field("checked", &k.checked)?;
+        m.serialize_field("not_checked", &k.unchecked)?;
+        m.end()
+    }
+}
+
 impl Breakdown {
+    /// What is known of the ordinary receipts (see [`Known`]).
+    pub fn known(&self) -> Known {
+        let ordinary = self.current + self.past;
+        let checked = self.evidenced.min(ordinary);
+        Known {
+            checked,
+            checked_current: checked.saturating_sub(self.past),
+            past: self.past,
+            unchecked: ordinary - checked,
+            evidence_given: self.evidence_given,
+        }
+    }
+
     pub fn add(&mut self, o: &Breakdown) {
         self.evidenced += o.evidenced;
         self.evidence_given |= o.evidence_given;

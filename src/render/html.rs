@@ -336,18 +336,7 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// `1234567` → `1,234,567`.
-fn num(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use super::thousands as num;
 
 fn sev_class(s: Severity) -> &'static str {
     s.as_str()
@@ -1318,11 +1307,9 @@ impl Html {
         // What is known of the qualifications: only receipts compared with evidence are
         // called current or past; the others are said to be unchecked.
         let q = &t.qualification;
-        let ordinary = q.current + q.past;
-        let checked = q.evidenced.min(ordinary);
-        let unchecked = ordinary - checked;
-        let checked_current = checked.saturating_sub(q.past);
-        let known = if !q.evidence_given && checked == 0 {
+        let k = q.known();
+        let (checked, unchecked, checked_current) = (k.checked, k.unchecked, k.checked_current);
+        let known = if k.nothing() {
             if ja {
                 format!(
                     "資格の証拠なし: {} 件は照合していません（--qualifications で資格確認の記録を渡すと照合します）",
@@ -1352,7 +1339,7 @@ impl Html {
             )
         };
         let mut qual: Vec<(&str, u64)> = Vec::new();
-        if q.evidence_given || checked > 0 {
+        if !k.nothing() {
             qual.push((l.q_current, checked_current));
             qual.push((l.q_past, q.past));
         }
@@ -1846,14 +1833,6 @@ mod tests {
             "&lt;b&gt;&amp;&quot;x&quot;&#39;y&#39;\u{2400}\u{241b}"
         );
         assert_eq!(escape("山田　太郎"), "山田　太郎");
-    }
-
-    #[test]
-    fn numbers_get_thousands_separators() {
-        assert_eq!(num(0), "0");
-        assert_eq!(num(999), "999");
-        assert_eq!(num(1000), "1,000");
-        assert_eq!(num(1234567), "1,234,567");
     }
 
     #[test]

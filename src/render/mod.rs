@@ -220,6 +220,19 @@ pub fn render_all(format: Format, style: Style, reports: &[FileReport]) -> Vec<u
 /// findings renders on every thread, a file with a few on one.
 const DIAGS_PER_TASK: usize = 2048;
 
+/// `1234567` → `1,234,567`: counts in text, HTML and the progress bar.
+pub(crate) fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The bytes of `f` over each of `items` in order (`f` gets the item's index), made in
 /// parallel pieces when there are many.
 pub(crate) fn concat<T: Sync>(
@@ -267,4 +280,17 @@ pub(crate) fn columns(d: &crate::report::Diagnostic) -> Option<(usize, usize)> {
     let start = text.get(..*s)?.chars().count();
     let end = start + text.get(*s..*e)?.chars().count();
     Some((start + 1, end + 1))
+}
+
+#[cfg(test)]
+mod thousands_tests {
+    #[test]
+    fn counts_get_thousands_separators() {
+        use super::thousands;
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(u64::MAX), "18,446,744,073,709,551,615");
+    }
 }

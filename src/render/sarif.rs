@@ -55,10 +55,22 @@ pub struct Tool {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Driver {
     pub name: String,
     pub version: String,
+    /// Where to learn about the tool: the crate's `homepage`, else its `repository`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub information_uri: Option<String>,
     pub rules: Vec<ReportingDescriptor>,
+}
+
+/// The crate's `homepage`, else its `repository` (Cargo.toml), as `informationUri`; `None`
+/// when neither is declared (an address is never made up).
+pub fn information_uri() -> Option<&'static str> {
+    [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
+        .into_iter()
+        .find(|u| !u.is_empty())
 }
 
 /// A rule.
@@ -161,15 +173,48 @@ pub struct BaseLocation {
     pub description: Message,
 }
 
-/// 1-based line; 1-based columns, `endColumn` one past the last character.
+/// 1-based lines; 1-based columns, `endColumn` one past the last character. A finding about
+/// the whole file spans its records: `startLine` 1 to `endLine` the last record (an empty
+/// file: the empty region at byte 0).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Region {
-    pub start_line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_line: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_column: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byte_offset: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byte_length: Option<u64>,
+}
+
+impl Region {
+    /// The whole of a file of `records` lines.
+    pub fn whole_file(records: u32) -> Region {
+        if records == 0 {
+            return Region {
+                start_line: None,
+                start_column: None,
+                end_line: None,
+                end_column: None,
+                byte_offset: Some(0),
+                byte_length: Some(0),
+            };
+        }
+        Region {
+            start_line: Some(1),
+            start_column: None,
+            end_line: Some(records),
+            end_column: None,
+            byte_offset: None,
+            byte_length: None,
+        }
+    }
 }
 
 /// Where in the claim the finding is, as in the `json` format.
@@ -328,13 +373,19 @@ impl Sarif {
     fn result(&self, r: &FileReport, d: &Diagnostic) -> SarifResult {
         let lang = self.style.lang;
         let artifact_location = location(&r.path);
-        let region = d.line.map(|l| {
-            let cols = super::columns(d);
-            Region {
-                start_line: l,
-                start_column: cols.map(|c| c.0),
-                end_column: cols.map(|c| c.1),
+        let region = Some(match d.line {
+            Some(l) => {
+                let cols = super::columns(d);
+                Region {
+                    start_line: Some(l),
+                    start_column: cols.map(|c| c.0),
+                    end_line: Some(l),
+                    end_column: cols.map(|c| c.1),
+                    byte_offset: None,
+                    byte_length: None,
+                }
             }
+            None => Region::whole_file(r.records),
         });
         let fingerprint = crate::settings::baseline::fingerprint(r, d);
         SarifResult {
@@ -413,6 +464,7 @@ impl Renderer for Sarif {
                     driver: Driver {
                         name: "recelint".to_string(),
                         version: env!("CARGO_PKG_VERSION").to_string(),
+                        information_uri: information_uri().map(str::to_string),
                         rules: std::mem::take(&mut self.rules),
                     },
                 },

@@ -26,13 +26,51 @@ pub struct Text {
 
 /// `S007×70, V002×29` for the first `n` rules (info-level rules only with `-v`, as in the
 /// findings above).
+/// A count with thousands separators.
+fn n(v: impl TryInto<u64>) -> String {
+    super::thousands(v.try_into().unwrap_or(u64::MAX))
+}
+
+/// The qualification line of the summary, by what is known: receipts compared with no
+/// evidence are "not checked", not "current" (their claim says current; nothing verified it).
+fn qualification(q: &crate::qualify::Breakdown, ja: bool) -> String {
+    let k = q.known();
+    let (fill, disaster, circle) = (
+        n(q.unknown_fill),
+        n(q.disaster_fill),
+        n(q.black_circle_names),
+    );
+    match (ja, k.nothing()) {
+        (true, true) => format!(
+            "未確認 {}（資格確認の記録なし）・不詳 {fill}・災害 {disaster}・「●」氏名 {circle}",
+            n(k.unchecked)
+        ),
+        (true, false) => format!(
+            "照合した現在の資格 {}・照合した過去の資格 {}・未確認 {}・不詳 {fill}・災害 {disaster}・「●」氏名 {circle}",
+            n(k.checked_current),
+            n(k.past),
+            n(k.unchecked)
+        ),
+        (false, true) => format!(
+            "not checked {} (no evidence given), unknown fill {fill}, disaster fill {disaster}, ● names {circle}",
+            n(k.unchecked)
+        ),
+        (false, false) => format!(
+            "checked current {}, checked past {}, not checked {}, unknown fill {fill}, disaster fill {disaster}, ● names {circle}",
+            n(k.checked_current),
+            n(k.past),
+            n(k.unchecked)
+        ),
+    }
+}
+
 fn top_list(v: &[(&'static str, usize)], n: usize, verbose: bool) -> String {
     v.iter()
         .filter(|(c, _)| {
             verbose || crate::rules::find(c).is_none_or(|r| r.severity != Severity::Info)
         })
         .take(n)
-        .map(|(c, k)| format!("{c}×{k}"))
+        .map(|(c, k)| format!("{c}×{}", super::thousands(*k as u64)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -200,8 +238,13 @@ impl Renderer for Text {
             let kind = kind.map(|k| format!("{k}{ed}・")).unwrap_or_default();
             writeln!(
                 out,
-                "{}: {kind}レセプト {} 件・レコード {} 件 — エラー {e}・警告 {w}・情報 {i}",
-                r.path, r.receipts, r.records
+                "{}: {kind}レセプト {} 件・レコード {} 件 — エラー {}・警告 {}・情報 {}",
+                r.path,
+                n(r.receipts),
+                n(r.records),
+                n(e),
+                n(w),
+                n(i)
             )?;
         } else {
             let ed = r
@@ -212,8 +255,13 @@ impl Renderer for Text {
             let kind = kind.map(|k| format!("{k}{ed}, ")).unwrap_or_default();
             writeln!(
                 out,
-                "{}: {kind}{} receipts, {} records — {e} errors, {w} warnings, {i} infos",
-                r.path, r.receipts, r.records
+                "{}: {kind}{} receipts, {} records — {} errors, {} warnings, {} infos",
+                r.path,
+                n(r.receipts),
+                n(r.records),
+                n(e),
+                n(w),
+                n(i)
             )?;
         }
         // What to write for each finding, decided in order (a receipt's heading before its
@@ -369,12 +417,18 @@ impl Renderer for Text {
                 if ja {
                     writeln!(
                         out,
-                        "{path}: レセプト {receipts}・エラー {e}・警告 {w}  {top}"
+                        "{path}: レセプト {}・エラー {}・警告 {}  {top}",
+                        n(*receipts),
+                        n(*e),
+                        n(*w)
                     )?;
                 } else {
                     writeln!(
                         out,
-                        "{path}: {receipts} receipts, {e} errors, {w} warnings  {top}"
+                        "{path}: {} receipts, {} errors, {} warnings  {top}",
+                        n(*receipts),
+                        n(*e),
+                        n(*w)
                     )?;
                 }
             }
@@ -383,14 +437,14 @@ impl Renderer for Text {
         if ja {
             writeln!(
                 out,
-                "\n合計: ファイル {}・レセプト {} 件 — エラー {e}・警告 {w}・情報 {i}",
-                t.files, t.receipts
+                "\n合計: ファイル {}・レセプト {} 件 — エラー {}・警告 {}・情報 {}",
+                n(t.files),
+                n(t.receipts),
+                n(e),
+                n(w),
+                n(i)
             )?;
-            writeln!(
-                out,
-                "資格: 現在の資格 {}・過去の資格 {}・不詳 {}・災害 {}・「●」氏名 {}",
-                q.current, q.past, q.unknown_fill, q.disaster_fill, q.black_circle_names
-            )?;
+            writeln!(out, "資格: {}", qualification(q, true))?;
             if !top.is_empty() {
                 writeln!(out, "多い規則: {top}")?;
             }
@@ -398,38 +452,42 @@ impl Renderer for Text {
                 writeln!(
                     out,
                     "ベースラインにある指摘 {} 件は表示していません",
-                    t.baselined
+                    n(t.baselined)
                 )?;
             }
             if t.unreadable > 0 {
                 writeln!(
                     out,
                     "検査できなかったパス（読めない・請求ファイルがない）: {}",
-                    t.unreadable
+                    n(t.unreadable)
                 )?;
             }
         } else {
             writeln!(
                 out,
-                "\ntotal: {} files, {} receipts — {e} errors, {w} warnings, {i} infos",
-                t.files, t.receipts
+                "\ntotal: {} files, {} receipts — {} errors, {} warnings, {} infos",
+                n(t.files),
+                n(t.receipts),
+                n(e),
+                n(w),
+                n(i)
             )?;
-            writeln!(
-                out,
-                "qualification: current {}, past {}, unknown fill {}, disaster fill {}, ● names {}",
-                q.current, q.past, q.unknown_fill, q.disaster_fill, q.black_circle_names
-            )?;
+            writeln!(out, "qualification: {}", qualification(q, false))?;
             if !top.is_empty() {
                 writeln!(out, "top rules: {top}")?;
             }
             if t.baselined > 0 {
-                writeln!(out, "{} finding(s) in the baseline not shown", t.baselined)?;
+                writeln!(
+                    out,
+                    "{} finding(s) in the baseline not shown",
+                    n(t.baselined)
+                )?;
             }
             if t.unreadable > 0 {
                 writeln!(
                     out,
                     "paths not checked (unreadable or no claim file): {}",
-                    t.unreadable
+                    n(t.unreadable)
                 )?;
             }
         }

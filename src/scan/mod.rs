@@ -44,6 +44,8 @@ pub struct CheckOptions {
 /// Work done so far, shared with whoever shows progress.
 #[derive(Debug, Default)]
 pub struct Progress {
+    /// Files finished (counted by the caller, which knows what a file is to it).
+    pub files: std::sync::atomic::AtomicU64,
     pub bytes: std::sync::atomic::AtomicU64,
     pub receipts: std::sync::atomic::AtomicU64,
 }
