@@ -423,9 +423,6 @@ fn day_number(ymd: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Most distinct オンライン資格確認 answers compared with a claim on one card (newest first).
-const MAX_PER_CARD: usize = 64;
-
 /// A result dated this many days before the first day of care, or [`NEAR_AFTER`] after the
 /// last, is "near" the care: it answers for those days (Q005; a current result for Q006).
 const NEAR_BEFORE: i64 = 92;
@@ -883,37 +880,8 @@ pub(crate) fn resolve_files(
         .collect();
     let index = Index::build(rows, &facts);
     drop(facts);
-    // The オンライン資格確認 results by the qualification they answer for, newest first: a
-    // claim is compared with what the system answered for its own 保険者番号 and 番号.
-    let mut by_qual: HashMap<u64, Vec<usize>> = HashMap::new();
-    for (i, r) in index.rows.iter().enumerate() {
-        if r.onshi.is_some() {
-            by_qual.entry(r.qual.key()).or_default().push(i);
-        }
-    }
-    for v in by_qual.values_mut() {
-        v.sort_by_key(|&i| {
-            std::cmp::Reverse(index.rows[i].onshi.as_deref().map_or(0, |a| a.confirmed))
-        });
-        // The same answer again (a patient confirmed at the reader at every visit) says
-        // nothing new: the newest of each is kept. A card with very many distinct answers
-        // (one number claimed for thousands of people, as in damaged or generated data) is
-        // compared with its newest [`MAX_PER_CARD`] only, so the work stays linear.
-        let mut seen = std::collections::HashSet::new();
-        v.retain(|&i| {
-            let r = &index.rows[i];
-            let a = r.onshi.as_deref();
-            seen.insert((
-                r.keys.name,
-                r.who.birth,
-                r.who.sex,
-                r.status,
-                r.branch.clone(),
-                a.map(|a| (a.acquired, a.lost, a.family, a.kana.clone())),
-            ))
-        });
-        v.truncate(MAX_PER_CARD);
-    }
+    // The オンライン資格確認 results by the card they answer for: indexed once a run.
+    let by_qual = &rows.by_qual;
     // Every report's facts in ranges, resolved in parallel (each range with its own readers),
     // then put back in order: the output does not depend on the number of threads.
     let h = history.len();
@@ -933,8 +901,7 @@ pub(crate) fn resolve_files(
             .par_iter()
             .map(|&(ri, a, b)| {
                 let files = Files::new(&all, h, index.rows);
-                let (found, past, evidenced) =
-                    resolve_range(&files, &index, &by_qual, h + ri, a..b);
+                let (found, past, evidenced) = resolve_range(&files, &index, by_qual, h + ri, a..b);
                 (ri, found, past, evidenced)
             })
             .collect()
