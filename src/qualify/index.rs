@@ -278,7 +278,7 @@ fn answers_by_card(rows: &[Row]) -> HashMap<u64, Vec<usize>> {
                 r.who.sex,
                 r.status,
                 r.branch.clone(),
-                a.map(|a| (a.acquired, a.lost, a.family, a.kana.clone())),
+                a.map(|a| (a.acquired, a.lost, a.family, a.kana.clone(), a.institution)),
             ))
         });
         v.truncate(MAX_PER_CARD);

@@ -451,6 +451,7 @@ fn row_of(f: xml::Found, path: &Arc<str>) -> Row {
             family: f.family,
             kana: f.kana.into(),
             element: f.element.into(),
+            institution: f.institution,
         })),
     }
 }

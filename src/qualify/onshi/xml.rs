@@ -182,6 +182,8 @@ pub(crate) struct Found {
     pub family: u8,
     pub acquired: u32,
     pub lost: u32,
+    /// The header's MedicalInstitutionCode when it is 10 digits, as a number; 0 otherwise.
+    pub institution: u64,
 }
 
 /// What one file holds.
@@ -645,6 +647,14 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
             unit(&t, u, &path, confirmed, &mut p);
         }
     }
+    // The facility that asked: 10 digits (onshi.md §3.1); anything else is not compared.
+    let code = t.text(h, "MedicalInstitutionCode");
+    if code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit()) {
+        let institution = code.parse().unwrap_or(0);
+        for f in &mut p.found {
+            f.institution = institution;
+        }
+    }
     p
 }
 
@@ -858,6 +868,7 @@ fn found(
         family,
         acquired,
         lost,
+        institution: 0,
     })
 }
 
@@ -1018,6 +1029,30 @@ mod tests {
             "MessageBody/BulkConfirmUnit[2]/ResultOfQualificationConfirmation"
         );
         assert_eq!(&*p.found[1].qual.number, "2");
+    }
+
+    /// The header's MedicalInstitutionCode is kept when it is 10 digits, for every result of
+    /// the file; of any other form it is not compared.
+    #[test]
+    fn the_institution_code_is_kept_when_it_is_ten_digits() {
+        let with = |code: &str| {
+            read(
+                ONE.replace(
+                    "<SegmentOfResult>",
+                    &format!(
+                        "<MedicalInstitutionCode>{code}</MedicalInstitutionCode><SegmentOfResult>"
+                    ),
+                )
+                .as_bytes(),
+            )
+        };
+        let p = with("0111234567");
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+        assert_eq!(p.found[0].institution, 111234567);
+        for other in ["131123456", "13112345678", "13112345６7", ""] {
+            assert_eq!(with(other).found[0].institution, 0, "{other}");
+        }
+        assert_eq!(read(ONE.as_bytes()).found[0].institution, 0);
     }
 
     #[test]
