@@ -96,6 +96,24 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
+    // `-- results`: only the result-file part; `-- read DIR`: read DIR once with
+    // `onshi::read` and print what was read (for `valgrind --tool=callgrind`); `-- write DIR`:
+    // write the 100,000 result files into DIR and stop.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["results"] => return result_files(),
+        ["read", dir] => return read_once(dir),
+        ["write", dir] => {
+            let (bytes, receipts) = build_with(62 << 20, true);
+            let (n, size) = write_results(&bytes, std::path::Path::new(dir));
+            println!("{n} result files ({size} bytes) for a month of {receipts} receipts in {dir}");
+            return;
+        }
+        _ => {}
+    }
     let (bytes, receipts) = build(60 << 20);
     let opts = CheckOptions::default();
     let mut scan = Vec::new();
@@ -178,15 +196,19 @@ fn result_xml(k: usize, re: &[&str], ho: &[&str]) -> String {
     )
 }
 
-/// Reading 100,000 result files against checking the month they belong to.
-fn result_files() {
+/// Reads the result folder `dir` once (for a profiler).
+fn read_once(dir: &str) {
     use recelint::qualify::onshi::{read, Input};
-    // About 200,000 receipts, of which 100,000 ordinary claims get a result file.
-    let (bytes, receipts) = build_with(62 << 20, true);
-    let text = recelint::encoding::sjis::decode(&bytes).into_owned();
-    let dir = std::env::temp_dir().join(format!("recelint-bench-results-{}", std::process::id()));
+    let (rows, said) = read(vec![Input::Path(dir.into())]);
+    println!("{} results, {} reports", rows.len(), said.len());
+}
+
+/// Writes a result file into `dir/res` for each of the first 100,000 ordinary claims of the
+/// claim file `bytes`; returns how many and their bytes.
+fn write_results(bytes: &[u8], dir: &std::path::Path) -> (usize, usize) {
+    let text = recelint::encoding::sjis::decode(bytes).into_owned();
     let res = dir.join("res");
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(&res).expect("create the result folder");
     let lines: Vec<&str> = text.lines().collect();
     let mut n = 0usize;
@@ -211,6 +233,17 @@ fn result_files() {
             .expect("write a result file");
         n += 1;
     }
+    (n, size)
+}
+
+/// Reading 100,000 result files against checking the month they belong to.
+fn result_files() {
+    use recelint::qualify::onshi::{read, Input};
+    // About 200,000 receipts, of which 100,000 ordinary claims get a result file.
+    let (bytes, receipts) = build_with(62 << 20, true);
+    let dir = std::env::temp_dir().join(format!("recelint-bench-results-{}", std::process::id()));
+    let res = dir.join("res");
+    let (n, size) = write_results(&bytes, &dir);
     let opts = CheckOptions::default();
     let (mut scan, mut resolve, mut reading, mut with) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());

@@ -195,6 +195,7 @@ fn findings_are_the_same_whether_receipts_are_read_again_from_disk_or_kept() {
                         | "Q016"
                         | "Q017"
                         | "Q018"
+                        | "Q019"
                 )
             })
             .count();
@@ -275,4 +276,37 @@ fn findings_from_result_files_are_masked_under_redact() {
         assert!(m.contains("OQSsiquc01res_20260412000002.xml:15"), "{m}");
         assert!(m.contains("/Birthdate"), "{m}");
     }
+}
+
+/// A result another facility asked for (its MedicalInstitutionCode's last 7 digits are not
+/// the IR 医療機関コード) stays evidence — its Q014 stands — and the receipt gets one Q019
+/// naming both codes and the result; a result of the file's own facility gets none.
+#[test]
+fn a_result_of_another_facility_is_evidence_with_a_warning() {
+    let case = common::root().join("testdata/qualify/q019_result_of_another_facility");
+    let (_, report, _) = common::run_case(&case);
+    let at = |code: &str| -> Vec<u32> {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.code == code)
+            .filter_map(|d| d.line)
+            .collect()
+    };
+    assert_eq!(at("Q014"), [3, 7]);
+    assert_eq!(at("Q019"), [3]);
+    let q019 = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.code == "Q019")
+        .unwrap();
+    assert_eq!(q019.severity, recelint::report::Severity::Warning);
+    let m = q019.message(recelint::report::Lang::En);
+    assert!(
+        m.contains("'1317654321'")
+            && m.contains("'7654321'")
+            && m.contains("'1234567'")
+            && m.contains("OQSsiquc01res_20260415000001.xml:15"),
+        "{m}"
+    );
 }

@@ -8,6 +8,7 @@ use common::{build, check, diag_summary};
 use recelint::batch::Rows;
 use recelint::batch::{self, Evidence, Place, Shard, Steps};
 use recelint::check::FileReport;
+use recelint::qualify::onshi::{self, Input};
 use std::collections::BTreeMap;
 
 const A: &str = "1234567";
@@ -136,6 +137,11 @@ fn findings(reports: &[FileReport]) -> Findings {
 }
 
 fn whole_batch() -> Findings {
+    whole_batch_with(Vec::new())
+}
+
+/// [`whole_batch`] with `--qualifications` evidence.
+fn whole_batch_with(qualifications: Vec<Input>) -> Findings {
     let (inputs, history) = month();
     let mut reports: Vec<FileReport> = inputs.iter().map(|(n, b)| check(n, b)).collect();
     let history = history
@@ -145,7 +151,7 @@ fn whole_batch() -> Findings {
     batch::resolve(
         &mut reports,
         Evidence {
-            qualifications: Vec::new(),
+            qualifications,
             history,
         },
     );
@@ -158,6 +164,15 @@ fn place(bytes: &[u8]) -> Place {
 
 /// The month as the command line runs it; the order reports were handed on in.
 fn streamed(window: (u64, usize), shard: Option<Shard>) -> (Findings, Vec<String>) {
+    streamed_with(window, shard, Rows::build(Vec::new()))
+}
+
+/// [`streamed`] with the evidence rows of `--qualifications`, indexed once for the run.
+fn streamed_with(
+    window: (u64, usize),
+    shard: Option<Shard>,
+    rows: Rows,
+) -> (Findings, Vec<String>) {
     let (inputs, history) = month();
     let places: Vec<Place> = inputs.iter().map(|(_, b)| place(b)).collect();
     let hplaces: Vec<Place> = history.iter().map(|(_, b)| place(b)).collect();
@@ -171,7 +186,6 @@ fn streamed(window: (u64, usize), shard: Option<Shard>) -> (Findings, Vec<String
         size: &size,
         window,
     };
-    let rows = Rows::build(Vec::new());
     let mut out = Vec::new();
     let tail = batch::stream(
         &plan,
@@ -249,4 +263,49 @@ fn a_facility_lands_in_one_shard() {
     assert!(Shard::parse("4/3").is_err());
     assert!(Shard::parse("3").is_err());
     assert_eq!(Shard::parse("2/3"), Ok(Shard { k: 2, n: 3 }));
+}
+
+/// オンライン資格確認 results for 山田's card (YAMADA): one whose 資格取得日 is after the
+/// month of his care (Q014 in A's first volume), the same answer again, and one for someone else
+/// on the card. 田中's claim on the same card in the facility-less file is another person's.
+fn results() -> Vec<Input> {
+    let xml = |k: u32, name: &str, birth: &str, acquired: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg><MessageHeader><QualificationConfirmationDate>202610{k:02}</QualificationConfirmationDate><SegmentOfResult>1</SegmentOfResult></MessageHeader>\n<MessageBody><ProcessingResultStatus>1</ProcessingResultStatus><QualificationValidity>1</QualificationValidity><ResultList><ResultOfQualificationConfirmation><InsurerNumber>01130012</InsurerNumber><InsuredCardSymbol>123</InsuredCardSymbol><InsuredIdentificationNumber>4567</InsuredIdentificationNumber><Name>{name}</Name><Sex1>1</Sex1><Birthdate>{birth}</Birthdate><QualificationDate>{acquired}</QualificationDate></ResultOfQualificationConfirmation></ResultList></MessageBody></XmlMsg>\n"
+        )
+    };
+    [
+        (15, "山田　太郎", "19700401", "20261101"),
+        (14, "山田　太郎", "19700401", "20261101"),
+        (20, "山田　花子", "19720202", "20200401"),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (k, name, birth, acquired))| Input::Bytes {
+        path: format!("res/OQSsiquc01res_{i}.xml"),
+        bytes: Ok(xml(k, name, birth, acquired).into_bytes()),
+    })
+    .collect()
+}
+
+/// The results are indexed once a run (`Rows`, with their by-card table) and every
+/// facility's resolution reads them: a facility at a time gives the whole batch's findings.
+#[test]
+fn per_facility_resolution_with_results_is_the_whole_batch_resolution() {
+    let whole = whole_batch_with(results());
+    let q014: Vec<&String> = whole
+        .values()
+        .flatten()
+        .filter(|d| d.contains("Q014"))
+        .collect();
+    assert_eq!(q014.len(), 1, "not vacuous: {whole:?}");
+    assert!(whole["a/VOL01/RECEIPTC.UKE"]
+        .iter()
+        .any(|d| d.contains("Q014")));
+    for window in [(0, 1), (1, 2), (batch::WINDOW_BYTES, batch::WINDOW_FILES)] {
+        let (rows, said) = onshi::read(results());
+        assert!(said.is_empty());
+        let (f, _) = streamed_with(window, None, Rows::build(rows));
+        assert_eq!(f, whole, "window {window:?}");
+    }
 }

@@ -224,6 +224,11 @@ impl Tables {
 pub struct Rows {
     pub rows: Vec<Row>,
     tables: Tables,
+    /// The オンライン資格確認 results among `rows`, by the [`Qualification::key`] of the
+    /// qualification they answer for, newest first (see [`answers_by_card`]).
+    ///
+    /// [`Qualification::key`]: super::Qualification::key
+    pub(crate) by_qual: HashMap<u64, Vec<usize>>,
 }
 
 impl Rows {
@@ -237,8 +242,48 @@ impl Rows {
             r.tables.add("", &keys, at_of(Ev::Row(i)));
         }
         r.tables.finish();
+        r.by_qual = answers_by_card(&r.rows);
         r
     }
+}
+
+/// Most distinct オンライン資格確認 answers compared with a claim on one card (newest first).
+pub(crate) const MAX_PER_CARD: usize = 64;
+
+/// The オンライン資格確認 results of `rows` by the qualification they answer for, newest
+/// first: a claim is compared with what the system answered for its own 保険者番号 and 番号.
+/// Built once a run (it depends on the rows alone), not per facility.
+///
+/// The same answer again (a patient confirmed at the reader at every visit) says nothing
+/// new: the newest of each is kept. A card with very many distinct answers (one number
+/// claimed for thousands of people, as in damaged or generated data) keeps its newest
+/// [`MAX_PER_CARD`] only, so the work stays linear.
+fn answers_by_card(rows: &[Row]) -> HashMap<u64, Vec<usize>> {
+    let mut by_qual: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if r.onshi.is_some() {
+            by_qual.entry(r.qual.key()).or_default().push(i);
+        }
+    }
+    for v in by_qual.values_mut() {
+        // Stable: among equal dates, the order the results were given.
+        v.sort_by_key(|&i| std::cmp::Reverse(rows[i].onshi.as_deref().map_or(0, |a| a.confirmed)));
+        let mut seen = std::collections::HashSet::new();
+        v.retain(|&i| {
+            let r = &rows[i];
+            let a = r.onshi.as_deref();
+            seen.insert((
+                r.keys.name,
+                r.who.birth,
+                r.who.sex,
+                r.status,
+                r.branch.clone(),
+                a.map(|a| (a.acquired, a.lost, a.family, a.kana.clone(), a.institution)),
+            ))
+        });
+        v.truncate(MAX_PER_CARD);
+    }
+    by_qual
 }
 
 /// The evidence of one resolution: the run's CSV rows and the facts of its claim files.
@@ -403,4 +448,108 @@ fn dedupe_rows(rows: Vec<Row>) -> Vec<Row> {
         kept.push(r);
     }
     kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::qualify::{Answer, Identity, Qualification};
+
+    /// An オンライン資格確認 result for card `number`, answering for `name`, confirmed on
+    /// 2026-10-`day`.
+    fn answer(number: &str, name: &str, day: u32) -> Row {
+        let who = Identity {
+            name: name.into(),
+            birth: 19700401,
+            sex: 1,
+            ..Identity::default()
+        };
+        Row {
+            keys: who.keys(),
+            who,
+            qual: Qualification {
+                insurer: "06139992".into(),
+                symbol: Box::default(),
+                number: number.into(),
+            },
+            status: Status::Current,
+            ym: 202610,
+            path: "res/r.xml".into(),
+            row: 13,
+            branch: "00".into(),
+            onshi: Some(Box::new(Answer {
+                validity: 1,
+                confirmed: 20261000 + day,
+                ..Answer::default()
+            })),
+        }
+    }
+
+    fn card(number: &str) -> u64 {
+        Qualification {
+            insurer: "06139992".into(),
+            symbol: Box::default(),
+            number: number.into(),
+        }
+        .key()
+    }
+
+    /// One card claimed for many people (damaged or generated data) is compared with its
+    /// newest [`MAX_PER_CARD`] distinct answers only; the same answer again counts once
+    /// (the newest is kept); other cards are not touched.
+    #[test]
+    fn a_card_keeps_its_newest_64_distinct_answers() {
+        let mut rows = Vec::new();
+        // 100 people on card 1 (confirmed on days 1..=28, several a day), each answered
+        // twice, and one answer on card 2.
+        for k in 0..100u32 {
+            let day = 1 + k % 28;
+            rows.push(answer("1", &format!("患者{k}"), day));
+            rows.push(answer("1", &format!("患者{k}"), day));
+        }
+        rows.push(answer("2", "別人", 5));
+        let r = Rows::build(rows);
+        let kept = &r.by_qual[&card("1")];
+        assert_eq!(kept.len(), MAX_PER_CARD);
+        let date = |i: usize| r.rows[i].onshi.as_ref().unwrap().confirmed;
+        // Newest first, and nothing dropped is newer than anything kept.
+        assert!(kept.windows(2).all(|w| date(w[0]) >= date(w[1])));
+        let oldest_kept = date(*kept.last().unwrap());
+        let dropped_newer = (0..r.rows.len())
+            .filter(|i| r.rows[*i].qual.number.as_ref() == "1" && !kept.contains(i))
+            .filter(|&i| {
+                !kept
+                    .iter()
+                    .any(|&j| r.rows[j].who.name == r.rows[i].who.name)
+            })
+            .any(|i| date(i) > oldest_kept);
+        assert!(
+            !dropped_newer,
+            "a newer answer was dropped for an older one"
+        );
+        // Each kept answer is a distinct person (the repeat was folded into it), and of two
+        // equal answers the first given is kept.
+        let mut names: Vec<&str> = kept.iter().map(|&i| &*r.rows[i].who.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), MAX_PER_CARD);
+        assert!(kept.iter().all(|&i| i % 2 == 0), "{kept:?}");
+        assert_eq!(r.by_qual[&card("2")].len(), 1);
+    }
+
+    /// Below the cap nothing is cut, and CSV rows (no answer) are not in the table.
+    #[test]
+    fn few_answers_are_all_kept_and_csv_rows_are_not_answers() {
+        let mut rows: Vec<Row> = (0..MAX_PER_CARD as u32)
+            .map(|k| answer("1", &format!("患者{k}"), 1 + k % 28))
+            .collect();
+        let mut csv = answer("1", "CSV の患者", 28);
+        csv.onshi = None;
+        rows.push(csv);
+        let r = Rows::build(rows);
+        assert_eq!(r.by_qual[&card("1")].len(), MAX_PER_CARD);
+        assert!(r.by_qual[&card("1")]
+            .iter()
+            .all(|&i| r.rows[i].onshi.is_some()));
+    }
 }

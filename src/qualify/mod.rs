@@ -180,6 +180,22 @@ pub struct Answer {
     /// The result's element, as a path from the root (`MessageBody/ResultList/
     /// ResultOfQualificationConfirmation`, `MessageBody/BulkConfirmUnit[3]/…`).
     pub element: Box<str>,
+    /// The facility that asked (MessageHeader/MedicalInstitutionCode) when it is 10 digits,
+    /// as a number; 0 when absent or of another form. Its last 7 digits are the 医療機関コード
+    /// (10 = 都道府県 2 + 点数表 1 + 医療機関コード 7 per onshi.md: inferred, so a result of
+    /// another facility is still evidence, with a warning, Q019).
+    pub institution: u64,
+}
+
+impl Answer {
+    /// Whether the result names a facility other than `facility` (a claim file's 7-digit
+    /// IR 医療機関コード): only when both are known and their 7-digit codes differ.
+    pub fn other_facility(&self, facility: &str) -> bool {
+        self.institution != 0
+            && facility.len() == 7
+            && facility.bytes().all(|b| b.is_ascii_digit())
+            && facility.parse::<u64>().ok() != Some(self.institution % 10_000_000)
+    }
 }
 
 impl Row {
@@ -675,6 +691,29 @@ mod tests {
             ix.about(&keyed(7), "3333333"),
             vec![Ev::Fact(2, 0)],
             "an entry without 医療機関コード is found from every facility"
+        );
+    }
+
+    /// A result names another facility only when its MedicalInstitutionCode was 10 digits
+    /// and the claim file's code is 7 digits, and the last 7 differ (leading zeros count).
+    #[test]
+    fn a_result_of_another_facility_needs_both_codes() {
+        let a = |institution: u64| Answer {
+            institution,
+            ..Answer::default()
+        };
+        assert!(!a(1311234567).other_facility("1234567"));
+        assert!(a(1317654321).other_facility("1234567"));
+        assert!(
+            !a(11_0000012).other_facility("0000012"),
+            "北海道 (01…) has a leading zero"
+        );
+        assert!(a(11_0000012).other_facility("0000013"));
+        assert!(!a(0).other_facility("1234567"), "no code in the result");
+        assert!(!a(1317654321).other_facility(""), "a file without IR");
+        assert!(
+            !a(1317654321).other_facility("123456"),
+            "not a 7-digit code"
         );
     }
 

@@ -113,13 +113,19 @@ pub static Q018: Rule = rule!("Q018", "claimed-qualification-not-found", Warning
     en: "the claimed qualification was answered 'no qualification found' (validity 4)",
     "the claimed {0} was answered 'no qualification found' (validity 4) by オンライン資格確認 ({1})");
 
+pub static Q019: Rule = rule!("Q019", "eligibility-result-of-another-facility", Warning,
+    ja: "根拠にした資格確認結果が別の医療機関のもの（MedicalInstitutionCode が IR の医療機関コードと違う）",
+    "この指摘の根拠の資格確認結果は、別の医療機関の照会です: MedicalInstitutionCode「{0}」の医療機関コード（下 7 桁）「{1}」が、この請求ファイルの医療機関コード「{2}」と違います（{3}）。--qualifications に渡したファイル・フォルダがこの医療機関のものか確認してください",
+    en: "an eligibility result used as evidence was asked by another facility (its MedicalInstitutionCode differs from the IR 医療機関コード)",
+    "the eligibility result this receipt's findings rest on was asked by another facility: MedicalInstitutionCode '{0}' has the facility code (last 7 digits) '{1}', not this claim file's '{2}' ({3}); check that the files given to --qualifications are this facility's");
+
 pub static RULES: &[&Rule] = &[
     &Q001, &Q002, &Q003, &Q004, &Q005, &Q006, &Q007, &Q008, &Q009, &Q010, &Q011,
 ];
 
 /// The rules added with the オンライン資格確認 result files, listed after every other family so
 /// that the SARIF rule indexes of the rules before them stay put.
-pub static LATER: &[&Rule] = &[&Q012, &Q013, &Q014, &Q015, &Q016, &Q017, &Q018];
+pub static LATER: &[&Rule] = &[&Q012, &Q013, &Q014, &Q015, &Q016, &Q017, &Q018, &Q019];
 
 /// 「旧」 in Shift_JIS: a comment holding it is decoded and asked whether it is the 旧資格 note
 /// (with any spacing, e.g. 「旧　資格情報」; [`text::has_old_qualification_note`]).
@@ -435,9 +441,6 @@ fn day_number(ymd: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Most distinct オンライン資格確認 answers compared with a claim on one card (newest first).
-const MAX_PER_CARD: usize = 64;
-
 /// A result dated this many days before the first day of care, or [`NEAR_AFTER`] after the
 /// last, is "near" the care: it answers for those days (Q005; a current result for Q006).
 const NEAR_BEFORE: i64 = 92;
@@ -538,6 +541,8 @@ struct Files<'a> {
     /// Opened on first use (a batch of a thousand files mostly reads none again).
     readers: RefCell<HashMap<usize, Reader<'a>>>,
     cache: RefCell<HashMap<(usize, usize), ReadAgain>>,
+    /// The オンライン資格確認 results the current receipt's findings name (rows).
+    cited: RefCell<Vec<usize>>,
 }
 
 impl<'a> Files<'a> {
@@ -548,6 +553,7 @@ impl<'a> Files<'a> {
             rows,
             readers: RefCell::new(HashMap::new()),
             cache: RefCell::new(HashMap::new()),
+            cited: RefCell::new(Vec::new()),
         }
     }
 
@@ -625,6 +631,7 @@ impl<'a> Files<'a> {
     fn source(&self, ev: Ev) -> Arg {
         if let Ev::Row(i) = ev {
             if self.rows[i].onshi.is_some() {
+                self.cited.borrow_mut().push(i);
                 return answer(&self.rows[i]);
             }
         }
@@ -895,37 +902,8 @@ pub(crate) fn resolve_files(
         .collect();
     let index = Index::build(rows, &facts);
     drop(facts);
-    // The オンライン資格確認 results by the qualification they answer for, newest first: a
-    // claim is compared with what the system answered for its own 保険者番号 and 番号.
-    let mut by_qual: HashMap<u64, Vec<usize>> = HashMap::new();
-    for (i, r) in index.rows.iter().enumerate() {
-        if r.onshi.is_some() {
-            by_qual.entry(r.qual.key()).or_default().push(i);
-        }
-    }
-    for v in by_qual.values_mut() {
-        v.sort_by_key(|&i| {
-            std::cmp::Reverse(index.rows[i].onshi.as_deref().map_or(0, |a| a.confirmed))
-        });
-        // The same answer again (a patient confirmed at the reader at every visit) says
-        // nothing new: the newest of each is kept. A card with very many distinct answers
-        // (one number claimed for thousands of people, as in damaged or generated data) is
-        // compared with its newest [`MAX_PER_CARD`] only, so the work stays linear.
-        let mut seen = std::collections::HashSet::new();
-        v.retain(|&i| {
-            let r = &index.rows[i];
-            let a = r.onshi.as_deref();
-            seen.insert((
-                r.keys.name,
-                r.who.birth,
-                r.who.sex,
-                r.status,
-                r.branch.clone(),
-                a.map(|a| (a.acquired, a.lost, a.family, a.kana.clone())),
-            ))
-        });
-        v.truncate(MAX_PER_CARD);
-    }
+    // The オンライン資格確認 results by the card they answer for: indexed once a run.
+    let by_qual = &rows.by_qual;
     // Every report's facts in ranges, resolved in parallel (each range with its own readers),
     // then put back in order: the output does not depend on the number of threads.
     let h = history.len();
@@ -945,8 +923,7 @@ pub(crate) fn resolve_files(
             .par_iter()
             .map(|&(ri, a, b)| {
                 let files = Files::new(&all, h, index.rows);
-                let (found, past, evidenced) =
-                    resolve_range(&files, &index, &by_qual, h + ri, a..b);
+                let (found, past, evidenced) = resolve_range(&files, &index, by_qual, h + ri, a..b);
                 (ri, found, past, evidenced)
             })
             .collect()
@@ -1085,6 +1062,28 @@ fn resolve_range(
             }
             _ => {}
         }
+        // Q019: a finding above rests on a result another facility asked for. The result
+        // stays evidence (that its code is this file's IR code is inferred): this says so.
+        let cited = std::mem::take(&mut *files.cited.borrow_mut());
+        if let Some(row) = cited.into_iter().map(|i| &files.rows[i]).find(|row| {
+            row.onshi
+                .as_deref()
+                .is_some_and(|a| a.other_facility(&r.facility))
+        }) {
+            let code = row.onshi.as_deref().map_or(0, |a| a.institution);
+            found.push(at_fact(
+                files,
+                f,
+                fi,
+                &Q019,
+                args![
+                    format!("{code:010}"),
+                    format!("{:07}", code % 10_000_000),
+                    r.facility.clone(),
+                    answer(row)
+                ],
+            ));
+        }
     }
     (found, past_claims, evidenced)
 }
@@ -1149,16 +1148,18 @@ fn against_results(
     let fact = &files.reports[f].facts[fi];
     let l = &files.reports[f].spec().layout;
     let mut fired: Vec<&'static str> = Vec::new();
-    let push = |found: &mut Vec<Finding>, fired: &mut Vec<&'static str>, x: Finding| {
+    // Each finding names its result (row `i`): kept for Q019.
+    let push = |found: &mut Vec<Finding>, fired: &mut Vec<&'static str>, i: usize, x: Finding| {
         if !fired.contains(&x.0.rule.code) {
             fired.push(x.0.rule.code);
             found.push(x);
+            files.cited.borrow_mut().push(i);
         }
     };
-    let patient: Vec<(&Row, Relation)> = rows
+    let patient: Vec<(usize, &Row, Relation)> = rows
         .iter()
-        .map(|&i| &files.rows[i])
-        .map(|r| {
+        .map(|&i| (i, &files.rows[i]))
+        .map(|(i, r)| {
             let rel = if r.status == Status::NotFound {
                 // Only the search is known: the patient unless the birth dates differ.
                 if r.who.birth != 0 && fact.keys().birth != 0 && r.who.birth != fact.keys().birth {
@@ -1169,13 +1170,13 @@ fn against_results(
             } else {
                 relation(files, f, fi, r)
             };
-            (r, rel)
+            (i, r, rel)
         })
-        .filter(|(_, rel)| *rel != Relation::Other)
+        .filter(|(_, _, rel)| *rel != Relation::Other)
         .collect();
     let answered = patient
         .iter()
-        .any(|(r, rel)| *rel == Relation::Patient && r.status != Status::NotFound);
+        .any(|(_, r, rel)| *rel == Relation::Patient && r.status != Status::NotFound);
     let claimed = || {
         files
             .detail(f, fi)
@@ -1183,7 +1184,7 @@ fn against_results(
             .map(|q| bi(&q.describe(), &q.describe_en()))
             .unwrap_or_else(|| bi("資格", "qualification"))
     };
-    for &(row, rel) in &patient {
+    for &(ri, row, rel) in &patient {
         let Some(a) = row.onshi.as_deref() else {
             continue;
         };
@@ -1191,7 +1192,7 @@ fn against_results(
             // 該当資格なし in the month of care, and no other answer for the card.
             if !answered && (a.confirmed == 0 || a.confirmed / 100 == care.ym) {
                 let x = at_fact(files, f, fi, &Q018, args![claimed(), answer(row)]);
-                push(found, &mut fired, x);
+                push(found, &mut fired, ri, x);
             }
             continue;
         }
@@ -1207,7 +1208,7 @@ fn against_results(
                 &Q017,
                 args![shown, cite(row, "InsuredBranchNumber", &row.branch)],
             );
-            push(found, &mut fired, x);
+            push(found, &mut fired, ri, x);
             continue;
         }
         // Q014: a day of care before the qualification began, or after it was lost when the
@@ -1228,7 +1229,7 @@ fn against_results(
                     &format!("before the qualification date ({d} < {})", a.acquired),
                 );
                 let x = q014(d, why, "QualificationDate", a.acquired);
-                push(found, &mut fired, x);
+                push(found, &mut fired, ri, x);
             }
         }
         if a.lost != 0 && a.validity != 2 {
@@ -1245,7 +1246,7 @@ fn against_results(
                     )
                 };
                 let x = q014(d, why, "DisqualificationDate", a.lost);
-                push(found, &mut fired, x);
+                push(found, &mut fired, ri, x);
             }
         }
         // Q015: 本人 / 家族.
@@ -1282,7 +1283,7 @@ fn against_results(
                     cite(row, "PersonalFamilyClassification", &a.family.to_string())
                 ],
             );
-            push(found, &mut fired, x);
+            push(found, &mut fired, ri, x);
         }
         // Q016: 生年月日 / 男女区分 of the same person on the same card.
         let keys = fact.keys();
@@ -1299,7 +1300,7 @@ fn against_results(
                     cite(row, "Birthdate", &row.who.birth.to_string())
                 ],
             );
-            push(found, &mut fired, x);
+            push(found, &mut fired, ri, x);
         } else if (1..=2).contains(&row.who.sex)
             && (1..=2).contains(&keys.sex)
             && row.who.sex != keys.sex
@@ -1316,7 +1317,7 @@ fn against_results(
                     cite(row, "Sex1", &row.who.sex.to_string())
                 ],
             );
-            push(found, &mut fired, x);
+            push(found, &mut fired, ri, x);
         }
         // The newest answer of the patient decides; older ones are history.
         if rel == Relation::Patient {

@@ -173,27 +173,32 @@ fn path(p: &Path, rows: &mut Vec<Row>, said: &mut Vec<FileReport>) {
     let mut files = Vec::new();
     let mut others = 0usize;
     walk(p, &mut files, &mut others, said);
-    files.sort();
-    // Each file read and parsed on its own thread; put back in path order.
+    // The files read and parsed in parallel, a run of them at a time into one buffer, then
+    // put back in path order.
     use rayon::prelude::*;
-    let parts: Vec<(Vec<Row>, Vec<FileReport>, bool)> = files
-        .par_iter()
-        .map(|f| {
-            let shown = f.display().to_string();
-            let (mut rows, mut said) = (Vec::new(), Vec::new());
-            let used = match read_limited(f) {
-                Ok(b) => one(&shown, &b, false, &mut rows, &mut said),
-                Err(e) => {
-                    said.push(unreadable(&shown, &e));
-                    true
-                }
-            };
+    const RUN: usize = 64;
+    let parts: Vec<(Vec<Row>, Vec<FileReport>, usize)> = files
+        .par_chunks(RUN)
+        .map(|run| {
+            let (mut rows, mut said, mut used) = (Vec::new(), Vec::new(), 0usize);
+            let mut buf = Vec::with_capacity(16 << 10);
+            for f in run {
+                // (What `display` shows, without the formatting machinery.)
+                let shown = f.to_string_lossy().into_owned();
+                used += usize::from(match read_into(f, &mut buf) {
+                    Ok(()) => one(&shown, &buf, false, &mut rows, &mut said),
+                    Err(e) => {
+                        said.push(unreadable(&shown, &e));
+                        true
+                    }
+                });
+            }
             (rows, said, used)
         })
         .collect();
     let mut results = 0usize;
     for (r, s, used) in parts {
-        results += usize::from(used);
+        results += used;
         rows.extend(r);
         said.extend(s);
     }
@@ -208,7 +213,9 @@ fn path(p: &Path, rows: &mut Vec<Row>, said: &mut Vec<FileReport>) {
     }
 }
 
-/// The `*.xml` and `*.zip` files under `dir` (not request files), without following links.
+/// The `*.xml` and `*.zip` files under `dir` (not request files), without following links,
+/// in path order: each folder's entries sorted by name, a subfolder's files where its name
+/// falls (the order of sorting the paths, without comparing whole paths).
 fn walk(dir: &Path, files: &mut Vec<PathBuf>, others: &mut usize, said: &mut Vec<FileReport>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -217,31 +224,50 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, others: &mut usize, said: &mut Vec
             return;
         }
     };
+    // (name, is a folder)
+    let mut here: Vec<(std::ffi::OsString, bool)> = Vec::new();
     for e in entries.filter_map(Result::ok) {
         let Ok(t) = e.file_type() else { continue };
-        let p = e.path();
         if t.is_dir() {
-            walk(&p, files, others, said);
+            here.push((e.file_name(), true));
         } else if t.is_file() {
-            let name = e.file_name().to_string_lossy().to_ascii_lowercase();
-            let result_like = name.ends_with(".xml") || name.ends_with(".zip");
-            if result_like && !name.contains("req_") {
-                files.push(p);
+            let name = e.file_name();
+            let lower = name.to_string_lossy().to_ascii_lowercase();
+            let result_like = lower.ends_with(".xml") || lower.ends_with(".zip");
+            if result_like && !lower.contains("req_") {
+                here.push((name, false));
             } else {
                 *others += 1;
             }
         }
     }
+    here.sort_unstable();
+    for (name, is_dir) in here {
+        let p = dir.join(name);
+        if is_dir {
+            walk(&p, files, others, said);
+        } else {
+            files.push(p);
+        }
+    }
+}
+
+/// Reads a file into `buf` (replacing what it held), as [`read_limited`] does.
+fn read_into(p: &Path, buf: &mut Vec<u8>) -> Result<(), String> {
+    use std::io::Read;
+    let f = std::fs::File::open(p).map_err(|e| e.to_string())?;
+    buf.clear();
+    // Past the largest archive read, one byte more says it is too large. (Through `take`,
+    // the read needs no size of the file first: one read for a small file, one for its end.)
+    f.take(zip_limit() as u64 + 1)
+        .read_to_end(buf)
+        .map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 fn read_limited(p: &Path) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let f = std::fs::File::open(p).map_err(|e| e.to_string())?;
     let mut b = Vec::new();
-    // Past the largest archive read, one byte more says it is too large.
-    f.take(zip_limit() as u64 + 1)
-        .read_to_end(&mut b)
-        .map_err(|e| e.to_string())?;
+    read_into(p, &mut b)?;
     Ok(b)
 }
 
@@ -271,17 +297,7 @@ fn one(
             }
             true
         }
-        What::Xml => {
-            let (rs, report) = result_file(shown, b, named);
-            rows.extend(rs);
-            let used = report
-                .as_ref()
-                .is_none_or(|r| r.records > 0 || !r.diagnostics.is_empty());
-            if let Some(r) = report.filter(|r| !r.diagnostics.is_empty()) {
-                said.push(r);
-            }
-            used
-        }
+        What::Xml => result_file(shown, b, named, rows, said),
         What::Zip => {
             if b.len() > zip_limit() {
                 said.push(unreadable(
@@ -301,11 +317,7 @@ fn one(
                         let name = format!("{shown}!/{}", e.name);
                         match e.bytes {
                             Ok(x) => {
-                                let (rs, report) = result_file(&name, &x, false);
-                                rows.extend(rs);
-                                if let Some(r) = report.filter(|r| !r.diagnostics.is_empty()) {
-                                    said.push(r);
-                                }
+                                result_file(&name, &x, false, rows, said);
                             }
                             Err((ja, en)) => said.push(notes_report(
                                 &name,
@@ -326,13 +338,21 @@ fn one(
     }
 }
 
-/// One result file: its rows, and its report (`None` when it is not a result file and was
-/// not named, so it is skipped).
-fn result_file(shown: &str, b: &[u8], named: bool) -> (Vec<Row>, Option<FileReport>) {
+/// One result file: its rows onto `rows`, and a report onto `said` when it has something to
+/// say. A file that is not a result file is skipped unless it was `named`. Returns whether
+/// the file was evidence (it held a result, or something about it is said).
+fn result_file(
+    shown: &str,
+    b: &[u8],
+    named: bool,
+    rows: &mut Vec<Row>,
+    said: &mut Vec<FileReport>,
+) -> bool {
     let parsed = xml::read(b);
     if !parsed.is_result {
         if !named {
-            return (Vec::new(), None);
+            // (Counted as evidence, as before this function pushed its findings itself.)
+            return true;
         }
         let n = xml::Note {
             line: 1,
@@ -341,13 +361,21 @@ fn result_file(shown: &str, b: &[u8], named: bool) -> (Vec<Row>, Option<FileRepo
             ja: "オンライン資格確認の資格確認結果ファイルではありません（ルート XmlMsg に MessageHeader/SegmentOfResult も MessageBody/QualificationValidity もありません。要求ファイル req ではなく結果ファイル res を指定してください）".into(),
             en: "not an eligibility result file (the root XmlMsg has neither MessageHeader/SegmentOfResult nor MessageBody/QualificationValidity; give the res files, not the req files)".into(),
         };
-        return (Vec::new(), Some(notes_report(shown, vec![n])));
+        said.push(notes_report(shown, vec![n]));
+        return true;
     }
-    let path: Arc<str> = shown.into();
-    let rows: Vec<Row> = parsed.found.into_iter().map(|f| row_of(f, &path)).collect();
+    let found = parsed.found.len();
+    if found > 0 {
+        let path: Arc<str> = shown.into();
+        rows.extend(parsed.found.into_iter().map(|f| row_of(f, &path)));
+    }
+    if parsed.notes.is_empty() {
+        return found > 0;
+    }
     let mut r = notes_report(shown, parsed.notes);
-    r.records = rows.len() as u32;
-    (rows, Some(r))
+    r.records = found as u32;
+    said.push(r);
+    true
 }
 
 /// A report on a result file carrying its notes as Q012 / Q013.
@@ -423,6 +451,7 @@ fn row_of(f: xml::Found, path: &Arc<str>) -> Row {
             family: f.family,
             kana: f.kana.into(),
             element: f.element.into(),
+            institution: f.institution,
         })),
     }
 }

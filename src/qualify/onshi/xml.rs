@@ -11,6 +11,7 @@
 use crate::qualify::{fold, Qualification};
 use quick_xml::events::Event;
 use quick_xml::Reader;
+use std::borrow::Cow;
 
 /// Largest result file read (a bulk result of a few thousand patients takes a few MB).
 pub(crate) const MAX_BYTES: usize = 64 << 20;
@@ -19,33 +20,109 @@ const MAX_DEPTH: usize = 32;
 /// Most elements in one file (a bulk file of 10,000 patients has about 400,000).
 const MAX_NODES: usize = 2_000_000;
 
-/// An element: its local name, its text (trimmed; only for elements without children), the
-/// line it starts on and its children (indexes into [`Tree::nodes`]).
-#[derive(Debug, Default)]
-struct Node {
-    name: Box<str>,
-    text: String,
-    line: u32,
-    children: Vec<u32>,
+/// The element names the reader looks up; every other element is [`Tag::Other`] and is not
+/// kept (its text is never read, and nothing under it is looked up).
+macro_rules! tags {
+    ($($t:ident),* $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        enum Tag {
+            Other,
+            $($t,)*
+        }
+
+        impl Tag {
+            fn of(name: &[u8]) -> Tag {
+                match name {
+                    $(n if n == stringify!($t).as_bytes() => Tag::$t,)*
+                    _ => Tag::Other,
+                }
+            }
+        }
+    };
 }
 
-#[derive(Debug, Default)]
-struct Tree {
-    nodes: Vec<Node>,
+tags![
+    XmlMsg,
+    MessageHeader,
+    MessageBody,
+    ProcessExecutionTime,
+    QualificationConfirmationDate,
+    MedicalInstitutionCode,
+    SegmentOfResult,
+    ErrorCode,
+    ErrorMessage,
+    CharacterCodeIdentifier,
+    BulkConfirmUnit,
+    ProcessingResultStatus,
+    ProcessingResultCode,
+    ProcessingResultMessage,
+    QualificationValidity,
+    QualificationConfirmSearchInfo,
+    ResultList,
+    ResultOfQualificationConfirmation,
+    InsurerNumber,
+    InsuredCardSymbol,
+    InsuredIdentificationNumber,
+    InsuredBranchNumber,
+    PersonalFamilyClassification,
+    Name,
+    NameKana,
+    Sex1,
+    Birthdate,
+    QualificationDate,
+    DisqualificationDate,
+];
+
+/// No node ([`Node::first`], [`Node::next`], [`Node::last`]).
+const NONE: u32 = u32::MAX;
+
+/// A kept element: its name, its text (trimmed; only for elements without children, and
+/// borrowed from the file's text unless it came in pieces), where it starts in the text, and
+/// its kept children as a list (first child, next sibling; the last child to append).
+#[derive(Debug)]
+struct Node<'t> {
+    tag: Tag,
+    text: Cow<'t, str>,
+    start: u32,
+    first: u32,
+    next: u32,
+    last: u32,
 }
 
-impl Tree {
-    fn node(&self, i: u32) -> &Node {
+/// The elements of a file that the reader looks at: the root, and below it the elements
+/// with a [`Tag`] whose parent is kept (anything under an unknown element is never looked
+/// up). Line numbers are counted only for the elements a note or a result names.
+#[derive(Debug)]
+struct Tree<'t> {
+    text: &'t str,
+    nodes: Vec<Node<'t>>,
+}
+
+impl<'t> Tree<'t> {
+    fn node(&self, i: u32) -> &Node<'t> {
         &self.nodes[i as usize]
     }
 
+    /// The line element `i` starts on.
+    fn line(&self, i: u32) -> u32 {
+        line_at(self.text, self.node(i).start as usize)
+    }
+
     /// The children of `i` named `name`.
-    fn all<'t>(&'t self, i: u32, name: &'t str) -> impl Iterator<Item = u32> + 't {
-        self.node(i)
-            .children
-            .iter()
-            .copied()
-            .filter(move |&c| &*self.node(c).name == name)
+    fn all<'a>(&'a self, i: u32, name: &str) -> impl Iterator<Item = u32> + 'a {
+        let tag = Tag::of(name.as_bytes());
+        let mut c = self.node(i).first;
+        std::iter::from_fn(move || {
+            while c != NONE {
+                let n = self.node(c);
+                let here = c;
+                c = n.next;
+                if n.tag == tag && tag != Tag::Other {
+                    return Some(here);
+                }
+            }
+            None
+        })
     }
 
     /// The first child of `i` named `name`.
@@ -55,9 +132,14 @@ impl Tree {
 
     /// The text of the first child of `i` named `name` ("" when there is none).
     fn text(&self, i: u32, name: &str) -> &str {
-        self.child(i, name)
-            .map_or("", |c| self.node(c).text.as_str())
+        self.child(i, name).map_or("", |c| &self.node(c).text)
     }
+}
+
+/// The line of byte `at` of `text` (1-based).
+fn line_at(text: &str, at: usize) -> u32 {
+    let at = at.min(text.len());
+    1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..at]).count() as u32
 }
 
 /// Something about the file or one of its results that the reader should know.
@@ -100,6 +182,8 @@ pub(crate) struct Found {
     pub family: u8,
     pub acquired: u32,
     pub lost: u32,
+    /// The header's MedicalInstitutionCode when it is 10 digits, as a number; 0 otherwise.
+    pub institution: u64,
 }
 
 /// What one file holds.
@@ -123,12 +207,13 @@ fn note(line: u32, element: &str, kind: NoteKind, ja: String, en: String) -> Not
 }
 
 /// The encoding named by the XML declaration, if the file starts with one.
-fn declared_encoding(bytes: &[u8]) -> Option<String> {
+fn declared_encoding(bytes: &[u8]) -> Option<&str> {
     let head = &bytes[..bytes.len().min(256)];
     if !head.starts_with(b"<?xml") {
         return None;
     }
-    let end = memchr::memmem::find(head, b"?>")?;
+    // (A plain scan: a declaration is some 50 bytes, too short to set up a substring search.)
+    let end = head.windows(2).position(|w| w == b"?>")?;
     let decl = std::str::from_utf8(&head[..end]).ok()?;
     let at = decl.find("encoding")?;
     let rest = decl[at + "encoding".len()..]
@@ -137,7 +222,7 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
     let rest = rest.trim_start();
     let q = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let rest = &rest[1..];
-    Some(rest[..rest.find(q)?].to_string())
+    Some(&rest[..rest.find(q)?])
 }
 
 /// The two encodings result files come in.
@@ -157,7 +242,10 @@ impl Enc {
 }
 
 /// Decodes the file as its declaration says. Err when it cannot be read as text at all.
-fn decode(bytes: &[u8], notes: &mut Vec<Note>) -> Result<(String, Enc), (String, String)> {
+fn decode<'b>(
+    bytes: &'b [u8],
+    notes: &mut Vec<Note>,
+) -> Result<(Cow<'b, str>, Enc), (String, String)> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err((
             "UTF-16 の XML は読めません（資格確認端末は UTF-8 か Shift_JIS で出力します）".into(),
@@ -166,22 +254,30 @@ fn decode(bytes: &[u8], notes: &mut Vec<Note>) -> Result<(String, Enc), (String,
     }
     let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     let declared = declared_encoding(body);
-    let want = match declared.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None | Some("utf-8" | "utf8") => Enc::Utf8,
-        Some("shift_jis" | "shift-jis" | "sjis" | "x-sjis" | "windows-31j" | "cp932" | "ms932") => {
-            Enc::ShiftJis
-        }
-        Some(_) => {
-            let d = declared.unwrap_or_default();
-            return Err((
-                format!("XML 宣言の文字コード「{d}」は読めません（UTF-8 か Shift_JIS）"),
-                format!("the XML declaration's encoding '{d}' is not read (UTF-8 or Shift_JIS)"),
-            ));
-        }
+    let named =
+        |names: &[&str]| declared.is_some_and(|d| names.iter().any(|n| d.eq_ignore_ascii_case(n)));
+    let want = if declared.is_none() || named(&["utf-8", "utf8"]) {
+        Enc::Utf8
+    } else if named(&[
+        "shift_jis",
+        "shift-jis",
+        "sjis",
+        "x-sjis",
+        "windows-31j",
+        "cp932",
+        "ms932",
+    ]) {
+        Enc::ShiftJis
+    } else {
+        let d = declared.unwrap_or_default();
+        return Err((
+            format!("XML 宣言の文字コード「{d}」は読めません（UTF-8 か Shift_JIS）"),
+            format!("the XML declaration's encoding '{d}' is not read (UTF-8 or Shift_JIS)"),
+        ));
     };
     match want {
         Enc::Utf8 => match std::str::from_utf8(body) {
-            Ok(s) => Ok((s.to_string(), Enc::Utf8)),
+            Ok(s) => Ok((Cow::Borrowed(s), Enc::Utf8)),
             Err(_) => {
                 // Declared (or taken as) UTF-8 but not: Shift_JIS is the one other encoding
                 // result files come in.
@@ -202,7 +298,7 @@ fn decode(bytes: &[u8], notes: &mut Vec<Note>) -> Result<(String, Enc), (String,
                         format!("{}ですが、UTF-8 としても Shift_JIS としても読めないバイトがあります（読めない文字は置き換えて読みました）", what.0),
                         format!("{}, but it holds bytes that are neither UTF-8 nor Shift_JIS (replaced where they stand)", what.1),
                     ));
-                    Ok((String::from_utf8_lossy(body).into_owned(), Enc::Utf8))
+                    Ok((String::from_utf8_lossy(body), Enc::Utf8))
                 } else {
                     notes.push(note(
                         1,
@@ -217,40 +313,44 @@ fn decode(bytes: &[u8], notes: &mut Vec<Note>) -> Result<(String, Enc), (String,
                             what.1
                         ),
                     ));
-                    Ok((text.into_owned(), Enc::ShiftJis))
+                    Ok((text, Enc::ShiftJis))
                 }
             }
         },
-        Enc::ShiftJis => Ok((
-            crate::encoding::sjis::decode(body).into_owned(),
-            Enc::ShiftJis,
-        )),
+        Enc::ShiftJis => Ok((crate::encoding::sjis::decode(body), Enc::ShiftJis)),
     }
 }
 
-/// Reads the text into a tree; Err (line, ja, en) for XML that is not well formed.
-fn tree(text: &str) -> Result<Tree, (u32, String, String)> {
+/// An open element while the tree is read: its node (or [`NONE`] when it is not kept) and
+/// whether it has a child element (then its text is not kept).
+#[derive(Clone, Copy)]
+struct Open {
+    node: u32,
+    has_child: bool,
+}
+
+/// Reads the text into a tree; Err (line, ja, en) for XML that is not well formed. Every
+/// element is checked (nesting, references, end names), but only the elements of the tree
+/// (see [`Tree`]) are kept, with their text borrowed from `text` where it came in one piece.
+fn tree(text: &str) -> Result<Tree<'_>, (u32, String, String)> {
     let mut r = Reader::from_str(text);
     r.config_mut().trim_text(false);
-    let mut t = Tree::default();
-    let mut stack: Vec<u32> = Vec::new();
-    // Lines are counted as the reader moves on (up to the start of each event).
-    let (mut pos, mut line) = (0usize, 1u32);
-    let mut line_at = |to: usize| {
-        let to = to.min(text.len());
-        if to > pos {
-            line += memchr::memchr_iter(b'\n', &text.as_bytes()[pos..to]).count() as u32;
-            pos = to;
-        }
-        line
+    let mut t = Tree {
+        text,
+        nodes: Vec::with_capacity(64),
     };
+    let mut stack: Vec<Open> = Vec::with_capacity(8);
+    // Elements opened, kept or not.
+    let mut count = 0usize;
+    // Where the last event read started: an error is placed no earlier.
+    let mut last = 0usize;
     let mut root_seen = false;
     loop {
         let start = r.buffer_position() as usize;
         let ev = match r.read_event() {
             Ok(ev) => ev,
             Err(e) => {
-                let at = line_at(r.error_position() as usize);
+                let at = line_at(text, (r.error_position() as usize).max(last));
                 return Err((
                     at,
                     format!("XML として読めません: {e}"),
@@ -258,79 +358,109 @@ fn tree(text: &str) -> Result<Tree, (u32, String, String)> {
                 ));
             }
         };
-        let here = line_at(start);
-        let mut open = |name: &[u8],
-                        stack: &mut Vec<u32>,
-                        t: &mut Tree|
-         -> Result<u32, (u32, String, String)> {
-            if stack.len() >= MAX_DEPTH || t.nodes.len() >= MAX_NODES {
+        last = start;
+        let mut open = |name: &[u8], stack: &mut Vec<Open>, t: &mut Tree<'_>| {
+            if stack.len() >= MAX_DEPTH || count >= MAX_NODES {
                 return Err((
-                    here,
-                    "要素の入れ子が深すぎるか、要素が多すぎます".into(),
-                    "elements nest too deep or are too many".into(),
+                    line_at(text, start),
+                    "要素の入れ子が深すぎるか、要素が多すぎます".to_string(),
+                    "elements nest too deep or are too many".to_string(),
                 ));
             }
             if stack.is_empty() && root_seen {
                 return Err((
-                    here,
+                    line_at(text, start),
                     "ルート要素が 2 つあります".into(),
                     "a second root element".into(),
                 ));
             }
             root_seen = true;
+            count += 1;
+            let parent = stack.last_mut();
+            let tag = Tag::of(name);
+            let kept = match &parent {
+                None => true,
+                Some(p) => p.node != NONE && tag != Tag::Other,
+            };
+            if let Some(p) = parent {
+                p.has_child = true;
+            }
+            if !kept {
+                return Ok(NONE);
+            }
             let id = t.nodes.len() as u32;
             t.nodes.push(Node {
-                name: String::from_utf8_lossy(name).into(),
-                line: here,
-                ..Node::default()
+                tag,
+                text: Cow::Borrowed(""),
+                start: start as u32,
+                first: NONE,
+                next: NONE,
+                last: NONE,
             });
-            if let Some(&p) = stack.last() {
-                t.nodes[p as usize].children.push(id);
+            if let Some(p) = stack.last() {
+                let p = p.node as usize;
+                match t.nodes[p].last {
+                    NONE => t.nodes[p].first = id,
+                    l => t.nodes[l as usize].next = id,
+                }
+                t.nodes[p].last = id;
             }
             Ok(id)
         };
         match ev {
             Event::Start(e) => {
-                let id = open(e.local_name().as_ref(), &mut stack, &mut t)?;
-                stack.push(id);
+                let node = open(e.local_name().as_ref(), &mut stack, &mut t)?;
+                stack.push(Open {
+                    node,
+                    has_child: false,
+                });
             }
             Event::Empty(e) => {
                 open(e.local_name().as_ref(), &mut stack, &mut t)?;
             }
             Event::End(_) => {
-                if let Some(id) = stack.pop() {
-                    let n = &mut t.nodes[id as usize];
-                    if n.children.is_empty() {
-                        let trimmed = n.text.trim();
-                        if trimmed.len() != n.text.len() {
-                            n.text = trimmed.to_string();
+                if let Some(o) = stack.pop() {
+                    if o.node != NONE {
+                        let n = &mut t.nodes[o.node as usize];
+                        if o.has_child {
+                            n.text = Cow::Borrowed("");
+                        } else {
+                            match &n.text {
+                                Cow::Borrowed(b) => n.text = Cow::Borrowed(b.trim()),
+                                Cow::Owned(o) => {
+                                    let trimmed = o.trim();
+                                    if trimmed.len() != o.len() {
+                                        n.text = Cow::Owned(trimmed.to_string());
+                                    }
+                                }
+                            }
                         }
-                    } else {
-                        n.text.clear();
                     }
                 }
             }
             Event::Text(e) => {
-                if let Some(&id) = stack.last() {
+                // Only a kept element's own text is kept (an element with children has none);
+                // text read from a `str` is always UTF-8.
+                if let Some(&o) = stack.last().filter(|o| o.node != NONE && !o.has_child) {
                     let s = e.decode().map_err(|e| {
                         (
-                            here,
+                            line_at(text, start),
                             format!("文字を読めません: {e}"),
                             format!("unreadable text: {e}"),
                         )
                     })?;
-                    t.nodes[id as usize].text.push_str(&s);
+                    push_text(&mut t.nodes[o.node as usize].text, s);
                 }
             }
             Event::CData(e) => {
-                if let Some(&id) = stack.last() {
+                if let Some(&o) = stack.last().filter(|o| o.node != NONE && !o.has_child) {
                     if let Ok(s) = e.decode() {
-                        t.nodes[id as usize].text.push_str(&s);
+                        push_text(&mut t.nodes[o.node as usize].text, s);
                     }
                 }
             }
             Event::GeneralRef(e) => {
-                if let Some(&id) = stack.last() {
+                if let Some(&o) = stack.last() {
                     let c = match e.resolve_char_ref() {
                         Ok(Some(c)) => Some(c),
                         Ok(None) => match &*e {
@@ -345,12 +475,14 @@ fn tree(text: &str) -> Result<Tree, (u32, String, String)> {
                     };
                     let Some(c) = c else {
                         return Err((
-                            here,
+                            line_at(text, start),
                             format!("不明な参照「&{};」", String::from_utf8_lossy(&e)),
                             format!("unknown reference '&{};'", String::from_utf8_lossy(&e)),
                         ));
                     };
-                    t.nodes[id as usize].text.push(c);
+                    if o.node != NONE && !o.has_child {
+                        t.nodes[o.node as usize].text.to_mut().push(c);
+                    }
                 }
             }
             Event::Eof => break,
@@ -359,7 +491,7 @@ fn tree(text: &str) -> Result<Tree, (u32, String, String)> {
     }
     if !stack.is_empty() {
         return Err((
-            line_at(text.len()),
+            line_at(text, text.len()),
             "閉じられていない要素があります（ファイルが途中で切れています）".into(),
             "an element is never closed (the file is cut short)".into(),
         ));
@@ -368,6 +500,16 @@ fn tree(text: &str) -> Result<Tree, (u32, String, String)> {
         return Err((1, "要素がありません".into(), "no element at all".into()));
     }
     Ok(t)
+}
+
+/// Appends a piece of an element's text: the first piece is kept as it is (borrowed when it
+/// was), the next ones make it a string of its own.
+fn push_text<'t>(text: &mut Cow<'t, str>, s: Cow<'t, str>) {
+    if text.is_empty() {
+        *text = s;
+    } else {
+        text.to_mut().push_str(&s);
+    }
 }
 
 /// A date `YYYYMMDD` as a number, when it is a real date.
@@ -419,7 +561,7 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
         }
     };
     let root = 0u32;
-    if &*t.node(root).name != "XmlMsg" {
+    if t.node(root).tag != Tag::XmlMsg {
         return p;
     }
     let header = t.child(root, "MessageHeader");
@@ -442,7 +584,7 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
         ));
         return p;
     };
-    let hl = t.node(h).line;
+    let hl = || t.line(h);
     // The encoding the header says the file was written in.
     let cci = t.text(h, "CharacterCodeIdentifier");
     let said = match cci {
@@ -452,7 +594,7 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
     };
     if let Some(said) = said.filter(|&s| s != enc) {
         p.notes.push(note(
-            t.child(h, "CharacterCodeIdentifier").map_or(hl, |c| t.node(c).line),
+            t.child(h, "CharacterCodeIdentifier").map_or_else(hl, |c| t.line(c)),
             "MessageHeader/CharacterCodeIdentifier",
             NoteKind::Doubt,
             format!(
@@ -474,7 +616,7 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
         let code = t.text(h, "ErrorCode");
         let msg = t.text(h, "ErrorMessage");
         p.notes.push(note(
-            t.child(h, "SegmentOfResult").map_or(hl, |c| t.node(c).line),
+            t.child(h, "SegmentOfResult").map_or_else(hl, |c| t.line(c)),
             "MessageHeader/SegmentOfResult",
             NoteKind::Unusable,
             format!("処理結果区分 SegmentOfResult「{seg}」は正常終了（1）ではありません（ErrorCode「{code}」 ErrorMessage「{msg}」）。この結果は使いません"),
@@ -484,7 +626,7 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
     }
     let Some(b) = body else {
         p.notes.push(note(
-            hl,
+            hl(),
             "XmlMsg",
             NoteKind::Unusable,
             "MessageBody がありません".into(),
@@ -505,13 +647,20 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
             unit(&t, u, &path, confirmed, &mut p);
         }
     }
+    // The facility that asked: 10 digits (onshi.md §3.1); anything else is not compared.
+    let code = t.text(h, "MedicalInstitutionCode");
+    if code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit()) {
+        let institution = code.parse().unwrap_or(0);
+        for f in &mut p.found {
+            f.institution = institution;
+        }
+    }
     p
 }
 
 /// One patient's answer: an individual result's body, or a bulk result's unit.
 fn unit(t: &Tree, u: u32, path: &str, confirmed: u32, p: &mut Parsed) {
-    let ul = t.node(u).line;
-    let at = |name: &str| t.child(u, name).map_or(ul, |c| t.node(c).line);
+    let at = |name: &str| t.child(u, name).map_or_else(|| t.line(u), |c| t.line(c));
     let status = t.text(u, "ProcessingResultStatus");
     if !status.is_empty() && status != "1" {
         let code = t.text(u, "ProcessingResultCode");
@@ -634,8 +783,8 @@ fn found(
     confirmed: u32,
     p: &mut Parsed,
 ) -> Option<Found> {
-    let line = t.node(r).line;
-    let at = |name: &str| t.child(r, name).map_or(line, |c| t.node(c).line);
+    let line = t.line(r);
+    let at = |name: &str| t.child(r, name).map_or(line, |c| t.line(c));
     let raw_insurer = t.text(r, "InsurerNumber");
     let Some(insurer) = fold::insurer_key(raw_insurer) else {
         let (ja, en) = if raw_insurer.is_empty() {
@@ -719,6 +868,7 @@ fn found(
         family,
         acquired,
         lost,
+        institution: 0,
     })
 }
 
@@ -879,6 +1029,30 @@ mod tests {
             "MessageBody/BulkConfirmUnit[2]/ResultOfQualificationConfirmation"
         );
         assert_eq!(&*p.found[1].qual.number, "2");
+    }
+
+    /// The header's MedicalInstitutionCode is kept when it is 10 digits, for every result of
+    /// the file; of any other form it is not compared.
+    #[test]
+    fn the_institution_code_is_kept_when_it_is_ten_digits() {
+        let with = |code: &str| {
+            read(
+                ONE.replace(
+                    "<SegmentOfResult>",
+                    &format!(
+                        "<MedicalInstitutionCode>{code}</MedicalInstitutionCode><SegmentOfResult>"
+                    ),
+                )
+                .as_bytes(),
+            )
+        };
+        let p = with("0111234567");
+        assert!(p.notes.is_empty(), "{:?}", p.notes);
+        assert_eq!(p.found[0].institution, 111234567);
+        for other in ["131123456", "13112345678", "13112345６7", ""] {
+            assert_eq!(with(other).found[0].institution, 0, "{other}");
+        }
+        assert_eq!(read(ONE.as_bytes()).found[0].institution, 0);
     }
 
     #[test]
