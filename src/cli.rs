@@ -18,6 +18,16 @@ pub fn parse() -> Result<Cli, clap::Error> {
     parse_from(args, |k| std::env::var(k).ok())
 }
 
+/// The Japanese sentence to print after a command-line error from [`parse`], when the
+/// help language is Japanese (clap's own message stays as it is, in English).
+pub fn error_note(e: &clap::Error) -> Option<&'static str> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if !crate::help::lang_of(&args, |k| std::env::var(k).ok()).is_ja() || !e.use_stderr() {
+        return None;
+    }
+    crate::help::error_note(e.kind())
+}
+
 /// [`parse`] over `args` (the program name first) and an environment.
 pub fn parse_from(
     args: Vec<std::ffi::OsString>,

@@ -39,6 +39,10 @@ const HELP_FLAG: Text = t(
     "Print help (-h for a summary)",
 );
 const VERSION_FLAG: Text = t("バージョンを表示する", "Print version");
+const HELP_COMMAND: Text = t(
+    "このヘルプ、またはコマンドのヘルプを表示する（recelint help check）",
+    "Print this message or the help of the given subcommand(s)",
+);
 
 /// Each subcommand's description.
 pub(crate) const COMMANDS: &[(&str, Text)] = &[
@@ -343,9 +347,9 @@ pub(crate) fn localize(cmd: clap::Command, lang: Lang) -> clap::Command {
                     if !ja {
                         a
                     } else if a.is_positional() {
-                        a.help_heading("引数")
+                        japanese_tags(a).help_heading("引数")
                     } else {
-                        a.help_heading("オプション")
+                        japanese_tags(a).help_heading("オプション")
                     }
                 });
             }
@@ -356,7 +360,75 @@ pub(crate) fn localize(cmd: clap::Command, lang: Lang) -> clap::Command {
             }
         });
     }
-    cmd
+    // clap adds the `help` subcommand when the command is built: build it here so that its
+    // text can be given too.
+    cmd.build();
+    cmd.mut_subcommand("help", |h| h.about(HELP_COMMAND.get(lang)))
+}
+
+/// A Japanese sentence printed after clap's own (English) message for a command line it
+/// could not parse, so that office staff know what went wrong and what to type.
+pub(crate) fn error_note(kind: clap::error::ErrorKind) -> Option<&'static str> {
+    use clap::error::ErrorKind as K;
+    Some(match kind {
+        K::UnknownArgument => "知らないオプションです。使えるオプションは recelint check --help で表示します。",
+        K::InvalidSubcommand => "知らないコマンドです。コマンドの一覧は recelint --help で表示します。",
+        K::InvalidValue | K::ValueValidation => "オプションの値が正しくありません。使える値は --help で表示します。",
+        K::MissingRequiredArgument => "必要な引数がありません（検査するファイルまたはフォルダなど）。",
+        K::MissingSubcommand | K::DisplayHelpOnMissingArgumentOrSubcommand => {
+            "コマンドを指定してください（例: recelint check RECEIPTC.UKE、窓口の画面は recelint serve）。"
+        }
+        K::ArgumentConflict => "同時に使えないオプションが指定されています。",
+        K::TooManyValues | K::WrongNumberOfValues | K::TooFewValues => {
+            "オプションの値の数が正しくありません。"
+        }
+        _ => return None,
+    })
+}
+
+/// clap's `[default: …]` and `[possible values: …]` tags, in Japanese: the same facts
+/// appended to the option's own help (`（既定: text。値: ja, en）`).
+fn japanese_tags(a: clap::Arg) -> clap::Arg {
+    if !a.get_action().takes_values() {
+        return a;
+    }
+    let defaults: Vec<String> = a
+        .get_default_values()
+        .iter()
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
+    let values: Vec<String> = if a.is_hide_possible_values_set() {
+        Vec::new()
+    } else {
+        a.get_possible_values()
+            .iter()
+            .filter(|v| !v.is_hide_set())
+            .map(|v| v.get_name().to_string())
+            .collect()
+    };
+    let mut tags = Vec::new();
+    // A help that already says its default (`（既定 0: …）`) is not told it twice.
+    let says_default = a.get_help().is_some_and(|h| h.to_string().contains("既定"));
+    if !defaults.is_empty() && !a.is_hide_default_value_set() && !says_default {
+        tags.push(format!("既定: {}", defaults.join(", ")));
+    }
+    if !values.is_empty() {
+        tags.push(format!("値: {}", values.join(", ")));
+    }
+    if tags.is_empty() {
+        return a.hide_default_value(true).hide_possible_values(true);
+    }
+    let tags = tags.join("。");
+    let short = a.get_help().map(|h| format!("{h}（{tags}）"));
+    let long = a.get_long_help().map(|h| format!("{h}\n\n{tags}"));
+    let mut a = a.hide_default_value(true).hide_possible_values(true);
+    if let Some(h) = short {
+        a = a.help(h);
+    }
+    if let Some(h) = long {
+        a = a.long_help(h);
+    }
+    a
 }
 
 fn help_flag(lang: Lang) -> clap::Arg {
@@ -498,6 +570,23 @@ mod tests {
     }
 
     #[test]
+    fn a_command_line_error_gets_a_japanese_sentence() {
+        let mut cmd = localize(crate::cli::Cli::command(), Lang::Ja);
+        let e = cmd
+            .try_get_matches_from_mut(["recelint", "check", "--bogus", "x"])
+            .unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::UnknownArgument);
+        assert!(error_note(e.kind()).unwrap().contains("知らないオプション"));
+        let e = cmd
+            .try_get_matches_from_mut(["recelint", "check", "--format", "foo", "x"])
+            .unwrap_err();
+        assert!(error_note(e.kind())
+            .unwrap()
+            .contains("値が正しくありません"));
+        assert_eq!(error_note(clap::error::ErrorKind::DisplayVersion), None);
+    }
+
+    #[test]
     fn help_is_japanese_or_english_not_both() {
         let ja = help(Lang::Ja, "check", false);
         assert!(
@@ -525,6 +614,25 @@ mod tests {
         assert!(
             long.contains("- sarif") && long.contains("コードスキャン"),
             "{long}"
+        );
+        assert!(
+            !long.contains("[default") && !long.contains("[possible values"),
+            "{long}"
+        );
+        assert!(
+            long.contains("既定: auto。値: auto, always, never"),
+            "{long}"
+        );
+        let serve_ja = help(Lang::Ja, "serve", false);
+        assert!(
+            !serve_ja.contains("[default") && serve_ja.contains("（既定: 256）"),
+            "{serve_ja}"
+        );
+        let mut top = localize(crate::cli::Cli::command(), Lang::Ja);
+        let top = top.render_help().to_string();
+        assert!(
+            top.contains("コマンドのヘルプを表示する") && !top.contains("Print this message"),
+            "{top}"
         );
         let serve = help(Lang::En, "serve", false);
         assert!(serve.contains("Mask patient data in the page"), "{serve}");

@@ -17,7 +17,11 @@ fn main() {
             });
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
-            if e.kind() == clap::error::ErrorKind::InvalidSubcommand && path_like {
+            let hint = e.kind() == clap::error::ErrorKind::InvalidSubcommand && path_like;
+            if let Some(note) = recelint::cli::error_note(&e).filter(|_| !hint) {
+                eprintln!("\n{note}");
+            }
+            if hint {
                 let p = std::path::Path::new(first.as_deref().unwrap_or_default());
                 eprintln!(
                     "\nヒント: 請求ファイルを検査するには / hint: to check it, run\n  recelint check {}",
