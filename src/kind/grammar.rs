@@ -166,7 +166,10 @@ pub struct RecordDef {
     /// Bit `i` set when field `i` (< 64) is required: with a record's non-empty mask, the
     /// value pass visits only the fields that hold something or must.
     pub required_mask: u64,
-    /// Per field (< 64): what a non-empty value of a plain-ASCII record must satisfy, packed
+    /// The required fields' numbers, in order (the value pass of a record of more than 64
+    /// fields reports the empty ones).
+    pub required: Vec<u16>,
+    /// Per field: what a non-empty value of a plain-ASCII record must satisfy, packed
     /// for the value pass's fast path (see [`Quick`]).
     pub quick: Vec<Quick>,
 }
@@ -492,11 +495,11 @@ impl Grammar {
                 .take(64)
                 .filter(|(_, f)| f.required)
                 .fold(0u64, |m, (i, _)| m | 1 << i);
-            let quick = fields
-                .iter()
-                .take(64)
-                .map(|f| Quick::of(f, &tables))
+            let required = (0..fields.len())
+                .filter(|&i| fields[i].required)
+                .map(|i| i as u16)
                 .collect();
+            let quick = fields.iter().map(|f| Quick::of(f, &tables)).collect();
             let counts = if r.counts.is_empty() {
                 vec![fields.len()]
             } else {
@@ -515,6 +518,7 @@ impl Grammar {
             records.push(RecordDef {
                 counts,
                 required_mask,
+                required,
                 quick,
                 id: r.id,
                 name: r.name,

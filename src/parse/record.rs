@@ -146,6 +146,23 @@ impl<'b, 'a> RecView<'b, 'a> {
             .map(move |&(s, e)| &raw[s as usize..e as usize])
     }
 
+    /// The non-empty fields with their numbers, in field order: each span's number is the
+    /// commas before it, counted from the masks as the spans go (for records of more than 64
+    /// fields, where [`Rec::nonempty`] cannot say).
+    pub fn numbered_spans(&self) -> impl Iterator<Item = (usize, Span)> + 'b {
+        let words = self.words();
+        let (mut w, mut before) = (0usize, 0usize);
+        self.nonempty_spans().iter().map(move |&(s, e)| {
+            let at = s as usize / 64;
+            while w < at {
+                before += words[w].count_ones() as usize;
+                w += 1;
+            }
+            let i = before + (words[at] & ((1u64 << (s % 64)) - 1)).count_ones() as usize;
+            (i, (s, e))
+        })
+    }
+
     /// Every field's span, in order (the id first).
     pub fn spans(&self) -> AllSpans<'b> {
         AllSpans::new(self.words())

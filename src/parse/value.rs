@@ -90,6 +90,11 @@ pub fn parse_date(v: &[u8], with_day: bool) -> Result<Date, DateError> {
         // (a date per care record made it 2 % of a check).
         let day = with_day.then(|| num(&v[6..8]));
         Some((0, num(&v[..4]), num(&v[4..6]), day, DateForm::Seireki))
+    } else if v.len() == wa_len && v.iter().all(u8::is_ascii_digit) {
+        // The same for a 和暦 value (生年月日 and most dates of a 医科 file).
+        let day = with_day.then(|| num(&v[5..7]));
+        let (era, y, m) = (num(&v[..1]), num(&v[1..3]), num(&v[3..5]));
+        Some((era as u16, y, m, day, DateForm::Wareki))
     } else if v.len() == sei_len {
         let r: IResult<&[u8], _> = all_consuming((digits(4), digits(2), opt(digits(2)))).parse(v);
         r.ok().map(|(_, (y, m, d))| (0, y, m, d, DateForm::Seireki))
@@ -236,6 +241,8 @@ mod tests {
         assert_eq!(parse_date(b"43104", false).map(|d| d.ym()), Ok(201904));
         assert_eq!(parse_date(b"50105", false).map(|d| d.ym()), Ok(201905));
         assert_eq!(parse_date(b"6401231", true), Err(DateError::Form)); // no era 6
+        assert_eq!(parse_date(b"4a10101", true), Err(DateError::Form));
+        assert_eq!(parse_date(b"4a101", false), Err(DateError::Form));
         assert_eq!(parse_date(b"3640107", true).map(|d| d.ymd()), Ok(19890107)); // 昭和64年1月7日
         assert_eq!(parse_date(b"3640108", true), Err(DateError::Impossible));
     }

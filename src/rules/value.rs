@@ -3,7 +3,9 @@
 
 use super::{args, field_label, rule, Cx, Tally};
 use crate::encoding::sjis::{decode, decode_shown, Scan};
-use crate::kind::grammar::{FieldDef, Format, Grammar, Mode, Quick};
+use crate::kind::grammar::{FieldDef, Grammar, Quick};
+#[cfg(test)]
+use crate::kind::grammar::{Format, Mode};
 use crate::parse::field::{self, FieldError, FieldType, Value};
 use crate::parse::record::RecView;
 use crate::parse::value::{parse_date, Date, DateError, DateForm};
@@ -164,19 +166,36 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
             visit(cx, st, i, &def.fields[i], span);
         }
     } else {
-        // A record of more than 64 fields (歯科 SS, 調剤 KI): most are empty day columns and
-        // 加算 pairs, passed over here without the visit.
-        for ((i, f), span) in def.fields.iter().enumerate().zip(v.spans()).take(n).skip(1) {
-            if span.0 == span.1 {
-                if f.required {
-                    cx.field_with(&V007, v, i, || args![field_label(v, i)]);
+        // A record of more than 64 fields (歯科 SS, 調剤 CZ / KI): most are empty day columns
+        // and 加算 pairs. Its non-empty fields come from their spans, and the required fields
+        // between them are empty: in field order, as a walk over every field would go.
+        let mut required = def
+            .required
+            .iter()
+            .map(|&r| r as usize)
+            .filter(|&r| r >= 1 && r < n);
+        let mut next_required = required.next();
+        for (i, span) in v.numbered_spans() {
+            if i >= n {
+                break;
+            }
+            while let Some(r) = next_required.filter(|&r| r <= i) {
+                if r < i {
+                    cx.field_with(&V007, v, r, || args![field_label(v, r)]);
                 }
+                next_required = required.next();
+            }
+            if i == 0 {
                 continue;
             }
-            if scans.is_none() && plain_field_ok(g, f, &raw[span.0 as usize..span.1 as usize]) {
+            let plain = scans.is_none_or(|sc| sc[i].is_plain());
+            if plain && quick_ok(g, def.quick[i], &raw[span.0 as usize..span.1 as usize]) {
                 continue;
             }
-            visit(cx, st, i, f, span);
+            visit(cx, st, i, &def.fields[i], span);
+        }
+        for r in next_required.into_iter().chain(required) {
+            cx.field_with(&V007, v, r, || args![field_label(v, r)]);
         }
     }
     // Required fields missing from a short record.
@@ -190,7 +209,7 @@ pub fn on_record(cx: &mut Cx, st: &mut Values, v: &RecView, scans: Option<&[Scan
 /// Whether a field of a plain-ASCII record passes every V check, decided without building
 /// its scan: digits in a number field, the length, and the code table. Most fields of a
 /// month take this path; `false` means "not sure", and [`check_field`] decides and reports.
-#[inline(always)]
+#[cfg(test)]
 fn plain_field_ok(g: &Grammar, f: &FieldDef, val: &[u8]) -> bool {
     match f.format {
         // I001 owns the 保険者番号's shape (check_field returns at once too).
@@ -424,49 +443,54 @@ pub fn on_end(cx: &mut Cx, st: &Values) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kind::Kind;
     use crate::parse::value::is_decimal;
 
     /// The packed checks agree with the field definitions for every field of every record,
     /// on values of each field's table, digits, letters, a date and a decimal, at every
-    /// length up to one past the field's maximum.
+    /// length up to 70 and at the field's maximum and one past it, in every kind.
     #[test]
     fn packed_checks_agree_with_the_field_definitions() {
-        let g = &crate::kind::Spec::medical().grammar;
         let mut fields = 0;
-        for def in &g.records {
-            for (i, f) in def.fields.iter().enumerate().take(64) {
-                let mut probes: Vec<Vec<u8>> = Vec::new();
-                if let Some(t) = f.table {
-                    probes.extend(g.tables[t].codes.keys().map(|c| c.as_bytes().to_vec()));
-                }
-                for seed in [
-                    &b"1234567890"[..],
-                    b"ABCDEFGHIJ",
-                    b"20261015",
-                    b"12.5",
-                    b" 123456",
-                ] {
-                    for len in 1..=(f.bytes as usize + 1) {
-                        probes.push(seed.iter().cycle().take(len).copied().collect());
+        let kinds = [Kind::Medical, Kind::Dental, Kind::Pharmacy, Kind::Dpc];
+        for g in kinds.iter().filter_map(|k| k.spec()).map(|s| &s.grammar) {
+            for def in &g.records {
+                for (i, f) in def.fields.iter().enumerate() {
+                    let mut probes: Vec<Vec<u8>> = Vec::new();
+                    if let Some(t) = f.table {
+                        probes.extend(g.tables[t].codes.keys().map(|c| c.as_bytes().to_vec()));
                     }
-                }
-                for p in &probes {
-                    let ok = plain_field_ok(g, f, p);
-                    assert_eq!(
-                        quick_ok(g, def.quick[i], p),
-                        ok,
-                        "{} field {i} {p:?}",
-                        def.id
-                    );
-                    // A decimal passed on the fast path is one the full check passes.
-                    if ok && f.format == Some(Format::Decimal) {
-                        assert!(is_decimal(p, f.int_digits, f.frac_digits), "{p:?}");
-                        assert!(p.len() <= f.bytes as usize && !f.fixed, "{p:?}");
+                    for seed in [
+                        &b"1234567890"[..],
+                        b"ABCDEFGHIJ",
+                        b"20261015",
+                        b"12.5",
+                        b" 123456",
+                    ] {
+                        // Every short length, and the limit and one past it of long fields.
+                        let max = f.bytes as usize;
+                        for len in (1..=(max + 1).min(70)).chain([max, max + 1]) {
+                            probes.push(seed.iter().cycle().take(len).copied().collect());
+                        }
                     }
+                    for p in &probes {
+                        let ok = plain_field_ok(g, f, p);
+                        assert_eq!(
+                            quick_ok(g, def.quick[i], p),
+                            ok,
+                            "{} field {i} {p:?}",
+                            def.id
+                        );
+                        // A decimal passed on the fast path is one the full check passes.
+                        if ok && f.format == Some(Format::Decimal) {
+                            assert!(is_decimal(p, f.int_digits, f.frac_digits), "{p:?}");
+                            assert!(p.len() <= f.bytes as usize && !f.fixed, "{p:?}");
+                        }
+                    }
+                    fields += 1;
                 }
-                fields += 1;
             }
         }
-        assert!(fields > 300, "{fields}");
+        assert!(fields > 1000, "{fields}");
     }
 }
