@@ -186,6 +186,9 @@ impl Quick {
     pub const UNSURE: Quick = Quick(1 << 30);
     pub const FIXED: u32 = 1 << 16;
     pub const DIGITS: u32 = 1 << 17;
+    /// A 年月 (with `DAY`, 年月日) field: passes when it is a real 西暦 date.
+    pub const DATE: u32 = 1 << 18;
+    pub const DAY: u32 = 1 << 19;
     /// Table index + 1 in bits 20–29 (0: no table).
     pub const TABLE_SHIFT: u32 = 20;
 
@@ -197,6 +200,9 @@ impl Quick {
                 let max = f.bytes.min(u16::from(f.int_digits.max(1)));
                 return Quick(u32::from(max) | Quick::DIGITS);
             }
+            // A 和暦 or broken date takes the full check (V009, V005).
+            Some(Format::Ym) => return Quick(Quick::DATE),
+            Some(Format::Ymd) => return Quick(Quick::DATE | Quick::DAY),
             Some(_) => return Quick::UNSURE,
             None => {}
         }

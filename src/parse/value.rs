@@ -79,6 +79,23 @@ pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
     }
 }
 
+/// Whether `v` is a real 西暦 年月 (YYYYMM) or 年月日 (YYYYMMDD): exactly when [`parse_date`]
+/// reads it as a 西暦 date, without building the date (the value pass's fast path: most
+/// dates of a month are such).
+#[inline]
+pub fn is_seireki(v: &[u8], with_day: bool) -> bool {
+    let len = if with_day { 8 } else { 6 };
+    if v.len() != len || !v.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let num = |d: &[u8]| d.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+    let (y, m) = (num(&v[..4]), num(&v[4..6]));
+    if !(1868..=2199).contains(&y) || !(1..=12).contains(&m) {
+        return false;
+    }
+    !with_day || (1..=u32::from(days_in_month(y as u16, m as u8))).contains(&num(&v[6..8]))
+}
+
 /// Parses a 年月 (`with_day == false`) or 年月日 value in either calendar.
 pub fn parse_date(v: &[u8], with_day: bool) -> Result<Date, DateError> {
     let (sei_len, wa_len) = if with_day { (8, 7) } else { (6, 5) };
@@ -216,6 +233,44 @@ pub fn check_digit_ok(digits: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn is_seireki_is_parse_date_in_seireki() {
+        let mut probes: Vec<Vec<u8>> = Vec::new();
+        for y in [
+            1867u32, 1868, 1900, 2000, 2023, 2024, 2100, 2199, 2200, 9999, 0,
+        ] {
+            for m in 0..=13u32 {
+                probes.push(format!("{y:04}{m:02}").into_bytes());
+                for d in [0u32, 1, 28, 29, 30, 31, 32, 99] {
+                    probes.push(format!("{y:04}{m:02}{d:02}").into_bytes());
+                }
+            }
+        }
+        probes.extend(
+            [
+                &b"2024010"[..],
+                b"202401011",
+                b"2024-1-1",
+                b"20240\x82\x5001",
+                b"4310430",
+                b"50105",
+                b"",
+            ]
+            .map(<[u8]>::to_vec),
+        );
+        for p in &probes {
+            for day in [false, true] {
+                let want = parse_date(p, day).is_ok_and(|d| d.form == DateForm::Seireki);
+                assert_eq!(
+                    is_seireki(p, day),
+                    want,
+                    "{:?} {day}",
+                    String::from_utf8_lossy(p)
+                );
+            }
+        }
+    }
 
     #[test]
     fn dates_in_both_forms() {

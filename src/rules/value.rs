@@ -8,7 +8,7 @@ use crate::kind::grammar::{FieldDef, Grammar, Quick};
 use crate::kind::grammar::{Format, Mode};
 use crate::parse::field::{self, FieldError, FieldType, Value};
 use crate::parse::record::RecView;
-use crate::parse::value::{parse_date, Date, DateError, DateForm};
+use crate::parse::value::{is_seireki, parse_date, Date, DateError, DateForm};
 use crate::parse::Span;
 use crate::report::{bi, Rule};
 
@@ -214,6 +214,10 @@ fn plain_field_ok(g: &Grammar, f: &FieldDef, val: &[u8]) -> bool {
     match f.format {
         // I001 owns the 保険者番号's shape (check_field returns at once too).
         Some(Format::Insurer) => return true,
+        // A real 西暦 date passes; a 和暦 one may be V009.
+        Some(f @ (Format::Ym | Format::Ymd)) => {
+            return parse_date(val, f == Format::Ymd).is_ok_and(|d| d.form == DateForm::Seireki)
+        }
         // A whole number of at most `int_digits` digits is a decimal quantity (IY's 使用量,
         // 39,000 of them in a 20 MB month); anything else gets the full check.
         Some(Format::Decimal) if f.table.is_none() && !f.fixed => {
@@ -247,6 +251,9 @@ fn plain_field_ok(g: &Grammar, f: &FieldDef, val: &[u8]) -> bool {
 fn quick_ok(g: &Grammar, q: Quick, val: &[u8]) -> bool {
     if q.0 >= Quick::UNSURE.0 {
         return q == Quick::SURE;
+    }
+    if q.0 & Quick::DATE != 0 {
+        return is_seireki(val, q.0 & Quick::DAY != 0);
     }
     let (len, max) = (val.len(), (q.0 & 0xFFFF) as usize);
     if len > max || (q.0 & Quick::FIXED != 0 && len != max) {
