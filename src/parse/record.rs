@@ -163,11 +163,6 @@ impl<'b, 'a> RecView<'b, 'a> {
         })
     }
 
-    /// Every field's span, in order (the id first).
-    pub fn spans(&self) -> AllSpans<'b> {
-        AllSpans::new(self.words())
-    }
-
     /// The bytes of fields `first..first + n` (fewer when the record ends first): one walk
     /// over the comma masks, for runs of columns past field 64 (歯科 SS days: 78–108).
     pub fn run(&self, first: usize, n: usize) -> impl Iterator<Item = &'a [u8]> + 'b {

@@ -219,13 +219,13 @@ impl<'a> Scanner<'a> {
         let scans = if bytes.plain {
             None
         } else {
+            // Per field (an empty one has the empty scan), from the non-empty fields' spans.
             self.scans.clear();
-            for (s, e) in v.spans() {
-                self.scans.push(if s == e {
-                    Scan::default()
-                } else {
-                    sjis::scan(&v.rec.raw[s as usize..e as usize])
-                });
+            self.scans.resize(v.nfields(), Scan::default());
+            for (i, (s, e)) in v.numbered_spans() {
+                if let Some(slot) = self.scans.get_mut(i) {
+                    *slot = sjis::scan(&v.rec.raw[s as usize..e as usize]);
+                }
             }
             if self.text_ok {
                 // One F001 and one C001 per record: a record of a thousand 外字 fields is one
