@@ -15,6 +15,8 @@ if (!bin || !claimFile || !work) {
   process.exit(2);
 }
 const shots = process.env.DESK_SHOTS || '';
+// The readable fixtures (result XML files are used as they are).
+const repoTestdata = path.resolve(__dirname, '..', '..', 'testdata');
 let passed = 0;
 let failed = 0;
 function check(what, ok, detail) {
@@ -167,6 +169,43 @@ async function main() {
   await page.waitForFunction(() => /error/.test((document.querySelector('#verdict .says') || {}).textContent || ''));
   const en = (await page.textContent('#verdict .says')).trim();
   check('the switch shows the report in English', /^\d+ errors?: as it is, the claim may be returned or refused$/.test(en) && (await page.getAttribute('html', 'lang')) === 'en', en);
+
+  // The evidence pickers, back in Japanese: an earlier month's claim file (history) and
+  // オンライン資格確認 result XML files. Each choice checks the claims again at once.
+  await page.click('#lang');
+  await page.waitForFunction(() => /件/.test((document.querySelector('#verdict .says') || {}).textContent || ''));
+  const fixtures = path.resolve(path.dirname(claimFile), '..');
+  const rerun = async (pick) => {
+    await page.evaluate(() => { document.getElementById('report').textContent = ''; });
+    await pick();
+    await page.waitForSelector('#verdict .says', { timeout: 30000 });
+  };
+  const q005 = path.join(fixtures, 'qualify', 'q005_history_knows_the_patient');
+  await page.click('#clear');
+  await rerun(() => page.setInputFiles('#claims', path.join(q005, 'check.UKE')));
+  check('a 不詳 claim without evidence has no Q005', (await page.locator('article.rule[data-rule="Q005"]').count()) === 0);
+  await rerun(() => page.setInputFiles('#history', path.join(q005, 'history.UKE')));
+  const roles = await page.locator('#chosen .role').allTextContents();
+  check('the history file is listed as an earlier month', roles.join(',') === '請求ファイル,前月までの請求', roles.join(','));
+  const q005why = (await page.locator('article.rule[data-rule="Q005"]').textContent()) || '';
+  check('with the history file, the 不詳 claim of a known patient is Q005', q005why.includes('０１１３００１２') || q005why.includes('01130012'), q005why.slice(0, 120));
+
+  // Result XML files (as the 資格確認端末 writes them in its res folder), chosen with the
+  // qualifications picker, several at once; a result file dropped with the claims would be
+  // taken the same way, never as a claim file.
+  const q007 = path.join(fixtures, 'qualify', 'q007_result_invalid_without_note');
+  const results = fs.readdirSync(path.join(repoTestdata, 'qualify', 'q007_result_invalid_without_note', 'res'))
+    .filter((n) => n.endsWith('.xml'))
+    .map((n) => path.join(repoTestdata, 'qualify', 'q007_result_invalid_without_note', 'res', n));
+  await page.click('#clear');
+  await rerun(() => page.setInputFiles('#claims', path.join(q007, 'check.UKE')));
+  const before = (await page.textContent('#qualification')) || '';
+  check('without results the claims are unchecked', before.includes('資格の証拠なし'), before.slice(0, 80));
+  await rerun(() => page.setInputFiles('#quals', results));
+  const qroles = await page.locator('#chosen .role').allTextContents();
+  check('the result XML files are listed as qualifications', results.length >= 2 && qroles.filter((r) => r === '資格確認の記録').length === results.length, qroles.join(','));
+  const after = (await page.textContent('#qualification')) || '';
+  check('with the results, receipts are checked against them', after.includes('照合した: 現在の資格') && !after.includes('資格の証拠なし'), after.slice(0, 120));
 
   check('the page fetched nothing but its own server', requests.every((u) => u.startsWith(url)), requests.filter((u) => !u.startsWith(url)).join(' '));
   check('no script error or blocked resource in the page', problems.length === 0, problems.join(' | '));

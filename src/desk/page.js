@@ -9,9 +9,9 @@
       title: 'recelint 提出前チェック',
       lang_button: 'English',
       drop_title: '請求ファイルをここにドロップ',
-      drop_help: 'RECEIPTC.UKE などの請求ファイル（いくつでも）と、あれば資格確認の記録（CSV）を、この枠にドラッグ＆ドロップするか、ボタンで選んでください。',
+      drop_help: 'RECEIPTC.UKE などの請求ファイル（いくつでも）と、あれば資格確認の記録（資格確認端末の res・face フォルダの結果 XML、その ZIP、または CSV）を、この枠にドラッグ＆ドロップするか、ボタンで選んでください。',
       pick_claims: '請求ファイルを選ぶ',
-      pick_quals: '資格確認の記録（CSV・任意）を選ぶ',
+      pick_quals: '資格確認の記録（結果の XML・ZIP・CSV、任意）を選ぶ',
       pick_history: '前月までの請求ファイル（任意）を選ぶ',
       run: '検査する',
       again: 'もう一度検査する',
@@ -35,9 +35,9 @@
       title: 'recelint pre-submission check',
       lang_button: '日本語',
       drop_title: 'Drop claim files here',
-      drop_help: 'Drag and drop claim files such as RECEIPTC.UKE (any number) and, if you have it, the confirmed qualifications (CSV) onto this box, or choose them with the buttons.',
+      drop_help: 'Drag and drop claim files such as RECEIPTC.UKE (any number) and, if you have it, the qualification results (the XML files of the res and face folders, a ZIP of them, or a CSV) onto this box, or choose them with the buttons.',
       pick_claims: 'Choose claim files',
-      pick_quals: 'Choose qualifications (CSV, optional)',
+      pick_quals: 'Choose qualification results (XML, ZIP or CSV, optional)',
       pick_history: "Choose earlier months' claim files (optional)",
       run: 'Check',
       again: 'Check again',
@@ -62,7 +62,8 @@
   var lang = document.documentElement.lang === 'en' ? 'en' : 'ja';
   var max = parseInt(document.body.getAttribute('data-max'), 10) || 0;
   var claims = [];
-  var quals = null;
+  // Qualification evidence: オンライン資格確認 result XML files, ZIPs of them, or the CSV.
+  var quals = [];
   // Earlier months' claim files: evidence for the qualification order, not reported on.
   var history = [];
   var lastId = null;
@@ -93,7 +94,7 @@
     var ul = $('chosen');
     ul.textContent = '';
     var all = claims.map(function (f) { return [f, 'claim']; });
-    if (quals) { all.push([quals, 'quals']); }
+    quals.forEach(function (f) { all.push([f, 'quals']); });
     history.forEach(function (f) { all.push([f, 'history']); });
     all.forEach(function (pair, i) {
       var li = document.createElement('li');
@@ -111,7 +112,7 @@
       rm.className = 'rm';
       rm.textContent = t('remove');
       rm.addEventListener('click', function () {
-        if (pair[1] === 'quals') { quals = null; } else if (pair[1] === 'history') { history.splice(history.indexOf(pair[0]), 1); } else { claims.splice(i, 1); }
+        if (pair[1] === 'quals') { quals.splice(quals.indexOf(pair[0]), 1); } else if (pair[1] === 'history') { history.splice(history.indexOf(pair[0]), 1); } else { claims.splice(i, 1); }
         list();
       });
       li.appendChild(tag); li.appendChild(name); li.appendChild(sz); li.appendChild(rm);
@@ -121,14 +122,23 @@
     $('clear').hidden = all.length === 0;
   }
 
-  function isCsv(f) { return /\.csv$/i.test(f.name) || f.type === 'text/csv'; }
+  // What is evidence rather than a claim file: by its name (a claim file is .UKE / .CYO or
+  // any other name), or by its type.
+  function isQual(f) {
+    return /\.(csv|xml|zip)$/i.test(f.name) || /^(text\/csv|text\/xml|application\/xml|application\/zip)$/.test(f.type);
+  }
+  function same(a, b) { return a.name === b.name && a.size === b.size; }
+  function addQual(f) {
+    quals = quals.filter(function (q) { return !same(q, f); });
+    quals.push(f);
+  }
 
   function add(files) {
     var any = false;
     for (var i = 0; i < files.length; i++) {
       var f = files[i];
-      if (isCsv(f)) { quals = f; } else {
-        claims = claims.filter(function (c) { return c.name !== f.name || c.size !== f.size; });
+      if (isQual(f)) { addQual(f); } else {
+        claims = claims.filter(function (c) { return !same(c, f); });
         claims.push(f);
         any = true;
       }
@@ -169,8 +179,7 @@
   function run() {
     if (running || claims.length === 0) { return; }
     var files = claims.slice();
-    if (quals) { files.push(quals); }
-    files = files.concat(history);
+    files = files.concat(quals, history);
     var total = files.reduce(function (n, f) { return n + f.size; }, 0);
     if (max && total > max) {
       status(t('too_large').replace('{0}', Math.floor(max / 1048576)), true);
@@ -179,7 +188,7 @@
     var manifest = {
       lang: lang,
       files: files.map(function (f) {
-        var role = f === quals ? 'qualifications' : history.indexOf(f) >= 0 ? 'history' : 'claim';
+        var role = quals.indexOf(f) >= 0 ? 'qualifications' : history.indexOf(f) >= 0 ? 'history' : 'claim';
         return { name: f.name, size: f.size, role: role };
       })
     };
@@ -239,7 +248,9 @@
   });
   $('claims').addEventListener('change', function (e) { add(e.target.files); e.target.value = ''; });
   $('quals').addEventListener('change', function (e) {
-    if (e.target.files.length) { quals = e.target.files[0]; list(); if (lastId && claims.length) { run(); } }
+    for (var i = 0; i < e.target.files.length; i++) { addQual(e.target.files[i]); }
+    list();
+    if (lastId && claims.length) { run(); }
     e.target.value = '';
   });
   $('run').addEventListener('click', run);
@@ -249,7 +260,7 @@
     list();
     if (lastId && claims.length) { run(); }
   });
-  $('clear').addEventListener('click', function () { claims = []; quals = null; history = []; list(); });
+  $('clear').addEventListener('click', function () { claims = []; quals = []; history = []; list(); });
   $('lang').addEventListener('click', relang);
   paint();
 })();
