@@ -97,8 +97,10 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn main() {
     // `-- results`: only the result-file part; `-- read DIR`: read DIR once with
-    // `onshi::read` and print what was read (for `valgrind --tool=callgrind`); `-- write DIR`:
-    // write the 100,000 result files into DIR and stop.
+    // `onshi::read` and print what was read (for `valgrind --tool=callgrind`); `-- resolve
+    // DIR`: scan the month, then resolve it once with the folder DIR as evidence (for a
+    // profiler: the resolution is the part after the scan); `-- write DIR`:
+    // write the 100,000 result files into DIR/res and the month into DIR/month.UKE, and stop.
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")
@@ -106,10 +108,14 @@ fn main() {
     match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["results"] => return result_files(),
         ["read", dir] => return read_once(dir),
+        ["resolve", dir] => return resolve_once(dir),
         ["write", dir] => {
             let (bytes, receipts) = build_with(62 << 20, true);
             let (n, size) = write_results(&bytes, std::path::Path::new(dir));
-            println!("{n} result files ({size} bytes) for a month of {receipts} receipts in {dir}");
+            // The month itself too, to check it from the command line with the folder.
+            std::fs::write(std::path::Path::new(dir).join("month.UKE"), &bytes)
+                .expect("write the month");
+            println!("{n} result files ({size} bytes) for a month of {receipts} receipts in {dir} (and month.UKE)");
             return;
         }
         _ => {}
@@ -201,6 +207,40 @@ fn read_once(dir: &str) {
     use recelint::qualify::onshi::{read, Input};
     let (rows, said) = read(vec![Input::Path(dir.into())]);
     println!("{} results, {} reports", rows.len(), said.len());
+}
+
+/// Scans the month of [`result_files`] and resolves it once with the result folder `dir` (for a
+/// profiler), printing how long each took.
+fn resolve_once(dir: &str) {
+    use recelint::qualify::onshi::{read, Input};
+    let (bytes, _) = build_with(62 << 20, true);
+    let runs: usize = std::env::var("RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let mut reports = vec![check_bytes("bench.UKE", &bytes, &CheckOptions::default())];
+        let scan = t.elapsed();
+        let t = Instant::now();
+        let (rows, _) = read(vec![Input::Path(dir.into())]);
+        let reading = t.elapsed();
+        let t = Instant::now();
+        let built = batch::Rows::build(rows.clone());
+        let index = t.elapsed();
+        drop(built);
+        let t = Instant::now();
+        recelint::rules::qualification::resolve(&mut reports, &[], rows);
+        let resolving = t.elapsed();
+        let n: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
+        println!(
+            "scan {:.3} s; with {dir}: reading {:.3} s, Rows::build {:.3} s, resolution (Rows::build included) {:.3} s; {n} findings",
+            scan.as_secs_f64(),
+            reading.as_secs_f64(),
+            index.as_secs_f64(),
+            resolving.as_secs_f64()
+        );
+    }
 }
 
 /// Writes a result file into `dir/res` for each of the first 100,000 ordinary claims of the

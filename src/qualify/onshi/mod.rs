@@ -232,9 +232,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, others: &mut usize, said: &mut Vec
             here.push((e.file_name(), true));
         } else if t.is_file() {
             let name = e.file_name();
-            let lower = name.to_string_lossy().to_ascii_lowercase();
-            let result_like = lower.ends_with(".xml") || lower.ends_with(".zip");
-            if result_like && !lower.contains("req_") {
+            if result_like(name.as_encoded_bytes()) {
                 here.push((name, false));
             } else {
                 *others += 1;
@@ -250,6 +248,15 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, others: &mut usize, said: &mut Vec
             files.push(p);
         }
     }
+}
+
+/// Whether a file name is of a result file or archive: `*.xml` or `*.zip`, without `req_`,
+/// in any case (on the name's bytes: what is not ASCII in it cannot be any of these).
+fn result_like(name: &[u8]) -> bool {
+    let ends = |ext: &[u8]| {
+        name.len() >= ext.len() && name[name.len() - ext.len()..].eq_ignore_ascii_case(ext)
+    };
+    (ends(b".xml") || ends(b".zip")) && !name.windows(4).any(|w| w.eq_ignore_ascii_case(b"req_"))
 }
 
 /// Reads a file into `buf` (replacing what it held), as [`read_limited`] does.
@@ -464,6 +471,31 @@ mod tests {
         format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg><MessageHeader><QualificationConfirmationDate>20261005</QualificationConfirmationDate><SegmentOfResult>1</SegmentOfResult></MessageHeader>\n<MessageBody><ProcessingResultStatus>1</ProcessingResultStatus><QualificationValidity>{validity}</QualificationValidity><ResultList><ResultOfQualificationConfirmation><InsurerNumber>06132013</InsurerNumber><InsuredIdentificationNumber>{number}</InsuredIdentificationNumber>{extra}</ResultOfQualificationConfirmation></ResultList></MessageBody></XmlMsg>\n"
         )
+    }
+
+    #[test]
+    fn result_files_are_told_by_name() {
+        for yes in [
+            "a.xml",
+            "B.XML",
+            "OQSsiquc01res_1.Xml",
+            "bulk.zip",
+            "請求.xml",
+            ".xml",
+        ] {
+            assert!(result_like(yes.as_bytes()), "{yes}");
+        }
+        for no in [
+            "OQSsiquc01req_1.xml",
+            "x_REQ_.zip",
+            "a.xml.txt",
+            "xml",
+            "a.xm",
+            "a.zipx",
+            "",
+        ] {
+            assert!(!result_like(no.as_bytes()), "{no}");
+        }
     }
 
     #[test]
