@@ -82,7 +82,14 @@ pub fn read(inputs: Vec<Input>) -> (Vec<Row>, Vec<FileReport>) {
         match input {
             Input::Bytes { path, bytes } => match bytes {
                 Ok(b) => {
-                    one(&path, &b, true, &mut rows, &mut said);
+                    one(
+                        &path,
+                        &b,
+                        true,
+                        &mut Shared::default(),
+                        &mut rows,
+                        &mut said,
+                    );
                 }
                 Err(e) => said.push(unreadable(&path, &e)),
             },
@@ -164,7 +171,7 @@ fn path(p: &Path, rows: &mut Vec<Row>, said: &mut Vec<FileReport>) {
     if !meta.is_dir() {
         match read_limited(p) {
             Ok(b) => {
-                one(&shown, &b, true, rows, said);
+                one(&shown, &b, true, &mut Shared::default(), rows, said);
             }
             Err(e) => said.push(unreadable(&shown, &e)),
         }
@@ -182,11 +189,12 @@ fn path(p: &Path, rows: &mut Vec<Row>, said: &mut Vec<FileReport>) {
         .map(|run| {
             let (mut rows, mut said, mut used) = (Vec::new(), Vec::new(), 0usize);
             let mut buf = Vec::with_capacity(16 << 10);
+            let mut shared = Shared::default();
             for f in run {
                 // (What `display` shows, without the formatting machinery.)
-                let shown = f.to_string_lossy().into_owned();
+                let shown = f.to_string_lossy();
                 used += usize::from(match read_into(f, &mut buf) {
-                    Ok(()) => one(&shown, &buf, false, &mut rows, &mut said),
+                    Ok(()) => one(&shown, &buf, false, &mut shared, &mut rows, &mut said),
                     Err(e) => {
                         said.push(unreadable(&shown, &e));
                         true
@@ -290,6 +298,7 @@ fn one(
     shown: &str,
     b: &[u8],
     named: bool,
+    shared: &mut Shared,
     rows: &mut Vec<Row>,
     said: &mut Vec<FileReport>,
 ) -> bool {
@@ -304,7 +313,7 @@ fn one(
             }
             true
         }
-        What::Xml => result_file(shown, b, named, rows, said),
+        What::Xml => result_file(shown, b, named, shared, rows, said),
         What::Zip => {
             if b.len() > zip_limit() {
                 said.push(unreadable(
@@ -324,7 +333,7 @@ fn one(
                         let name = format!("{shown}!/{}", e.name);
                         match e.bytes {
                             Ok(x) => {
-                                result_file(&name, &x, false, rows, said);
+                                result_file(&name, &x, false, shared, rows, said);
                             }
                             Err((ja, en)) => said.push(notes_report(
                                 &name,
@@ -352,6 +361,7 @@ fn result_file(
     shown: &str,
     b: &[u8],
     named: bool,
+    shared: &mut Shared,
     rows: &mut Vec<Row>,
     said: &mut Vec<FileReport>,
 ) -> bool {
@@ -374,7 +384,7 @@ fn result_file(
     let found = parsed.found.len();
     if found > 0 {
         let path: Arc<str> = shown.into();
-        rows.extend(parsed.found.into_iter().map(|f| row_of(f, &path)));
+        rows.extend(parsed.found.into_iter().map(|f| row_of(f, &path, shared)));
     }
     if parsed.notes.is_empty() {
         return found > 0;
@@ -420,8 +430,30 @@ fn notes_report(shown: &str, notes: Vec<xml::Note>) -> FileReport {
     r
 }
 
+/// Strings the rows of a run of files share instead of holding a copy each: the empty
+/// facility, and the element of the last result (a folder's results are all
+/// `MessageBody/ResultList/ResultOfQualificationConfirmation`).
+#[derive(Default)]
+struct Shared {
+    empty: Option<Arc<str>>,
+    element: Option<Arc<str>>,
+}
+
+impl Shared {
+    fn empty(&mut self) -> Arc<str> {
+        self.empty.get_or_insert_with(|| Arc::from("")).clone()
+    }
+
+    fn element(&mut self, e: &str) -> Arc<str> {
+        match &self.element {
+            Some(a) if **a == *e => a.clone(),
+            _ => self.element.insert(Arc::from(e)).clone(),
+        }
+    }
+}
+
 /// A result as evidence.
-fn row_of(f: xml::Found, path: &Arc<str>) -> Row {
+fn row_of(f: xml::Found, path: &Arc<str>, shared: &mut Shared) -> Row {
     let status = match f.validity {
         1 => Status::Current,
         2 => Status::Past,
@@ -432,7 +464,7 @@ fn row_of(f: xml::Found, path: &Arc<str>) -> Row {
         _ => Status::NotFound,
     };
     let who = Identity {
-        facility: Arc::from(""),
+        facility: shared.empty(),
         karte: Box::default(),
         name: f.name.into(),
         // The カナ only confirms a match (see [`Answer::kana`]); it is never a reason for two
@@ -457,7 +489,7 @@ fn row_of(f: xml::Found, path: &Arc<str>) -> Row {
             lost: f.lost,
             family: f.family,
             kana: f.kana.into(),
-            element: f.element.into(),
+            element: shared.element(&f.element),
             institution: f.institution,
         })),
     }
