@@ -177,9 +177,13 @@ fn path(p: &Path, rows: &mut Vec<Row>, said: &mut Vec<FileReport>) {
         }
         return;
     }
-    let mut files = Vec::new();
-    let mut others = 0usize;
-    walk(p, &mut files, &mut others, said);
+    let mut walked = Walked::default();
+    walk(p, &mut walked, said);
+    let Walked {
+        dirs,
+        files,
+        others,
+    } = walked;
     // The files read and parsed in parallel, a run of them at a time into one buffer, then
     // put back in path order.
     use rayon::prelude::*;
@@ -190,10 +194,11 @@ fn path(p: &Path, rows: &mut Vec<Row>, said: &mut Vec<FileReport>) {
             let (mut rows, mut said, mut used) = (Vec::new(), Vec::new(), 0usize);
             let mut buf = Vec::with_capacity(16 << 10);
             let mut shared = Shared::default();
-            for f in run {
+            for (dir, name) in run {
+                let f = dirs[*dir].join(name);
                 // (What `display` shows, without the formatting machinery.)
                 let shown = f.to_string_lossy();
-                used += usize::from(match read_into(f, &mut buf) {
+                used += usize::from(match read_into(&f, &mut buf) {
                     Ok(()) => one(&shown, &buf, false, &mut shared, &mut rows, &mut said),
                     Err(e) => {
                         said.push(unreadable(&shown, &e));
@@ -221,10 +226,20 @@ fn path(p: &Path, rows: &mut Vec<Row>, said: &mut Vec<FileReport>) {
     }
 }
 
+/// What [`walk`] finds: the folders, and the `*.xml` and `*.zip` files in them (a folder's
+/// index and the file's name) in path order, and how many other files there are.
+#[derive(Default)]
+struct Walked {
+    dirs: Vec<PathBuf>,
+    files: Vec<(usize, std::ffi::OsString)>,
+    others: usize,
+}
+
 /// The `*.xml` and `*.zip` files under `dir` (not request files), without following links,
 /// in path order: each folder's entries sorted by name, a subfolder's files where its name
-/// falls (the order of sorting the paths, without comparing whole paths).
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, others: &mut usize, said: &mut Vec<FileReport>) {
+/// falls (the order of sorting the paths, without comparing whole paths). The paths are
+/// joined by whoever reads the files.
+fn walk(dir: &Path, found: &mut Walked, said: &mut Vec<FileReport>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -243,17 +258,20 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, others: &mut usize, said: &mut Vec
             if result_like(name.as_encoded_bytes()) {
                 here.push((name, false));
             } else {
-                *others += 1;
+                found.others += 1;
             }
         }
     }
-    here.sort_unstable();
+    // (Names in a folder are distinct: the order is the same on any thread count.)
+    rayon::slice::ParallelSliceMut::par_sort_unstable(&mut here[..]);
+    let at = found.dirs.len();
+    found.dirs.push(dir.to_path_buf());
     for (name, is_dir) in here {
-        let p = dir.join(name);
         if is_dir {
-            walk(&p, files, others, said);
+            let sub = found.dirs[at].join(name);
+            walk(&sub, found, said);
         } else {
-            files.push(p);
+            found.files.push((at, name));
         }
     }
 }

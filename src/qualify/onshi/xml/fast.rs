@@ -31,8 +31,20 @@ fn name_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_'
 }
 
+/// The bytes an element name is made of here (ASCII letters, digits, `_`, `-`, `.`).
+const NAME: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.';
+        b += 1;
+    }
+    t
+};
+
 fn name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+    NAME[usize::from(b)]
 }
 
 /// The first of `x` or `y` in `b` from `i` on: eight bytes at a time (texts and names are
