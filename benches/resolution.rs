@@ -13,10 +13,11 @@
 //! their reports, as a run over a month's folder does.
 //!
 //! Last, the cost of the オンライン資格確認 result files: a month of about 200,000 receipts
-//! from the sample, and one small result file (XML, about 1.3 KB, in a `res` folder under a
+//! from the sample, and one small result file (XML, about 1.6 KB, in a `res` folder under a
 //! temporary directory) for each of its first 100,000 ordinary claims, answering for the
 //! patient and the card claimed. It times (c) reading the folder (`onshi::read`) and (d)
-//! resolution with that folder as evidence, against (a) + (b) of the same month, median of 3
+//! resolution with that folder as evidence, against (a) + (b) of the same month, and, as the
+//! floor under (c), opening and reading the same files with nothing parsed; median of 3
 //! (the files are in the page cache after they are written: a first run on a cold disk reads
 //! them from the disk too).
 
@@ -285,8 +286,8 @@ fn result_files() {
     let res = dir.join("res");
     let (n, size) = write_results(&bytes, &dir);
     let opts = CheckOptions::default();
-    let (mut scan, mut resolve, mut reading, mut with) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut scan, mut resolve, mut reading, mut with, mut alone) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut rows = 0;
     for _ in 0..3 {
         let t = Instant::now();
@@ -297,6 +298,9 @@ fn result_files() {
         let t = Instant::now();
         batch::resolve(&mut plain, batch::Evidence::default());
         resolve.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(read_alone(&res));
+        alone.push(t.elapsed());
         let t = Instant::now();
         let (r, said) = read(vec![Input::Path(res.clone())]);
         reading.push(t.elapsed());
@@ -320,13 +324,20 @@ fn result_files() {
         v.sort();
         (v[0].as_secs_f64(), v[v.len() - 1].as_secs_f64())
     };
-    let (sa, sr, sc, sw) = (
+    let (sa, sr, sc, sw, so) = (
         spread(&scan),
         spread(&resolve),
         spread(&reading),
         spread(&with),
+        spread(&alone),
     );
-    let (a, b, c, d) = (median(scan), median(resolve), median(reading), median(with));
+    let (a, b, c, d, o) = (
+        median(scan),
+        median(resolve),
+        median(reading),
+        median(with),
+        median(alone),
+    );
     let check = a + b;
     println!(
         "\nresult files: {n} files ({:.1} MB, {rows} results) for a month of {receipts} receipts ({:.1} MB)",
@@ -358,10 +369,47 @@ fn result_files() {
         sw.1
     );
     println!(
-        "reading / check of the month: {:.1} %; (resolution with results − without) / check: {:.1} %",
+        "opening and reading the files alone: median {:.3} s (range {:.3}–{:.3}; nothing parsed)",
+        o.as_secs_f64(),
+        so.0,
+        so.1
+    );
+    println!(
+        "reading / check of the month: {:.1} % (the files alone: {:.1} %); (resolution with results − without) / check: {:.1} %",
         100.0 * c.as_secs_f64() / check.as_secs_f64(),
+        100.0 * o.as_secs_f64() / check.as_secs_f64(),
         100.0 * (d.as_secs_f64() - b.as_secs_f64()) / check.as_secs_f64()
     );
+}
+
+/// The floor under reading the folder: its files listed, sorted, opened and read as
+/// `onshi::read` does (runs of 64 per task, one buffer each, on every thread), nothing
+/// parsed. Returns the bytes read.
+fn read_alone(dir: &std::path::Path) -> usize {
+    use rayon::prelude::*;
+    use std::io::Read;
+    let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(dir)
+        .expect("list the result folder")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    names.par_sort_unstable();
+    names
+        .par_chunks(64)
+        .map(|run| {
+            let mut buf = Vec::with_capacity(16 << 10);
+            let mut n = 0;
+            for name in run {
+                buf.clear();
+                let f = std::fs::File::open(dir.join(name)).expect("open a result file");
+                f.take(1 << 28)
+                    .read_to_end(&mut buf)
+                    .expect("read a result file");
+                n += buf.len();
+            }
+            n
+        })
+        .sum()
 }
 
 /// The scan and resolution of a generated mixed month, median of 5.
