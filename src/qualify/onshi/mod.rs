@@ -210,6 +210,7 @@ fn path(p: &Path, rows: &mut Vec<Row>, said: &mut Vec<FileReport>) {
         })
         .collect();
     let mut results = 0usize;
+    rows.reserve(parts.iter().map(|p| p.0.len()).sum());
     for (r, s, used) in parts {
         results += used;
         rows.extend(r);

@@ -27,6 +27,55 @@ struct Open {
     content: usize,
 }
 
+/// The open elements, at most [`MAX_DEPTH`] of them, kept without an allocation per file.
+struct Stack {
+    open: [Open; MAX_DEPTH],
+    len: usize,
+}
+
+impl Stack {
+    fn new() -> Stack {
+        let none = Open {
+            node: NONE,
+            name: (0, 0),
+            has_child: false,
+            content: 0,
+        };
+        Stack {
+            open: [none; MAX_DEPTH],
+            len: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// `None` when [`MAX_DEPTH`] elements are open already.
+    fn push(&mut self, o: Open) -> Option<()> {
+        *self.open.get_mut(self.len)? = o;
+        self.len += 1;
+        Some(())
+    }
+
+    fn pop(&mut self) -> Option<Open> {
+        self.len = self.len.checked_sub(1)?;
+        Some(self.open[self.len])
+    }
+
+    fn last(&self) -> Option<&Open> {
+        self.open.get(self.len.checked_sub(1)?)
+    }
+
+    fn last_mut(&mut self) -> Option<&mut Open> {
+        self.open.get_mut(self.len.checked_sub(1)?)
+    }
+}
+
 fn name_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_'
 }
@@ -53,8 +102,8 @@ pub(super) fn find2(b: &[u8], mut i: usize, x: u8, y: u8) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let (xs, ys) = (LO * u64::from(x), LO * u64::from(y));
-    while let Some(w) = b.get(i..i + 8) {
-        let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+    while let Some(w) = b.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*w);
         let (a, c) = (w ^ xs, w ^ ys);
         // A byte of `a` or `c` that is zero: the lowest one found is a true one (a borrow
         // only marks bytes above a zero byte).
@@ -127,7 +176,7 @@ pub(super) fn tree(text: &str) -> Option<Tree<'_>> {
         text,
         nodes: Vec::with_capacity(48),
     };
-    let mut stack: Vec<Open> = Vec::with_capacity(8);
+    let mut stack = Stack::new();
     let mut count = 0usize;
     loop {
         // At a '<'.
@@ -204,7 +253,7 @@ pub(super) fn tree(text: &str) -> Option<Tree<'_>> {
                     name: (s, e),
                     has_child: false,
                     content: next,
-                });
+                })?;
             }
         } else {
             return None;
