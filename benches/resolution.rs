@@ -13,10 +13,11 @@
 //! their reports, as a run over a month's folder does.
 //!
 //! Last, the cost of the オンライン資格確認 result files: a month of about 200,000 receipts
-//! from the sample, and one small result file (XML, about 1.3 KB, in a `res` folder under a
+//! from the sample, and one small result file (XML, about 1.6 KB, in a `res` folder under a
 //! temporary directory) for each of its first 100,000 ordinary claims, answering for the
 //! patient and the card claimed. It times (c) reading the folder (`onshi::read`) and (d)
-//! resolution with that folder as evidence, against (a) + (b) of the same month, median of 3
+//! resolution with that folder as evidence, against (a) + (b) of the same month, and, as the
+//! floor under (c), opening and reading the same files with nothing parsed; median of 3
 //! (the files are in the page cache after they are written: a first run on a cold disk reads
 //! them from the disk too).
 
@@ -97,8 +98,10 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn main() {
     // `-- results`: only the result-file part; `-- read DIR`: read DIR once with
-    // `onshi::read` and print what was read (for `valgrind --tool=callgrind`); `-- write DIR`:
-    // write the 100,000 result files into DIR and stop.
+    // `onshi::read` and print what was read (for `valgrind --tool=callgrind`); `-- resolve
+    // DIR`: scan the month, then resolve it once with the folder DIR as evidence (for a
+    // profiler: the resolution is the part after the scan); `-- write DIR`:
+    // write the 100,000 result files into DIR/res and the month into DIR/month.UKE, and stop.
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")
@@ -106,10 +109,14 @@ fn main() {
     match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["results"] => return result_files(),
         ["read", dir] => return read_once(dir),
+        ["resolve", dir] => return resolve_once(dir),
         ["write", dir] => {
             let (bytes, receipts) = build_with(62 << 20, true);
             let (n, size) = write_results(&bytes, std::path::Path::new(dir));
-            println!("{n} result files ({size} bytes) for a month of {receipts} receipts in {dir}");
+            // The month itself too, to check it from the command line with the folder.
+            std::fs::write(std::path::Path::new(dir).join("month.UKE"), &bytes)
+                .expect("write the month");
+            println!("{n} result files ({size} bytes) for a month of {receipts} receipts in {dir} (and month.UKE)");
             return;
         }
         _ => {}
@@ -203,6 +210,40 @@ fn read_once(dir: &str) {
     println!("{} results, {} reports", rows.len(), said.len());
 }
 
+/// Scans the month of [`result_files`] and resolves it once with the result folder `dir` (for a
+/// profiler), printing how long each took.
+fn resolve_once(dir: &str) {
+    use recelint::qualify::onshi::{read, Input};
+    let (bytes, _) = build_with(62 << 20, true);
+    let runs: usize = std::env::var("RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let mut reports = vec![check_bytes("bench.UKE", &bytes, &CheckOptions::default())];
+        let scan = t.elapsed();
+        let t = Instant::now();
+        let (rows, _) = read(vec![Input::Path(dir.into())]);
+        let reading = t.elapsed();
+        let t = Instant::now();
+        let built = batch::Rows::build(rows.clone());
+        let index = t.elapsed();
+        drop(built);
+        let t = Instant::now();
+        recelint::rules::qualification::resolve(&mut reports, &[], rows);
+        let resolving = t.elapsed();
+        let n: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
+        println!(
+            "scan {:.3} s; with {dir}: reading {:.3} s, Rows::build {:.3} s, resolution (Rows::build included) {:.3} s; {n} findings",
+            scan.as_secs_f64(),
+            reading.as_secs_f64(),
+            index.as_secs_f64(),
+            resolving.as_secs_f64()
+        );
+    }
+}
+
 /// Writes a result file into `dir/res` for each of the first 100,000 ordinary claims of the
 /// claim file `bytes`; returns how many and their bytes.
 fn write_results(bytes: &[u8], dir: &std::path::Path) -> (usize, usize) {
@@ -245,8 +286,8 @@ fn result_files() {
     let res = dir.join("res");
     let (n, size) = write_results(&bytes, &dir);
     let opts = CheckOptions::default();
-    let (mut scan, mut resolve, mut reading, mut with) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut scan, mut resolve, mut reading, mut with, mut alone) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut rows = 0;
     for _ in 0..3 {
         let t = Instant::now();
@@ -257,6 +298,9 @@ fn result_files() {
         let t = Instant::now();
         batch::resolve(&mut plain, batch::Evidence::default());
         resolve.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(read_alone(&res));
+        alone.push(t.elapsed());
         let t = Instant::now();
         let (r, said) = read(vec![Input::Path(res.clone())]);
         reading.push(t.elapsed());
@@ -280,13 +324,20 @@ fn result_files() {
         v.sort();
         (v[0].as_secs_f64(), v[v.len() - 1].as_secs_f64())
     };
-    let (sa, sr, sc, sw) = (
+    let (sa, sr, sc, sw, so) = (
         spread(&scan),
         spread(&resolve),
         spread(&reading),
         spread(&with),
+        spread(&alone),
     );
-    let (a, b, c, d) = (median(scan), median(resolve), median(reading), median(with));
+    let (a, b, c, d, o) = (
+        median(scan),
+        median(resolve),
+        median(reading),
+        median(with),
+        median(alone),
+    );
     let check = a + b;
     println!(
         "\nresult files: {n} files ({:.1} MB, {rows} results) for a month of {receipts} receipts ({:.1} MB)",
@@ -318,10 +369,47 @@ fn result_files() {
         sw.1
     );
     println!(
-        "reading / check of the month: {:.1} %; (resolution with results − without) / check: {:.1} %",
+        "opening and reading the files alone: median {:.3} s (range {:.3}–{:.3}; nothing parsed)",
+        o.as_secs_f64(),
+        so.0,
+        so.1
+    );
+    println!(
+        "reading / check of the month: {:.1} % (the files alone: {:.1} %); (resolution with results − without) / check: {:.1} %",
         100.0 * c.as_secs_f64() / check.as_secs_f64(),
+        100.0 * o.as_secs_f64() / check.as_secs_f64(),
         100.0 * (d.as_secs_f64() - b.as_secs_f64()) / check.as_secs_f64()
     );
+}
+
+/// The floor under reading the folder: its files listed, sorted, opened and read as
+/// `onshi::read` does (runs of 64 per task, one buffer each, on every thread), nothing
+/// parsed. Returns the bytes read.
+fn read_alone(dir: &std::path::Path) -> usize {
+    use rayon::prelude::*;
+    use std::io::Read;
+    let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(dir)
+        .expect("list the result folder")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    names.par_sort_unstable();
+    names
+        .par_chunks(64)
+        .map(|run| {
+            let mut buf = Vec::with_capacity(16 << 10);
+            let mut n = 0;
+            for name in run {
+                buf.clear();
+                let f = std::fs::File::open(dir.join(name)).expect("open a result file");
+                f.take(1 << 28)
+                    .read_to_end(&mut buf)
+                    .expect("read a result file");
+                n += buf.len();
+            }
+            n
+        })
+        .sum()
 }
 
 /// The scan and resolution of a generated mixed month, median of 5.

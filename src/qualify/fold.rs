@@ -84,6 +84,12 @@ fn fold_char(c: char) -> char {
     }
 }
 
+/// Whether `s` is printable ASCII without spaces (`!`–`~`), which [`fold`] and
+/// [`fold_tight`] leave as it is.
+fn printable(s: &str) -> bool {
+    s.bytes().all(|b| (0x21..=0x7E).contains(&b))
+}
+
 /// Folds full-width ASCII (！–～, U+FF01–U+FF5E) to half-width, the full-width space U+3000
 /// to ' ', half-width katakana (U+FF61–U+FF9F, including dakuten/handakuten combining ﾞ ﾟ)
 /// to full-width katakana (ｶﾞ → ガ), collapses runs of spaces to one, and trims. Used on
@@ -92,6 +98,15 @@ fn fold_char(c: char) -> char {
 /// A tab counts as a space. A ﾞ / ﾟ that cannot combine with the character before it
 /// becomes the full-width 「゛」 / 「゜」.
 pub fn fold(s: &str) -> String {
+    // Printable ASCII without spaces (a 番号, a date) folds to itself.
+    if printable(s) {
+        return s.to_owned();
+    }
+    fold_chars(s)
+}
+
+/// [`fold`], character by character.
+fn fold_chars(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     // Whether a space is pending (written only if something follows it).
     let mut pending_space = false;
@@ -132,6 +147,9 @@ pub fn fold(s: &str) -> String {
 /// Also removes all spaces after folding (for comparing 記号 / 番号 / カルテ番号, and names
 /// whose 姓名 spacing differs).
 pub fn fold_tight(s: &str) -> String {
+    if printable(s) {
+        return s.to_owned();
+    }
     let mut f = fold(s);
     f.retain(|c| c != ' ');
     f
@@ -171,6 +189,36 @@ pub fn insurer_key(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The printable-ASCII shortcut folds as the characters do: every printable ASCII
+    /// character alone, and strings of it mixed with spaces, tabs and wide characters.
+    #[test]
+    fn printable_ascii_folds_to_itself() {
+        let tight = |s: &str| {
+            let mut f = fold_chars(s);
+            f.retain(|c| c != ' ');
+            f
+        };
+        for b in 0x21..=0x7Eu8 {
+            let s = char::from(b).to_string();
+            assert_eq!(fold(&s), fold_chars(&s));
+            assert_eq!(fold_tight(&s), tight(&s));
+        }
+        let pieces = [
+            "0", "A", "z", "-", "~", " ", "\t", "\u{3000}", "１", "ｶ", "ﾞ", "ア", "●",
+        ];
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let s: String = (0..x % 9)
+                .map(|k| pieces[((x >> (k * 4 + 8)) % pieces.len() as u64) as usize])
+                .collect();
+            assert_eq!(fold(&s), fold_chars(&s), "{s:?}");
+            assert_eq!(fold_tight(&s), tight(&s), "{s:?}");
+        }
+    }
 
     #[test]
     fn full_width_ascii_folds() {

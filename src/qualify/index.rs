@@ -259,29 +259,41 @@ pub(crate) const MAX_PER_CARD: usize = 64;
 /// claimed for thousands of people, as in damaged or generated data) keeps its newest
 /// [`MAX_PER_CARD`] only, so the work stays linear.
 fn answers_by_card(rows: &[Row]) -> HashMap<u64, Vec<usize>> {
-    let mut by_qual: HashMap<u64, Vec<usize>> = HashMap::new();
-    for (i, r) in rows.iter().enumerate() {
-        if r.onshi.is_some() {
-            by_qual.entry(r.qual.key()).or_default().push(i);
+    // (card, row) of every result, by card and then in the order given; a month's worth of
+    // results (100,000) keyed in parallel, then grouped by one sort.
+    use rayon::prelude::*;
+    let mut pairs: Vec<(u64, usize)> = rows
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.onshi.is_some().then(|| (r.qual.key(), i)))
+        .collect();
+    pairs.par_sort_unstable();
+    let cards = pairs.chunk_by(|a, b| a.0 == b.0).count();
+    let mut by_qual: HashMap<u64, Vec<usize>> = HashMap::with_capacity(cards);
+    for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+        let mut v: Vec<usize> = run.iter().map(|&(_, i)| i).collect();
+        // One answer for a card (the usual case) is kept as it is.
+        if v.len() > 1 {
+            // Stable: among equal dates, the order the results were given.
+            v.sort_by_key(|&i| {
+                std::cmp::Reverse(rows[i].onshi.as_deref().map_or(0, |a| a.confirmed))
+            });
+            let mut seen = std::collections::HashSet::new();
+            v.retain(|&i| {
+                let r = &rows[i];
+                let a = r.onshi.as_deref();
+                seen.insert((
+                    r.keys.name,
+                    r.who.birth,
+                    r.who.sex,
+                    r.status,
+                    &*r.branch,
+                    a.map(|a| (a.acquired, a.lost, a.family, &*a.kana, a.institution)),
+                ))
+            });
+            v.truncate(MAX_PER_CARD);
         }
-    }
-    for v in by_qual.values_mut() {
-        // Stable: among equal dates, the order the results were given.
-        v.sort_by_key(|&i| std::cmp::Reverse(rows[i].onshi.as_deref().map_or(0, |a| a.confirmed)));
-        let mut seen = std::collections::HashSet::new();
-        v.retain(|&i| {
-            let r = &rows[i];
-            let a = r.onshi.as_deref();
-            seen.insert((
-                r.keys.name,
-                r.who.birth,
-                r.who.sex,
-                r.status,
-                r.branch.clone(),
-                a.map(|a| (a.acquired, a.lost, a.family, a.kana.clone(), a.institution)),
-            ))
-        });
-        v.truncate(MAX_PER_CARD);
+        by_qual.insert(run[0].0, v);
     }
     by_qual
 }
@@ -427,6 +439,10 @@ impl<'r> Index<'r> {
 /// CSV rows that only say a qualification was seen (no current / past status) keep one row
 /// per patient and qualification: the newest, the first among equals.
 fn dedupe_rows(rows: Vec<Row>) -> Vec<Row> {
+    // Results and CSV rows with a status are all kept, in order.
+    if !rows.iter().any(|r| r.status == Status::Seen) {
+        return rows;
+    }
     let mut kept: Vec<Row> = Vec::with_capacity(rows.len());
     let mut seen: HashMap<(u64, u64, u64, u64), usize> = HashMap::new();
     for r in rows {

@@ -108,7 +108,7 @@ pub enum Source {
     Result {
         path: Arc<str>,
         line: usize,
-        element: Box<str>,
+        element: Arc<str>,
     },
 }
 
@@ -178,8 +178,9 @@ pub struct Answer {
     /// 氏名カナ (NameKana), folded tight; only ever a confirmation of a match.
     pub kana: Box<str>,
     /// The result's element, as a path from the root (`MessageBody/ResultList/
-    /// ResultOfQualificationConfirmation`, `MessageBody/BulkConfirmUnit[3]/…`).
-    pub element: Box<str>,
+    /// ResultOfQualificationConfirmation`, `MessageBody/BulkConfirmUnit[3]/…`; shared by the
+    /// results of a folder).
+    pub element: Arc<str>,
     /// The facility that asked (MessageHeader/MedicalInstitutionCode) when it is 10 digits,
     /// as a number; 0 when absent or of another form. Its last 7 digits are the 医療機関コード
     /// (10 = 都道府県 2 + 点数表 1 + 医療機関コード 7 per onshi.md: inferred, so a result of

@@ -43,11 +43,23 @@ fn sex_of(field: &[u8]) -> u8 {
 
 /// Who the receipt is for, from its RE fields (folded as they are compared).
 pub fn identity_of<'a>(l: &Layout, re: impl Fn(usize) -> &'a [u8], facility: &str) -> Identity {
+    identity_in(l, re, facility.into())
+}
+
+/// [`identity_of`] for a facility already shared, with the shortcuts of [`keys_of`] (the
+/// same strings: see its tests).
+fn identity_in<'a>(l: &Layout, re: impl Fn(usize) -> &'a [u8], facility: Arc<str>) -> Identity {
+    let kana_raw = re(l.re_kana);
+    let mut kana_out = [0u8; TIGHT_MAX * 3 / 2];
+    let kana: Box<str> = match tight_sjis(kana_raw, &mut kana_out) {
+        Some(s) if !kana_raw.is_ascii() => s.into(),
+        _ => tight(kana_raw).into(),
+    };
     Identity {
-        facility: facility.into(),
-        karte: fold::fold_tight(&decode(re(l.re_karte))).into(),
+        facility,
+        karte: tight(re(l.re_karte)).into(),
         name: fold::fold(&decode(re(l.re_name))).into(),
-        kana: fold::fold_tight(&decode(re(l.re_kana))).into(),
+        kana,
         birth: birth_of(re(l.re_birth)),
         sex: sex_of(re(l.re_sex)),
     }
@@ -229,8 +241,8 @@ pub fn ordinary_of<'a>(l: &Layout, ho: impl Fn(usize) -> &'a [u8]) -> Option<Qua
     let insurer = fold::insurer_key(&decode(raw))?;
     Some(Qualification {
         insurer: insurer.into(),
-        symbol: fold::fold_tight(&decode(ho(l.ho_symbol))).into(),
-        number: fold::fold_tight(&decode(ho(l.ho_number))).into(),
+        symbol: tight(ho(l.ho_symbol)).into(),
+        number: tight(ho(l.ho_number)).into(),
     })
 }
 
@@ -249,7 +261,8 @@ pub struct Detail {
 }
 
 impl Detail {
-    fn of(l: &Layout, re_line: Vec<u8>, ho: Vec<u8>, facility: &str) -> Detail {
+    /// The receipt's detail, and the keys of its RE line (as [`keys_of`] gives them).
+    fn of(l: &Layout, re_line: Vec<u8>, ho: Vec<u8>, facility: &Arc<str>) -> (Detail, Keys) {
         let re = &re_line[..];
         let mut spans = Vec::new();
         crate::parse::split_fields(re, &mut spans);
@@ -258,7 +271,8 @@ impl Detail {
                 .get(i)
                 .map_or(&b""[..], |&(s, e)| &re[s as usize..e as usize])
         };
-        let who = identity_of(l, re_field, facility);
+        let who = identity_in(l, re_field, facility.clone());
+        let keys = keys_of(l, re_field);
         let number = decode(re_field(l.re_no)).into();
         let mut hs = Vec::new();
         crate::parse::split_fields(&ho, &mut hs);
@@ -269,14 +283,15 @@ impl Detail {
                 .map_or(&b""[..], |&(s, e)| &ho[s as usize..e as usize])
         };
         let qual = ordinary_of(l, ho_field);
-        Detail {
+        let d = Detail {
             who,
             qual,
             number,
             span,
             ho,
             re: re_line,
-        }
+        };
+        (d, keys)
     }
 }
 
@@ -323,8 +338,8 @@ impl<'a> Reader<'a> {
                 (re, ho)
             }
         };
-        let d = Detail::of(self.layout, re, ho, &self.facility);
-        let k = d.who.keys();
+        // (The keys from the fields are those of `d.who`: see `keys_of`.)
+        let (d, k) = Detail::of(self.layout, re, ho, &self.facility);
         let same = fact.keys();
         (k.karte == same.karte && k.name == same.name && k.birth == same.birth).then_some(d)
     }
@@ -503,6 +518,18 @@ mod tests {
                 identity_of(l, field, "").keys(),
                 "{line}"
             );
+            // The shortcuts give the strings folding the decoded fields gives.
+            let who = identity_of(l, field, "");
+            let full = |i: usize| fold::fold_tight(&decode(field(i)));
+            assert_eq!(
+                (&*who.karte, &*who.kana, &*who.name),
+                (
+                    &*full(l.re_karte),
+                    &*full(l.re_kana),
+                    &*fold::fold(&decode(field(l.re_name)))
+                ),
+                "{line}"
+            );
         }
         for line in ho_lines {
             let f = fields(line);
@@ -512,6 +539,14 @@ mod tests {
                 ordinary_of(l, field).map(|q| q.key()),
                 "{line}"
             );
+            if let Some(q) = ordinary_of(l, field) {
+                let full = |i: usize| fold::fold_tight(&decode(field(i)));
+                assert_eq!(
+                    (&*q.symbol, &*q.number),
+                    (&*full(l.ho_symbol), &*full(l.ho_number)),
+                    "{line}"
+                );
+            }
         }
     }
 }

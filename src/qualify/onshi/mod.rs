@@ -82,7 +82,14 @@ pub fn read(inputs: Vec<Input>) -> (Vec<Row>, Vec<FileReport>) {
         match input {
             Input::Bytes { path, bytes } => match bytes {
                 Ok(b) => {
-                    one(&path, &b, true, &mut rows, &mut said);
+                    one(
+                        &path,
+                        &b,
+                        true,
+                        &mut Shared::default(),
+                        &mut rows,
+                        &mut said,
+                    );
                 }
                 Err(e) => said.push(unreadable(&path, &e)),
             },
@@ -164,15 +171,19 @@ fn path(p: &Path, rows: &mut Vec<Row>, said: &mut Vec<FileReport>) {
     if !meta.is_dir() {
         match read_limited(p) {
             Ok(b) => {
-                one(&shown, &b, true, rows, said);
+                one(&shown, &b, true, &mut Shared::default(), rows, said);
             }
             Err(e) => said.push(unreadable(&shown, &e)),
         }
         return;
     }
-    let mut files = Vec::new();
-    let mut others = 0usize;
-    walk(p, &mut files, &mut others, said);
+    let mut walked = Walked::default();
+    walk(p, &mut walked, said);
+    let Walked {
+        dirs,
+        files,
+        others,
+    } = walked;
     // The files read and parsed in parallel, a run of them at a time into one buffer, then
     // put back in path order.
     use rayon::prelude::*;
@@ -182,11 +193,13 @@ fn path(p: &Path, rows: &mut Vec<Row>, said: &mut Vec<FileReport>) {
         .map(|run| {
             let (mut rows, mut said, mut used) = (Vec::new(), Vec::new(), 0usize);
             let mut buf = Vec::with_capacity(16 << 10);
-            for f in run {
+            let mut shared = Shared::default();
+            for (dir, name) in run {
+                let f = dirs[*dir].join(name);
                 // (What `display` shows, without the formatting machinery.)
-                let shown = f.to_string_lossy().into_owned();
-                used += usize::from(match read_into(f, &mut buf) {
-                    Ok(()) => one(&shown, &buf, false, &mut rows, &mut said),
+                let shown = f.to_string_lossy();
+                used += usize::from(match read_into(&f, &mut buf) {
+                    Ok(()) => one(&shown, &buf, false, &mut shared, &mut rows, &mut said),
                     Err(e) => {
                         said.push(unreadable(&shown, &e));
                         true
@@ -197,6 +210,7 @@ fn path(p: &Path, rows: &mut Vec<Row>, said: &mut Vec<FileReport>) {
         })
         .collect();
     let mut results = 0usize;
+    rows.reserve(parts.iter().map(|p| p.0.len()).sum());
     for (r, s, used) in parts {
         results += used;
         rows.extend(r);
@@ -213,10 +227,20 @@ fn path(p: &Path, rows: &mut Vec<Row>, said: &mut Vec<FileReport>) {
     }
 }
 
+/// What [`walk`] finds: the folders, and the `*.xml` and `*.zip` files in them (a folder's
+/// index and the file's name) in path order, and how many other files there are.
+#[derive(Default)]
+struct Walked {
+    dirs: Vec<PathBuf>,
+    files: Vec<(usize, std::ffi::OsString)>,
+    others: usize,
+}
+
 /// The `*.xml` and `*.zip` files under `dir` (not request files), without following links,
 /// in path order: each folder's entries sorted by name, a subfolder's files where its name
-/// falls (the order of sorting the paths, without comparing whole paths).
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, others: &mut usize, said: &mut Vec<FileReport>) {
+/// falls (the order of sorting the paths, without comparing whole paths). The paths are
+/// joined by whoever reads the files.
+fn walk(dir: &Path, found: &mut Walked, said: &mut Vec<FileReport>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -232,24 +256,34 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, others: &mut usize, said: &mut Vec
             here.push((e.file_name(), true));
         } else if t.is_file() {
             let name = e.file_name();
-            let lower = name.to_string_lossy().to_ascii_lowercase();
-            let result_like = lower.ends_with(".xml") || lower.ends_with(".zip");
-            if result_like && !lower.contains("req_") {
+            if result_like(name.as_encoded_bytes()) {
                 here.push((name, false));
             } else {
-                *others += 1;
+                found.others += 1;
             }
         }
     }
-    here.sort_unstable();
+    // (Names in a folder are distinct: the order is the same on any thread count.)
+    rayon::slice::ParallelSliceMut::par_sort_unstable(&mut here[..]);
+    let at = found.dirs.len();
+    found.dirs.push(dir.to_path_buf());
     for (name, is_dir) in here {
-        let p = dir.join(name);
         if is_dir {
-            walk(&p, files, others, said);
+            let sub = found.dirs[at].join(name);
+            walk(&sub, found, said);
         } else {
-            files.push(p);
+            found.files.push((at, name));
         }
     }
+}
+
+/// Whether a file name is of a result file or archive: `*.xml` or `*.zip`, without `req_`,
+/// in any case (on the name's bytes: what is not ASCII in it cannot be any of these).
+fn result_like(name: &[u8]) -> bool {
+    let ends = |ext: &[u8]| {
+        name.len() >= ext.len() && name[name.len() - ext.len()..].eq_ignore_ascii_case(ext)
+    };
+    (ends(b".xml") || ends(b".zip")) && !name.windows(4).any(|w| w.eq_ignore_ascii_case(b"req_"))
 }
 
 /// Reads a file into `buf` (replacing what it held), as [`read_limited`] does.
@@ -283,6 +317,7 @@ fn one(
     shown: &str,
     b: &[u8],
     named: bool,
+    shared: &mut Shared,
     rows: &mut Vec<Row>,
     said: &mut Vec<FileReport>,
 ) -> bool {
@@ -297,7 +332,7 @@ fn one(
             }
             true
         }
-        What::Xml => result_file(shown, b, named, rows, said),
+        What::Xml => result_file(shown, b, named, shared, rows, said),
         What::Zip => {
             if b.len() > zip_limit() {
                 said.push(unreadable(
@@ -317,7 +352,7 @@ fn one(
                         let name = format!("{shown}!/{}", e.name);
                         match e.bytes {
                             Ok(x) => {
-                                result_file(&name, &x, false, rows, said);
+                                result_file(&name, &x, false, shared, rows, said);
                             }
                             Err((ja, en)) => said.push(notes_report(
                                 &name,
@@ -345,6 +380,7 @@ fn result_file(
     shown: &str,
     b: &[u8],
     named: bool,
+    shared: &mut Shared,
     rows: &mut Vec<Row>,
     said: &mut Vec<FileReport>,
 ) -> bool {
@@ -367,7 +403,7 @@ fn result_file(
     let found = parsed.found.len();
     if found > 0 {
         let path: Arc<str> = shown.into();
-        rows.extend(parsed.found.into_iter().map(|f| row_of(f, &path)));
+        rows.extend(parsed.found.into_iter().map(|f| row_of(f, &path, shared)));
     }
     if parsed.notes.is_empty() {
         return found > 0;
@@ -413,8 +449,30 @@ fn notes_report(shown: &str, notes: Vec<xml::Note>) -> FileReport {
     r
 }
 
+/// Strings the rows of a run of files share instead of holding a copy each: the empty
+/// facility, and the element of the last result (a folder's results are all
+/// `MessageBody/ResultList/ResultOfQualificationConfirmation`).
+#[derive(Default)]
+struct Shared {
+    empty: Option<Arc<str>>,
+    element: Option<Arc<str>>,
+}
+
+impl Shared {
+    fn empty(&mut self) -> Arc<str> {
+        self.empty.get_or_insert_with(|| Arc::from("")).clone()
+    }
+
+    fn element(&mut self, e: &str) -> Arc<str> {
+        match &self.element {
+            Some(a) if **a == *e => a.clone(),
+            _ => self.element.insert(Arc::from(e)).clone(),
+        }
+    }
+}
+
 /// A result as evidence.
-fn row_of(f: xml::Found, path: &Arc<str>) -> Row {
+fn row_of(f: xml::Found, path: &Arc<str>, shared: &mut Shared) -> Row {
     let status = match f.validity {
         1 => Status::Current,
         2 => Status::Past,
@@ -425,7 +483,7 @@ fn row_of(f: xml::Found, path: &Arc<str>) -> Row {
         _ => Status::NotFound,
     };
     let who = Identity {
-        facility: Arc::from(""),
+        facility: shared.empty(),
         karte: Box::default(),
         name: f.name.into(),
         // The カナ only confirms a match (see [`Answer::kana`]); it is never a reason for two
@@ -450,7 +508,7 @@ fn row_of(f: xml::Found, path: &Arc<str>) -> Row {
             lost: f.lost,
             family: f.family,
             kana: f.kana.into(),
-            element: f.element.into(),
+            element: shared.element(&f.element),
             institution: f.institution,
         })),
     }
@@ -464,6 +522,31 @@ mod tests {
         format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg><MessageHeader><QualificationConfirmationDate>20261005</QualificationConfirmationDate><SegmentOfResult>1</SegmentOfResult></MessageHeader>\n<MessageBody><ProcessingResultStatus>1</ProcessingResultStatus><QualificationValidity>{validity}</QualificationValidity><ResultList><ResultOfQualificationConfirmation><InsurerNumber>06132013</InsurerNumber><InsuredIdentificationNumber>{number}</InsuredIdentificationNumber>{extra}</ResultOfQualificationConfirmation></ResultList></MessageBody></XmlMsg>\n"
         )
+    }
+
+    #[test]
+    fn result_files_are_told_by_name() {
+        for yes in [
+            "a.xml",
+            "B.XML",
+            "OQSsiquc01res_1.Xml",
+            "bulk.zip",
+            "請求.xml",
+            ".xml",
+        ] {
+            assert!(result_like(yes.as_bytes()), "{yes}");
+        }
+        for no in [
+            "OQSsiquc01req_1.xml",
+            "x_REQ_.zip",
+            "a.xml.txt",
+            "xml",
+            "a.xm",
+            "a.zipx",
+            "",
+        ] {
+            assert!(!result_like(no.as_bytes()), "{no}");
+        }
     }
 
     #[test]

@@ -8,6 +8,10 @@
 //! `face` files) or repeated `BulkConfirmUnit` (bulk results). Nothing here panics on any
 //! input: what cannot be used becomes a [`Note`] naming the element and its line.
 
+mod fast;
+#[cfg(test)]
+mod fast_tests;
+
 use crate::qualify::{fold, Qualification};
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -30,15 +34,59 @@ macro_rules! tags {
             $($t,)*
         }
 
+        /// The named tags and their names, in order.
+        const TAGS: &[(Tag, &str)] = &[$((Tag::$t, stringify!($t)),)*];
+
         impl Tag {
-            fn of(name: &[u8]) -> Tag {
-                match name {
-                    $(n if n == stringify!($t).as_bytes() => Tag::$t,)*
-                    _ => Tag::Other,
+            /// The element name, as in the file and in messages.
+            fn name(self) -> &'static str {
+                match self {
+                    Tag::Other => "",
+                    $(Tag::$t => stringify!($t),)*
                 }
             }
         }
     };
+}
+
+/// Where a name falls in [`SLOTS`]: its length and four of its bytes, mixed (the names of
+/// [`TAGS`] fall in slots of their own; a test says so).
+const fn slot(name: &[u8]) -> usize {
+    let n = name.len();
+    (n ^ name[0] as usize
+        ^ ((name[n / 2] as usize) << 1)
+        ^ ((name[n - 1] as usize) << 3)
+        ^ (name[n / 3] as usize * 3))
+        & 255
+}
+
+/// For each slot, 1 + the [`TAGS`] entry whose name falls there, 0 for none, `u8::MAX` when
+/// two do (then the names are compared one by one).
+const SLOTS: [u8; 256] = {
+    let mut s = [0u8; 256];
+    let mut k = 0;
+    while k < TAGS.len() {
+        let i = slot(TAGS[k].1.as_bytes());
+        s[i] = if s[i] == 0 { k as u8 + 1 } else { u8::MAX };
+        k += 1;
+    }
+    s
+};
+
+impl Tag {
+    /// The tag named `name` ([`Tag::Other`] for any other name): one slot looked up and one
+    /// name compared, for each of the forty elements of a result.
+    fn of(name: &[u8]) -> Tag {
+        if name.is_empty() {
+            return Tag::Other;
+        }
+        let found = match SLOTS[slot(name)] {
+            0 => None,
+            u8::MAX => TAGS.iter().find(|(_, n)| n.as_bytes() == name),
+            k => Some(&TAGS[k as usize - 1]).filter(|(_, n)| n.as_bytes() == name),
+        };
+        found.map_or(Tag::Other, |&(t, _)| t)
+    }
 }
 
 tags![
@@ -108,9 +156,8 @@ impl<'t> Tree<'t> {
         line_at(self.text, self.node(i).start as usize)
     }
 
-    /// The children of `i` named `name`.
-    fn all<'a>(&'a self, i: u32, name: &str) -> impl Iterator<Item = u32> + 'a {
-        let tag = Tag::of(name.as_bytes());
+    /// The children of `i` named `tag`.
+    fn all(&self, i: u32, tag: Tag) -> impl Iterator<Item = u32> + '_ {
         let mut c = self.node(i).first;
         std::iter::from_fn(move || {
             while c != NONE {
@@ -125,14 +172,14 @@ impl<'t> Tree<'t> {
         })
     }
 
-    /// The first child of `i` named `name`.
-    fn child(&self, i: u32, name: &str) -> Option<u32> {
-        self.all(i, name).next()
+    /// The first child of `i` named `tag`.
+    fn child(&self, i: u32, tag: Tag) -> Option<u32> {
+        self.all(i, tag).next()
     }
 
-    /// The text of the first child of `i` named `name` ("" when there is none).
-    fn text(&self, i: u32, name: &str) -> &str {
-        self.child(i, name).map_or("", |c| &self.node(c).text)
+    /// The text of the first child of `i` named `tag` ("" when there is none).
+    fn text(&self, i: u32, tag: Tag) -> &str {
+        self.child(i, tag).map_or("", |c| &self.node(c).text)
     }
 }
 
@@ -329,10 +376,21 @@ struct Open {
     has_child: bool,
 }
 
-/// Reads the text into a tree; Err (line, ja, en) for XML that is not well formed. Every
-/// element is checked (nesting, references, end names), but only the elements of the tree
-/// (see [`Tree`]) are kept, with their text borrowed from `text` where it came in one piece.
-fn tree(text: &str) -> Result<Tree<'_>, (u32, String, String)> {
+/// Reads the text into a tree; Err (line, ja, en) for XML that is not well formed. A file as
+/// the terminal writes it (plain elements, text without references) is read by
+/// [`fast::tree`]; anything else, or anything wrong, by quick-xml ([`full_tree`]), which then
+/// says what is wrong. Both give the same tree for what the first one reads (see the tests).
+fn tree(text: &str, fast: bool) -> Result<Tree<'_>, (u32, String, String)> {
+    match fast.then(|| fast::tree(text)).flatten() {
+        Some(t) => Ok(t),
+        None => full_tree(text),
+    }
+}
+
+/// [`tree`] by quick-xml. Every element is checked (nesting, references, end names), but
+/// only the elements of the tree (see [`Tree`]) are kept, with their text borrowed from
+/// `text` where it came in one piece.
+fn full_tree(text: &str) -> Result<Tree<'_>, (u32, String, String)> {
     let mut r = Reader::from_str(text);
     r.config_mut().trim_text(false);
     let mut t = Tree {
@@ -528,6 +586,12 @@ pub(crate) fn ymd(s: &str) -> Option<u32> {
 
 /// Reads one result file.
 pub(crate) fn read(bytes: &[u8]) -> Parsed {
+    read_with(bytes, true)
+}
+
+/// [`read`], with the tree read by quick-xml alone when not `fast` (for the tests that
+/// compare the two).
+fn read_with(bytes: &[u8], fast: bool) -> Parsed {
     let mut p = Parsed::default();
     if bytes.len() > MAX_BYTES {
         p.is_result = true;
@@ -551,7 +615,7 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
             return p;
         }
     };
-    let t = match tree(&text) {
+    let t = match tree(&text, fast) {
         Ok(t) => t,
         Err((line, ja, en)) => {
             // A file that does not even parse is taken for a result file if it says so.
@@ -564,11 +628,12 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
     if t.node(root).tag != Tag::XmlMsg {
         return p;
     }
-    let header = t.child(root, "MessageHeader");
-    let body = t.child(root, "MessageBody");
-    let is_result = header.is_some_and(|h| t.child(h, "SegmentOfResult").is_some())
+    let header = t.child(root, Tag::MessageHeader);
+    let body = t.child(root, Tag::MessageBody);
+    let is_result = header.is_some_and(|h| t.child(h, Tag::SegmentOfResult).is_some())
         || body.is_some_and(|b| {
-            t.child(b, "QualificationValidity").is_some() || t.child(b, "BulkConfirmUnit").is_some()
+            t.child(b, Tag::QualificationValidity).is_some()
+                || t.child(b, Tag::BulkConfirmUnit).is_some()
         });
     if !is_result {
         return p;
@@ -586,7 +651,7 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
     };
     let hl = || t.line(h);
     // The encoding the header says the file was written in.
-    let cci = t.text(h, "CharacterCodeIdentifier");
+    let cci = t.text(h, Tag::CharacterCodeIdentifier);
     let said = match cci {
         "0" => Some(Enc::Utf8),
         "1" => Some(Enc::ShiftJis),
@@ -594,7 +659,7 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
     };
     if let Some(said) = said.filter(|&s| s != enc) {
         p.notes.push(note(
-            t.child(h, "CharacterCodeIdentifier").map_or_else(hl, |c| t.line(c)),
+            t.child(h, Tag::CharacterCodeIdentifier).map_or_else(hl, |c| t.line(c)),
             "MessageHeader/CharacterCodeIdentifier",
             NoteKind::Doubt,
             format!(
@@ -611,12 +676,12 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
             ),
         ));
     }
-    let seg = t.text(h, "SegmentOfResult");
+    let seg = t.text(h, Tag::SegmentOfResult);
     if seg != "1" {
-        let code = t.text(h, "ErrorCode");
-        let msg = t.text(h, "ErrorMessage");
+        let code = t.text(h, Tag::ErrorCode);
+        let msg = t.text(h, Tag::ErrorMessage);
         p.notes.push(note(
-            t.child(h, "SegmentOfResult").map_or_else(hl, |c| t.line(c)),
+            t.child(h, Tag::SegmentOfResult).map_or_else(hl, |c| t.line(c)),
             "MessageHeader/SegmentOfResult",
             NoteKind::Unusable,
             format!("処理結果区分 SegmentOfResult「{seg}」は正常終了（1）ではありません（ErrorCode「{code}」 ErrorMessage「{msg}」）。この結果は使いません"),
@@ -635,10 +700,10 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
         return p;
     };
     // The date the qualification was checked for; the processing time when it is missing.
-    let confirmed = ymd(t.text(h, "QualificationConfirmationDate"))
-        .or_else(|| ymd(t.text(h, "ProcessExecutionTime").get(..8).unwrap_or("")))
+    let confirmed = ymd(t.text(h, Tag::QualificationConfirmationDate))
+        .or_else(|| ymd(t.text(h, Tag::ProcessExecutionTime).get(..8).unwrap_or("")))
         .unwrap_or(0);
-    let units: Vec<u32> = t.all(b, "BulkConfirmUnit").collect();
+    let units: Vec<u32> = t.all(b, Tag::BulkConfirmUnit).collect();
     if units.is_empty() {
         unit(&t, b, "MessageBody", confirmed, &mut p);
     } else {
@@ -648,7 +713,7 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
         }
     }
     // The facility that asked: 10 digits (onshi.md §3.1); anything else is not compared.
-    let code = t.text(h, "MedicalInstitutionCode");
+    let code = t.text(h, Tag::MedicalInstitutionCode);
     if code.len() == 10 && code.bytes().all(|b| b.is_ascii_digit()) {
         let institution = code.parse().unwrap_or(0);
         for f in &mut p.found {
@@ -660,13 +725,13 @@ pub(crate) fn read(bytes: &[u8]) -> Parsed {
 
 /// One patient's answer: an individual result's body, or a bulk result's unit.
 fn unit(t: &Tree, u: u32, path: &str, confirmed: u32, p: &mut Parsed) {
-    let at = |name: &str| t.child(u, name).map_or_else(|| t.line(u), |c| t.line(c));
-    let status = t.text(u, "ProcessingResultStatus");
+    let at = |tag: Tag| t.child(u, tag).map_or_else(|| t.line(u), |c| t.line(c));
+    let status = t.text(u, Tag::ProcessingResultStatus);
     if !status.is_empty() && status != "1" {
-        let code = t.text(u, "ProcessingResultCode");
-        let msg = t.text(u, "ProcessingResultMessage");
+        let code = t.text(u, Tag::ProcessingResultCode);
+        let msg = t.text(u, Tag::ProcessingResultMessage);
         p.notes.push(note(
-            at("ProcessingResultStatus"),
+            at(Tag::ProcessingResultStatus),
             &format!("{path}/ProcessingResultStatus"),
             NoteKind::Unusable,
             format!("処理結果状況 ProcessingResultStatus「{status}」はエラーです（ProcessingResultCode「{code}」 ProcessingResultMessage「{msg}」）。この結果は使いません"),
@@ -674,11 +739,13 @@ fn unit(t: &Tree, u: u32, path: &str, confirmed: u32, p: &mut Parsed) {
         ));
         return;
     }
-    let v = t.text(u, "QualificationValidity");
+    let v = t.text(u, Tag::QualificationValidity);
     let results: Vec<(u32, String)> = {
         let mut r: Vec<(u32, String)> = Vec::new();
-        if let Some(list) = t.child(u, "ResultList") {
-            let all: Vec<u32> = t.all(list, "ResultOfQualificationConfirmation").collect();
+        if let Some(list) = t.child(u, Tag::ResultList) {
+            let all: Vec<u32> = t
+                .all(list, Tag::ResultOfQualificationConfirmation)
+                .collect();
             let n = all.len();
             for (k, c) in all.into_iter().enumerate() {
                 let e = if n == 1 {
@@ -693,7 +760,7 @@ fn unit(t: &Tree, u: u32, path: &str, confirmed: u32, p: &mut Parsed) {
             }
         }
         // A bulk unit may hold its result directly.
-        for c in t.all(u, "ResultOfQualificationConfirmation") {
+        for c in t.all(u, Tag::ResultOfQualificationConfirmation) {
             r.push((c, format!("{path}/ResultOfQualificationConfirmation")));
         }
         r
@@ -702,7 +769,7 @@ fn unit(t: &Tree, u: u32, path: &str, confirmed: u32, p: &mut Parsed) {
         "1" | "2" | "3" | "4" => v.as_bytes()[0] - b'0',
         "5" => {
             p.notes.push(note(
-                at("QualificationValidity"),
+                at(Tag::QualificationValidity),
                 &format!("{path}/QualificationValidity"),
                 NoteKind::Multiple,
                 format!("資格有効性 QualificationValidity「5」（複数該当: {} 件）。どれが患者の資格か決まらないため、根拠として使いません", results.len()),
@@ -729,7 +796,7 @@ fn unit(t: &Tree, u: u32, path: &str, confirmed: u32, p: &mut Parsed) {
                 )
             };
             p.notes.push(note(
-                at("QualificationValidity"),
+                at(Tag::QualificationValidity),
                 &format!("{path}/QualificationValidity"),
                 NoteKind::Unusable,
                 ja,
@@ -740,9 +807,9 @@ fn unit(t: &Tree, u: u32, path: &str, confirmed: u32, p: &mut Parsed) {
     };
     if validity == 4 {
         // No qualification: what was asked for is the only identity there is.
-        let Some(s) = t.child(u, "QualificationConfirmSearchInfo") else {
+        let Some(s) = t.child(u, Tag::QualificationConfirmSearchInfo) else {
             p.notes.push(note(
-                at("QualificationValidity"),
+                at(Tag::QualificationValidity),
                 &format!("{path}/QualificationValidity"),
                 NoteKind::Unusable,
                 "資格有効性「4」（該当資格なし）ですが、照会した被保険者証情報（QualificationConfirmSearchInfo）がないため、何の資格がなかったのか分かりません".into(),
@@ -758,7 +825,7 @@ fn unit(t: &Tree, u: u32, path: &str, confirmed: u32, p: &mut Parsed) {
     }
     if results.is_empty() {
         p.notes.push(note(
-            at("QualificationValidity"),
+            at(Tag::QualificationValidity),
             &format!("{path}/QualificationValidity"),
             NoteKind::Unusable,
             format!("資格有効性「{v}」ですが、資格確認結果（ResultOfQualificationConfirmation）がありません"),
@@ -784,8 +851,8 @@ fn found(
     p: &mut Parsed,
 ) -> Option<Found> {
     let line = t.line(r);
-    let at = |name: &str| t.child(r, name).map_or(line, |c| t.line(c));
-    let raw_insurer = t.text(r, "InsurerNumber");
+    let at = |tag: Tag| t.child(r, tag).map_or(line, |c| t.line(c));
+    let raw_insurer = t.text(r, Tag::InsurerNumber);
     let Some(insurer) = fold::insurer_key(raw_insurer) else {
         let (ja, en) = if raw_insurer.is_empty() {
             (
@@ -801,7 +868,7 @@ fn found(
             )
         };
         p.notes.push(note(
-            at("InsurerNumber"),
+            at(Tag::InsurerNumber),
             &format!("{element}/InsurerNumber"),
             NoteKind::Unusable,
             format!("{ja}。この結果は使いません"),
@@ -809,10 +876,10 @@ fn found(
         ));
         return None;
     };
-    let number = fold::fold_tight(t.text(r, "InsuredIdentificationNumber"));
+    let number = fold::fold_tight(t.text(r, Tag::InsuredIdentificationNumber));
     if number.is_empty() {
         p.notes.push(note(
-            at("InsuredIdentificationNumber"),
+            at(Tag::InsuredIdentificationNumber),
             &format!("{element}/InsuredIdentificationNumber"),
             NoteKind::Unusable,
             "被保険者証番号 InsuredIdentificationNumber がありません。この結果は使いません".into(),
@@ -821,14 +888,15 @@ fn found(
         return None;
     }
     // A date that is there but is not one: the result is used without it.
-    let date = |name: &str, p: &mut Parsed| -> u32 {
-        let s = t.text(r, name);
+    let date = |tag: Tag, p: &mut Parsed| -> u32 {
+        let s = t.text(r, tag);
+        let name = tag.name();
         if s.is_empty() {
             return 0;
         }
         ymd(s).unwrap_or_else(|| {
             p.notes.push(note(
-                at(name),
+                at(tag),
                 &format!("{element}/{name}"),
                 NoteKind::Doubt,
                 format!("{name}「{s}」は日付（YYYYMMDD）ではありません（この日付なしで使います）"),
@@ -837,15 +905,15 @@ fn found(
             0
         })
     };
-    let birth = date("Birthdate", p);
-    let acquired = date("QualificationDate", p);
-    let lost = date("DisqualificationDate", p);
-    let sex = match t.text(r, "Sex1") {
+    let birth = date(Tag::Birthdate, p);
+    let acquired = date(Tag::QualificationDate, p);
+    let lost = date(Tag::DisqualificationDate, p);
+    let sex = match t.text(r, Tag::Sex1) {
         "1" => 1,
         "2" => 2,
         _ => 0,
     };
-    let family = match t.text(r, "PersonalFamilyClassification") {
+    let family = match t.text(r, Tag::PersonalFamilyClassification) {
         "1" => 1,
         "2" => 2,
         _ => 0,
@@ -857,12 +925,12 @@ fn found(
         confirmed,
         qual: Qualification {
             insurer: insurer.into(),
-            symbol: fold::fold_tight(t.text(r, "InsuredCardSymbol")).into(),
+            symbol: fold::fold_tight(t.text(r, Tag::InsuredCardSymbol)).into(),
             number: number.into(),
         },
-        branch: fold::fold_tight(t.text(r, "InsuredBranchNumber")),
-        name: fold::fold(t.text(r, "Name")),
-        kana: fold::fold_tight(t.text(r, "NameKana")),
+        branch: fold::fold_tight(t.text(r, Tag::InsuredBranchNumber)),
+        name: fold::fold(t.text(r, Tag::Name)),
+        kana: fold::fold_tight(t.text(r, Tag::NameKana)),
         birth,
         sex,
         family,
@@ -905,6 +973,28 @@ mod tests {
   </MessageBody>
 </XmlMsg>
 "#;
+
+    /// Every name looked up has a slot of its own, and is found by its name only.
+    #[test]
+    fn tags_are_found_by_name() {
+        assert!(!SLOTS.contains(&u8::MAX), "two names share a slot");
+        for &(t, n) in TAGS {
+            assert_eq!(Tag::of(n.as_bytes()), t);
+            assert_eq!(t.name(), n);
+            assert_eq!(Tag::of(&n.as_bytes()[1..]), Tag::Other);
+            assert_eq!(Tag::of(format!("{n}x").as_bytes()), Tag::Other);
+            assert_eq!(Tag::of(n.to_lowercase().as_bytes()), Tag::Other);
+        }
+        for other in [
+            "",
+            "a",
+            "Other",
+            "ResultOfQualificationConfirmatioN",
+            "性別",
+        ] {
+            assert_eq!(Tag::of(other.as_bytes()), Tag::Other, "{other}");
+        }
+    }
 
     #[test]
     fn an_individual_result_is_read_by_name() {
