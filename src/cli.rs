@@ -376,12 +376,42 @@ pub enum Input {
     NoClaimFile { dir: PathBuf, others: usize },
 }
 
-/// Expands folders (recursively, without following symbolic links) into claim files,
-/// recognised by name or content, in the order given (a folder's entries sorted by name);
-/// returns them and the files skipped. A path given directly is always checked, whatever its
-/// name; a folder without any claim file is an input of its own, so it is reported.
-pub fn expand_inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<PathBuf>) {
-    fn walk(dir: &Path, out: &mut Vec<Input>, skipped: &mut Vec<PathBuf>) {
+/// Why a folder's entry was not checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipWhy {
+    /// A file that is not a claim file by name or content.
+    NotClaim,
+    /// A symbolic link to a folder: not followed (a link back up would never end).
+    LinkedFolder,
+    /// Neither a file nor a folder (a broken link, a socket, a FIFO …).
+    NotAFile,
+}
+
+impl SkipWhy {
+    /// As `-v` says it.
+    pub fn text(self) -> &'static str {
+        match self {
+            SkipWhy::NotClaim => {
+                "請求ファイルではないので飛ばしました / skipped, not a claim file"
+            }
+            SkipWhy::LinkedFolder => {
+                "フォルダへのシンボリックリンクはたどりません / skipped, a symbolic link to a folder is not followed"
+            }
+            SkipWhy::NotAFile => {
+                "ファイルではないので飛ばしました（リンク切れなど） / skipped, not a file (a broken link, say)"
+            }
+        }
+    }
+}
+
+/// Expands folders (recursively) into claim files, recognised by name or content, in the
+/// order given (a folder's entries sorted by name); returns them and the entries skipped,
+/// with why. A symbolic link to a file is checked as the file (a month gathered by links is
+/// still a month); one to a folder is not followed. A path given directly is always checked,
+/// whatever its name; a folder without any claim file is an input of its own, so it is
+/// reported.
+pub fn expand_inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<(PathBuf, SkipWhy)>) {
+    fn walk(dir: &Path, out: &mut Vec<Input>, skipped: &mut Vec<(PathBuf, SkipWhy)>) {
         let Ok(rd) = std::fs::read_dir(dir) else {
             out.push(Input::File(dir.to_path_buf())); // reported as unreadable
             return;
@@ -391,12 +421,26 @@ pub fn expand_inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<PathBuf>) {
         for e in entries {
             let Ok(t) = e.file_type() else { continue };
             let p = e.path();
-            if t.is_dir() {
+            let (is_file, is_dir) = if t.is_symlink() {
+                match std::fs::metadata(&p) {
+                    Ok(m) if m.is_dir() => {
+                        skipped.push((p, SkipWhy::LinkedFolder));
+                        continue;
+                    }
+                    Ok(m) => (m.is_file(), false),
+                    Err(_) => (false, false),
+                }
+            } else {
+                (t.is_file(), t.is_dir())
+            };
+            if is_dir {
                 walk(&p, out, skipped);
-            } else if t.is_file() && (is_claim_name(&p) || looks_like_claim(&p)) {
+            } else if !is_file {
+                skipped.push((p, SkipWhy::NotAFile));
+            } else if is_claim_name(&p) || looks_like_claim(&p) {
                 out.push(Input::File(p));
             } else {
-                skipped.push(p);
+                skipped.push((p, SkipWhy::NotClaim));
             }
         }
     }
@@ -420,7 +464,7 @@ pub fn expand_inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<PathBuf>) {
 
 /// The claim files of `paths` (folders expanded as [`expand_inputs`] does) and the files
 /// skipped; folders without a claim file add nothing.
-pub fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
+pub fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, SkipWhy)>) {
     let (inputs, skipped) = expand_inputs(paths);
     let files = inputs
         .into_iter()
@@ -842,11 +886,8 @@ fn check_cmd(a: &CheckArgs) -> i32 {
     }
     let (inputs, skipped) = expand_inputs(&a.paths);
     if a.verbose {
-        for p in &skipped {
-            eprintln!(
-                "recelint: 請求ファイルではないので飛ばしました / skipped, not a claim file: {}",
-                p.display()
-            );
+        for (p, why) in &skipped {
+            eprintln!("recelint: {}: {}", why.text(), p.display());
         }
     }
     let files: Vec<&Path> = inputs

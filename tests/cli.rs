@@ -1082,3 +1082,86 @@ fn help_is_japanese_by_default_and_english_on_request() {
     let top = help(&["--help"], &[("RECELINT_LANG", "en")]);
     assert!(top.contains("Open the desk page"), "{top}");
 }
+
+/// A month gathered by symbolic links is checked: a link to a claim file is the file; a link
+/// to a folder is not followed (a link back up would never end) and `-v` says so, as it says
+/// why a broken link was passed over.
+#[cfg(unix)]
+#[test]
+fn links_to_claim_files_are_followed_links_to_folders_are_not() {
+    use std::os::unix::fs::symlink;
+    let d = tmpdir("links");
+    let month = d.join("month");
+    std::fs::create_dir_all(&month).unwrap();
+    symlink(sample(), month.join("RECEIPTC.UKE")).unwrap();
+    symlink(&d, month.join("up")).unwrap();
+    symlink(d.join("gone.UKE"), month.join("broken.UKE")).unwrap();
+    let o = bin()
+        .args(["check", "-v", "--format", "json"])
+        .arg(&month)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(out.contains("\"receipts\":"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["files"], 1, "{out}");
+    assert!(v["summary"]["receipts"].as_u64().unwrap() > 0, "{out}");
+    assert!(
+        err.contains("フォルダへのシンボリックリンクはたどりません")
+            && err.contains(&format!("{}", month.join("up").display())),
+        "{err}"
+    );
+    assert!(
+        err.contains("リンク切れ") && err.contains("broken.UKE"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// A `res` folder of links to the terminal's result files (a shared folder mounted as
+/// links, say) is the same evidence as the files.
+#[cfg(unix)]
+#[test]
+fn a_result_folder_of_links_is_evidence() {
+    use std::os::unix::fs::symlink;
+    let case = common::root().join("testdata/qualify/q014_care_outside_result_dates");
+    let d = tmpdir("onshi-links");
+    let check = d.join("RECEIPTC.UKE");
+    std::fs::write(&check, common::load(&case.join("check.txt")).bytes).unwrap();
+    let (inputs, _tmp) = common::evidence(&case);
+    let res = match &inputs[..] {
+        [recelint::qualify::onshi::Input::Path(p)] => p.clone(),
+        _ => panic!("one res folder"),
+    };
+    let links = d.join("res");
+    std::fs::create_dir_all(&links).unwrap();
+    for e in std::fs::read_dir(&res).unwrap() {
+        let p = e.unwrap().path();
+        symlink(&p, links.join(p.file_name().unwrap())).unwrap();
+    }
+    let run = |q: &PathBuf| {
+        let o = bin()
+            .args([
+                "check",
+                "--isolated",
+                "--format",
+                "concise",
+                "--qualifications",
+            ])
+            .arg(q)
+            .arg(&check)
+            .output()
+            .unwrap();
+        let out = String::from_utf8(o.stdout).unwrap();
+        out.lines()
+            .filter(|l| l.contains(": Q014 "))
+            .map(|l| l.rsplit('/').next().unwrap_or(l).to_string())
+            .collect::<Vec<_>>()
+    };
+    let direct = run(&res);
+    assert_eq!(direct.len(), 2, "{direct:?}");
+    assert_eq!(run(&links), direct);
+    let _ = std::fs::remove_dir_all(&d);
+}

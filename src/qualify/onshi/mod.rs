@@ -6,7 +6,7 @@
 //! These are what the 「資格（無効）」 screen shows, so they are the best evidence of step ②.
 //!
 //! `--qualifications` takes any mix of: result files, folders of them (searched recursively,
-//! without following links, for `*.xml` and `*.zip`; request files `…req_…` and XML that is not
+//! links to files included and links to folders not followed, for `*.xml` and `*.zip`; request files `…req_…` and XML that is not
 //! a result are skipped), ZIP archives, and the clinic's CSV ([`super::csv`]). Each input is
 //! told by its content, not its name. Every result becomes a [`Row`] of evidence:
 //!
@@ -236,8 +236,8 @@ struct Walked {
     others: usize,
 }
 
-/// The `*.xml` and `*.zip` files under `dir` (not request files), without following links,
-/// in path order: each folder's entries sorted by name, a subfolder's files where its name
+/// The `*.xml` and `*.zip` files under `dir` (not request files), links to files included,
+/// links to folders not followed, in path order: each folder's entries sorted by name, a subfolder's files where its name
 /// falls (the order of sorting the paths, without comparing whole paths). The paths are
 /// joined by whoever reads the files.
 fn walk(dir: &Path, found: &mut Walked, said: &mut Vec<FileReport>) {
@@ -252,9 +252,13 @@ fn walk(dir: &Path, found: &mut Walked, said: &mut Vec<FileReport>) {
     let mut here: Vec<(std::ffi::OsString, bool)> = Vec::new();
     for e in entries.filter_map(Result::ok) {
         let Ok(t) = e.file_type() else { continue };
+        // A link to a file is the file (as for claim files); a link to a folder is not
+        // followed (a link back up would never end).
+        let is_file = t.is_file()
+            || (t.is_symlink() && std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()));
         if t.is_dir() {
             here.push((e.file_name(), true));
-        } else if t.is_file() {
+        } else if is_file {
             let name = e.file_name();
             if result_like(name.as_encoded_bytes()) {
                 here.push((name, false));
