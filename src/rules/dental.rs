@@ -75,7 +75,8 @@ pub fn unpaired(cx: &mut Cx, v: &RecView, opened: bool) {
 pub(crate) fn against_header(cx: &mut Cx, v: &RecView, header: &[Option<Vec<u8>>]) {
     let l = v.layout();
     for (k, &(_, at)) in l.same_as_header.iter().enumerate() {
-        let (Some(want), got) = (&header[k], v.field(at)) else {
+        // No value when the header has none, or no header could be read (`header` empty).
+        let (Some(Some(want)), got) = (header.get(k), v.field(at)) else {
             continue;
         };
         if !got.is_empty() && got != want.as_slice() {
