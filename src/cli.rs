@@ -385,6 +385,8 @@ pub enum SkipWhy {
     LinkedFolder,
     /// Neither a file nor a folder (a broken link, a socket, a FIFO …).
     NotAFile,
+    /// A symbolic link to a file the run checks anyway (found in a folder, or named).
+    SameFile,
 }
 
 impl SkipWhy {
@@ -400,6 +402,9 @@ impl SkipWhy {
             SkipWhy::NotAFile => {
                 "ファイルではないので飛ばしました（リンク切れなど） / skipped, not a file (a broken link, say)"
             }
+            SkipWhy::SameFile => {
+                "ほかの場所で検査するファイルへのリンクなので飛ばしました / skipped, a link to a file checked anyway"
+            }
         }
     }
 }
@@ -407,11 +412,57 @@ impl SkipWhy {
 /// Expands folders (recursively) into claim files, recognised by name or content, in the
 /// order given (a folder's entries sorted by name); returns them and the entries skipped,
 /// with why. A symbolic link to a file is checked as the file (a month gathered by links is
-/// still a month); one to a folder is not followed. A path given directly is always checked,
-/// whatever its name; a folder without any claim file is an input of its own, so it is
-/// reported.
+/// still a month), unless the run checks that file anyway (a link beside its target, two
+/// links to one file: a file's receipts counted twice would be a month that never was); one
+/// to a folder is not followed. A path given directly is always checked, whatever its name;
+/// a folder without any claim file is an input of its own, so it is reported.
 pub fn expand_inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<(PathBuf, SkipWhy)>) {
-    fn walk(dir: &Path, out: &mut Vec<Input>, skipped: &mut Vec<(PathBuf, SkipWhy)>) {
+    let mut links = Vec::new();
+    let (out, mut skipped) = expand_with_links(paths, &mut links);
+    if links.is_empty() {
+        return (out, skipped);
+    }
+    // The files checked anyway, then each link in order: its target once.
+    let mut seen: std::collections::HashSet<PathBuf> = out
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| links.binary_search(i).is_err())
+        .filter_map(|(_, input)| match input {
+            Input::File(p) => std::fs::canonicalize(p).ok(),
+            Input::NoClaimFile { .. } => None,
+        })
+        .collect();
+    let mut drop = vec![false; out.len()];
+    for &i in &links {
+        if let Input::File(p) = &out[i] {
+            if let Ok(target) = std::fs::canonicalize(p) {
+                if !seen.insert(target) {
+                    drop[i] = true;
+                    skipped.push((p.clone(), SkipWhy::SameFile));
+                }
+            }
+        }
+    }
+    let out = out
+        .into_iter()
+        .zip(drop)
+        .filter_map(|(input, d)| (!d).then_some(input))
+        .collect();
+    (out, skipped)
+}
+
+/// [`expand_inputs`] before the links are weighed: `links` gets the positions (ascending) of
+/// the inputs that are symbolic links found in a folder.
+fn expand_with_links(
+    paths: &[PathBuf],
+    links: &mut Vec<usize>,
+) -> (Vec<Input>, Vec<(PathBuf, SkipWhy)>) {
+    fn walk(
+        dir: &Path,
+        out: &mut Vec<Input>,
+        skipped: &mut Vec<(PathBuf, SkipWhy)>,
+        links: &mut Vec<usize>,
+    ) {
         let Ok(rd) = std::fs::read_dir(dir) else {
             out.push(Input::File(dir.to_path_buf())); // reported as unreadable
             return;
@@ -434,10 +485,13 @@ pub fn expand_inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<(PathBuf, SkipWhy)>)
                 (t.is_file(), t.is_dir())
             };
             if is_dir {
-                walk(&p, out, skipped);
+                walk(&p, out, skipped, links);
             } else if !is_file {
                 skipped.push((p, SkipWhy::NotAFile));
             } else if is_claim_name(&p) || looks_like_claim(&p) {
+                if t.is_symlink() {
+                    links.push(out.len());
+                }
                 out.push(Input::File(p));
             } else {
                 skipped.push((p, SkipWhy::NotClaim));
@@ -448,7 +502,7 @@ pub fn expand_inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<(PathBuf, SkipWhy)>)
     for p in paths {
         if p.is_dir() {
             let (at, skipped_before) = (out.len(), skipped.len());
-            walk(p, &mut out, &mut skipped);
+            walk(p, &mut out, &mut skipped, links);
             if out.len() == at {
                 out.push(Input::NoClaimFile {
                     dir: p.clone(),

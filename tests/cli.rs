@@ -1096,6 +1096,8 @@ fn links_to_claim_files_are_followed_links_to_folders_are_not() {
     symlink(sample(), month.join("RECEIPTC.UKE")).unwrap();
     symlink(&d, month.join("up")).unwrap();
     symlink(d.join("gone.UKE"), month.join("broken.UKE")).unwrap();
+    // Two links to one file: it is checked once.
+    symlink(sample(), month.join("SAME.UKE")).unwrap();
     let o = bin()
         .args(["check", "-v", "--format", "json"])
         .arg(&month)
@@ -1115,6 +1117,10 @@ fn links_to_claim_files_are_followed_links_to_folders_are_not() {
     );
     assert!(
         err.contains("リンク切れ") && err.contains("broken.UKE"),
+        "{err}"
+    );
+    assert!(
+        err.contains("a link to a file checked anyway") && err.contains("SAME.UKE"),
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&d);
