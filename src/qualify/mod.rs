@@ -239,10 +239,15 @@ pub struct Keys {
 
 /// The key of a text: a 64-bit hash, never 0 (0 stands for empty).
 pub fn text_key(s: &str) -> u64 {
-    if s.is_empty() {
+    bytes_key(s.as_bytes())
+}
+
+/// [`text_key`] of text given as its UTF-8 bytes.
+pub(crate) fn bytes_key(b: &[u8]) -> u64 {
+    if b.is_empty() {
         return 0;
     }
-    mix(&[s.as_bytes()]).max(1)
+    mix(&[b]).max(1)
 }
 
 /// A 64-bit hash of byte strings; the same in every run. Eight bytes at a time, each folded

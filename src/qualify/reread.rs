@@ -4,7 +4,7 @@
 //! file by offset. A file that cannot be read again (a pipe, bytes in memory) keeps its
 //! receipts' RE and HO lines in a spool instead.
 
-use super::{fold, mix, text_key, Identity, Keys, Qualification, ReceiptFact};
+use super::{bytes_key, fold, mix, text_key, Identity, Keys, Qualification, ReceiptFact};
 use crate::encoding::sjis::decode;
 use crate::kind::layout::Layout;
 use crate::parse::value::parse_date;
@@ -117,13 +117,14 @@ fn tight_alnum(b: &[u8]) -> Option<String> {
     Some(out)
 }
 
-/// Shift_JIS pairs that decode to one character [`fold::keeps`]: that character at `lead <<
-/// 8 | trail`, 0 for every other pair. Decoded once, pair by pair (about 11,000 pairs; every
-/// one decodes inside the Basic Multilingual Plane).
-fn kept_pairs() -> &'static [u16] {
-    static KEPT: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+/// Shift_JIS pairs that decode to one character [`fold::keeps`]: that character's UTF-8 at
+/// `lead << 8 | trail` (its bytes little-endian in the low 24 bits, their count in the top
+/// 8), 0 for every other pair. Decoded once, pair by pair (about 11,000 pairs; every one
+/// decodes inside the Basic Multilingual Plane, so in at most 3 bytes).
+fn kept_pairs() -> &'static [u32] {
+    static KEPT: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
     KEPT.get_or_init(|| {
-        let mut kept = vec![0u16; 1 << 16];
+        let mut kept = vec![0u32; 1 << 16];
         let mut out = [0u8; 16];
         for lead in (0x81..=0x9Fu8).chain(0xE0..=0xFC) {
             for trail in 0x40..=0xFCu8 {
@@ -138,8 +139,12 @@ fn kept_pairs() -> &'static [u16] {
                         cs.next().filter(|_| cs.next().is_none())
                     });
                 if let Some(c) = one.filter(|&c| fold::keeps(c)) {
-                    if let Ok(u) = u16::try_from(u32::from(c)) {
-                        kept[usize::from(lead) << 8 | usize::from(trail)] = u;
+                    let mut utf8 = [0u8; 4];
+                    let n = c.encode_utf8(&mut utf8).len();
+                    if n <= 3 {
+                        let packed = u32::from_le_bytes([utf8[0], utf8[1], utf8[2], 0]);
+                        kept[usize::from(lead) << 8 | usize::from(trail)] =
+                            packed | (n as u32) << 24;
                     }
                 }
             }
@@ -157,6 +162,11 @@ const TIGHT_MAX: usize = 128;
 /// between 姓 and 名. Folding then only removes the spaces. `None` for anything else
 /// (half-width kana, full-width ASCII, invalid bytes, over [`TIGHT_MAX`] bytes).
 fn tight_sjis<'o>(b: &[u8], out: &'o mut [u8; TIGHT_MAX * 3 / 2]) -> Option<&'o str> {
+    std::str::from_utf8(tight_sjis_bytes(b, out)?).ok()
+}
+
+/// [`tight_sjis`] as bytes (UTF-8 by construction), for the keys, which hash bytes.
+fn tight_sjis_bytes<'o>(b: &[u8], out: &'o mut [u8; TIGHT_MAX * 3 / 2]) -> Option<&'o [u8]> {
     if b.len() > TIGHT_MAX {
         return None;
     }
@@ -178,11 +188,15 @@ fn tight_sjis<'o>(b: &[u8], out: &'o mut [u8; TIGHT_MAX * 3 / 2]) -> Option<&'o 
         if p == 0x8140 {
             continue;
         }
-        // Two bytes become at most three.
-        let ch = char::from_u32(u32::from(kept[p])).filter(|&ch| ch != '\0')?;
-        n += ch.encode_utf8(&mut out[n..]).len();
+        // Two bytes become at most three: `out` has room for 3 bytes a pair.
+        let k = kept[p];
+        if k == 0 {
+            return None;
+        }
+        out[n..n + 3].copy_from_slice(&k.to_le_bytes()[..3]);
+        n += (k >> 24) as usize;
     }
-    std::str::from_utf8(&out[..n]).ok()
+    Some(&out[..n])
 }
 
 /// `identity_of(re, _).keys()`, computed straight from the fields (the scan does this for
@@ -190,27 +204,32 @@ fn tight_sjis<'o>(b: &[u8], out: &'o mut [u8; TIGHT_MAX * 3 / 2]) -> Option<&'o 
 pub fn keys_of<'a>(l: &Layout, re: impl Fn(usize) -> &'a [u8]) -> Keys {
     let name = re(l.re_name);
     let mut name_out = [0u8; TIGHT_MAX * 3 / 2];
-    let name_tight = match plain(name) {
-        Some(s) => Cow::Borrowed(s),
-        None => match tight_sjis(name, &mut name_out) {
+    let name_tight: Cow<'_, [u8]> = match plain(name) {
+        Some(s) => Cow::Borrowed(s.as_bytes()),
+        None => match tight_sjis_bytes(name, &mut name_out) {
             Some(s) => Cow::Borrowed(s),
             // As `Identity::keys` folds it: the stored name is folded, then folded tight.
-            None => Cow::Owned(fold::fold_tight(&fold::fold(&decode(name)))),
+            None => Cow::Owned(fold::fold_tight(&fold::fold(&decode(name))).into_bytes()),
         },
     };
     let mut kana_out = [0u8; TIGHT_MAX * 3 / 2];
     let kana_raw = re(l.re_kana);
-    let kana = match tight_sjis(kana_raw, &mut kana_out) {
+    let kana: Cow<'_, [u8]> = match tight_sjis_bytes(kana_raw, &mut kana_out) {
         Some(s) if !kana_raw.is_ascii() => Cow::Borrowed(s),
-        _ => tight(kana_raw),
+        _ => match tight(kana_raw) {
+            Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+        },
     };
+    let mut circle = [0u8; 4];
+    let circle = fold::BLACK_CIRCLE.encode_utf8(&mut circle).as_bytes();
     Keys {
         karte: text_key(&tight(re(l.re_karte))),
-        name: text_key(&name_tight),
-        kana: text_key(&kana) as u32 | u32::from(!kana.is_empty()),
+        name: bytes_key(&name_tight),
+        kana: bytes_key(&kana) as u32 | u32::from(!kana.is_empty()),
         birth: birth_of(re(l.re_birth)),
         sex: sex_of(re(l.re_sex)),
-        circle: name_tight.contains(fold::BLACK_CIRCLE),
+        circle: memchr::memmem::find(&name_tight, circle).is_some(),
     }
 }
 
