@@ -85,15 +85,19 @@ pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
 #[inline]
 pub fn is_seireki(v: &[u8], with_day: bool) -> bool {
     let len = if with_day { 8 } else { 6 };
-    if v.len() != len || !v.iter().all(u8::is_ascii_digit) {
+    // Every byte a digit, without a branch per byte (the values are 6 or 8 bytes).
+    if v.len() != len || !v.iter().fold(true, |ok, c| ok & c.is_ascii_digit()) {
         return false;
     }
-    let num = |d: &[u8]| d.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
-    let (y, m) = (num(&v[..4]), num(&v[4..6]));
+    let d = |i: usize| u32::from(v[i] - b'0');
+    let (y, m) = (
+        d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3),
+        d(4) * 10 + d(5),
+    );
     if !(1868..=2199).contains(&y) || !(1..=12).contains(&m) {
         return false;
     }
-    !with_day || (1..=u32::from(days_in_month(y as u16, m as u8))).contains(&num(&v[6..8]))
+    !with_day || (1..=u32::from(days_in_month(y as u16, m as u8))).contains(&(d(6) * 10 + d(7)))
 }
 
 /// Parses a 年月 (`with_day == false`) or 年月日 value in either calendar.
