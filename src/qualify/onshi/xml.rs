@@ -147,6 +147,29 @@ struct Tree<'t> {
 }
 
 impl<'t> Tree<'t> {
+    /// Appends an element of `tag` starting at byte `start`, as the last child of `parent`
+    /// (none for the root); returns its number. Both readers build the tree with it.
+    fn push(&mut self, tag: Tag, start: usize, parent: Option<u32>) -> u32 {
+        let id = self.nodes.len() as u32;
+        self.nodes.push(Node {
+            tag,
+            text: Cow::Borrowed(""),
+            start: start as u32,
+            first: NONE,
+            next: NONE,
+            last: NONE,
+        });
+        if let Some(p) = parent {
+            let p = p as usize;
+            match self.nodes[p].last {
+                NONE => self.nodes[p].first = id,
+                l => self.nodes[l as usize].next = id,
+            }
+            self.nodes[p].last = id;
+        }
+        id
+    }
+
     fn node(&self, i: u32) -> &Node<'t> {
         &self.nodes[i as usize]
     }
@@ -446,24 +469,7 @@ fn full_tree(text: &str) -> Result<Tree<'_>, (u32, String, String)> {
             if !kept {
                 return Ok(NONE);
             }
-            let id = t.nodes.len() as u32;
-            t.nodes.push(Node {
-                tag,
-                text: Cow::Borrowed(""),
-                start: start as u32,
-                first: NONE,
-                next: NONE,
-                last: NONE,
-            });
-            if let Some(p) = stack.last() {
-                let p = p.node as usize;
-                match t.nodes[p].last {
-                    NONE => t.nodes[p].first = id,
-                    l => t.nodes[l as usize].next = id,
-                }
-                t.nodes[p].last = id;
-            }
-            Ok(id)
+            Ok(t.push(tag, start, stack.last().map(|p| p.node)))
         };
         match ev {
             Event::Start(e) => {

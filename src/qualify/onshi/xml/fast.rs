@@ -14,7 +14,7 @@
 //! it) trimmed, one with children has none; an element under an unknown one is not kept.
 //! The tests in [`super::tests`] read every fixture and thousands of variants both ways.
 
-use super::{Node, Tag, Tree, MAX_DEPTH, MAX_NODES, NONE};
+use super::{Tag, Tree, MAX_DEPTH, MAX_NODES, NONE};
 use std::borrow::Cow;
 
 /// An element open while the text is read: its node ([`NONE`] when it is not kept), its
@@ -225,22 +225,8 @@ pub(super) fn tree(text: &str) -> Option<Tree<'_>> {
                 }
             };
             if node != NONE {
-                t.nodes.push(Node {
-                    tag,
-                    text: Cow::Borrowed(""),
-                    start: lt as u32,
-                    first: NONE,
-                    next: NONE,
-                    last: NONE,
-                });
-                if let Some(p) = stack.last() {
-                    let p = p.node as usize;
-                    match t.nodes[p].last {
-                        NONE => t.nodes[p].first = node,
-                        l => t.nodes[l as usize].next = node,
-                    }
-                    t.nodes[p].last = node;
-                }
+                let id = t.push(tag, lt, stack.last().map(|p| p.node));
+                debug_assert_eq!(id, node);
             }
             i = next;
             if empty {
