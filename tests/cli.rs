@@ -917,13 +917,9 @@ fn each_file_takes_the_nearest_settings_file_above_it() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
-/// The clinic's case: `recelint check --qualifications <res folder> RECEIPTC.UKE` on the
-/// folder the 資格確認端末 wrote, and each finding names its evidence file; a folder without
-/// any result file is an unusable input (exit code 2), and the option repeats.
-#[test]
-fn a_result_folder_is_evidence_from_the_command_line() {
+/// The q014 case built in `d`: its claim file and its `res` folder of result files.
+fn q014_case(d: &std::path::Path) -> (PathBuf, PathBuf, Option<PathBuf>) {
     let case = common::root().join("testdata/qualify/q014_care_outside_result_dates");
-    let d = tmpdir("onshi");
     let check = d.join("RECEIPTC.UKE");
     std::fs::write(&check, common::load(&case.join("check.txt")).bytes).unwrap();
     let (inputs, tmp) = common::evidence(&case);
@@ -931,6 +927,16 @@ fn a_result_folder_is_evidence_from_the_command_line() {
         [recelint::qualify::onshi::Input::Path(p)] => p.clone(),
         _ => panic!("one res folder"),
     };
+    (check, res, tmp)
+}
+
+/// The clinic's case: `recelint check --qualifications <res folder> RECEIPTC.UKE` on the
+/// folder the 資格確認端末 wrote, and each finding names its evidence file; a folder without
+/// any result file is an unusable input (exit code 2), and the option repeats.
+#[test]
+fn a_result_folder_is_evidence_from_the_command_line() {
+    let d = tmpdir("onshi");
+    let (check, res, tmp) = q014_case(&d);
     let o = bin()
         .args([
             "check",
@@ -1132,15 +1138,8 @@ fn links_to_claim_files_are_followed_links_to_folders_are_not() {
 #[test]
 fn a_result_folder_of_links_is_evidence() {
     use std::os::unix::fs::symlink;
-    let case = common::root().join("testdata/qualify/q014_care_outside_result_dates");
     let d = tmpdir("onshi-links");
-    let check = d.join("RECEIPTC.UKE");
-    std::fs::write(&check, common::load(&case.join("check.txt")).bytes).unwrap();
-    let (inputs, _tmp) = common::evidence(&case);
-    let res = match &inputs[..] {
-        [recelint::qualify::onshi::Input::Path(p)] => p.clone(),
-        _ => panic!("one res folder"),
-    };
+    let (check, res, _tmp) = q014_case(&d);
     let links = d.join("res");
     std::fs::create_dir_all(&links).unwrap();
     for e in std::fs::read_dir(&res).unwrap() {
