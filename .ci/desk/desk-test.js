@@ -19,6 +19,33 @@ const shots = process.env.DESK_SHOTS || '';
 const repoTestdata = path.resolve(__dirname, '..', '..', 'testdata');
 let passed = 0;
 let failed = 0;
+// A ZIP archive of one entry, stored (no compression), as a test input.
+function storedZip(name, data) {
+  const crcTable = [];
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) { c = c & 1 ? 0xEDB88320 ^ (c >>> 1) : c >>> 1; }
+    crcTable.push(c >>> 0);
+  }
+  let crc = 0xFFFFFFFF;
+  for (const b of data) { crc = crcTable[(crc ^ b) & 0xFF] ^ (crc >>> 8); }
+  crc = (crc ^ 0xFFFFFFFF) >>> 0;
+  const n = Buffer.from(name, 'latin1');
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4);
+  local.writeUInt32LE(crc, 14); local.writeUInt32LE(data.length, 18); local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(n.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6);
+  central.writeUInt32LE(crc, 16); central.writeUInt32LE(data.length, 20); central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(n.length, 28);
+  const end = Buffer.alloc(22);
+  const cdAt = 30 + n.length + data.length;
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(1, 8); end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(46 + n.length, 12); end.writeUInt32LE(cdAt, 16);
+  return Buffer.concat([local, n, data, central, n, end]);
+}
+
 function check(what, ok, detail) {
   if (ok) {
     passed += 1;
@@ -206,6 +233,16 @@ async function main() {
   check('the result XML files are listed as qualifications', results.length >= 2 && qroles.filter((r) => r === '資格確認の記録').length === results.length, qroles.join(','));
   const after = (await page.textContent('#qualification')) || '';
   check('with the results, receipts are checked against them', after.includes('照合した: 現在の資格') && !after.includes('資格の証拠なし'), after.slice(0, 120));
+
+  // A ZIP of claim files chosen as claims stays a claim (F008 says to extract it); a ZIP of
+  // result files would be evidence.
+  const claimZip = path.join(work, 'claims.zip');
+  fs.writeFileSync(claimZip, storedZip('RECEIPTC.UKE', fs.readFileSync(claimFile)));
+  await page.click('#clear');
+  await rerun(() => page.setInputFiles('#claims', claimZip));
+  const zroles = await page.locator('#chosen .role').allTextContents();
+  check('a ZIP of claim files is listed as a claim file', zroles.join(',') === '請求ファイル', zroles.join(','));
+  check('a ZIP of claim files gets F008', (await page.locator('article.rule[data-rule="F008"]').count()) === 1);
 
   check('the page fetched nothing but its own server', requests.every((u) => u.startsWith(url)), requests.filter((u) => !u.startsWith(url)).join(' '));
   check('no script error or blocked resource in the page', problems.length === 0, problems.join(' | '));

@@ -133,19 +133,38 @@
     quals.push(f);
   }
 
+  // The name of a ZIP archive's first entry ('' when the file is no ZIP): an archive of
+  // claim files is a claim (recelint says to extract it, F008), any other is evidence.
+  function firstZipName(f) {
+    return f.slice(0, 1024).arrayBuffer().then(function (buf) {
+      var b = new Uint8Array(buf);
+      if (b.length < 30 || b[0] !== 0x50 || b[1] !== 0x4b || b[2] !== 3 || b[3] !== 4) { return ''; }
+      var n = b[26] | (b[27] << 8);
+      return String.fromCharCode.apply(null, b.subarray(30, Math.min(b.length, 30 + n)));
+    });
+  }
+
+  function isClaimZip(f) {
+    if (!/\.zip$/i.test(f.name)) { return Promise.resolve(false); }
+    return firstZipName(f).then(function (n) { return /\.(uke|cyo)$/i.test(n); }, function () { return false; });
+  }
+
   function add(files) {
-    var any = false;
-    for (var i = 0; i < files.length; i++) {
-      var f = files[i];
-      if (isQual(f)) { addQual(f); } else {
-        claims = claims.filter(function (c) { return !same(c, f); });
-        claims.push(f);
-        any = true;
-      }
-    }
-    list();
-    // Dropping or choosing files checks them at once.
-    if (claims.length > 0 && (any || lastId)) { run(); }
+    // A copy: the picker's list is emptied when it is reset.
+    var chosen = Array.prototype.slice.call(files);
+    Promise.all(chosen.map(isClaimZip)).then(function (claimZip) {
+      var any = false;
+      chosen.forEach(function (f, i) {
+        if (isQual(f) && !claimZip[i]) { addQual(f); } else {
+          claims = claims.filter(function (c) { return !same(c, f); });
+          claims.push(f);
+          any = true;
+        }
+      });
+      list();
+      // Dropping or choosing files checks them at once.
+      if (claims.length > 0 && (any || lastId)) { run(); }
+    });
   }
 
   function status(text, bad) {
